@@ -1,0 +1,20 @@
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../../local/services/dynamodb-local';
+
+/**
+ * One DynamoDB Local (in memory) for the whole run: a JVM start costs seconds, tables are cheap.
+ * Every test file creates its own tables under a unique prefix (see test/support/stack.ts).
+ */
+export default async function setup(project: TestProject) {
+  const dynamodb = await startDynamoDbLocal({ inMemory: true });
+  project.provide('dynamodbEndpoint', dynamodb.endpoint);
+  return async () => {
+    await dynamodb.stop();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+  }
+}
