@@ -1,0 +1,13 @@
+export { createRealtimeServer, connectionAuthHeader, decodeAuthHeader, subscribedMutations } from './server';
+export type { MutationResult, RealtimeServer, RealtimeServerOptions } from './server';
+export { REALTIME_PATH, SUBPROTOCOL } from './protocol';
+export type { RealtimeError, ServerMessage } from './protocol';
+export {
+  compileSubscriptionFilter,
+  evaluateCondition,
+  matchesArguments,
+  matchesFilter,
+  SubscriptionFilterError,
+  FILTER_OPERATORS,
+} from './filters';
+export type { CompiledFilter, FilterCondition, FilterOperator, SubscriptionFilterJson } from './filters';

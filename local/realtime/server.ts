@@ -1,0 +1,562 @@
+/**
+ * AppSync's real-time endpoint, locally: GraphQL subscriptions over WebSocket at
+ * /graphql/realtime with subprotocol `graphql-ws`, following AWS's page "Building a real-time
+ * WebSocket client in AWS AppSync"
+ * (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html):
+ *
+ *   client                         server
+ *   (upgrade: ?header=<b64>&payload=e30=  or  subprotocol header-<b64url>)
+ *   connection_init          →
+ *                            ←     connection_ack { connectionTimeoutMs }   | connection_error
+ *                            ←     ka (now, then periodically)
+ *   start {id, payload}      →
+ *                            ←     start_ack {id}                           | error {id}
+ *                            ←     data {id, payload: {data}}  (each matching mutation)
+ *   stop {id}                →
+ *                            ←     complete {id}
+ *
+ * The API key is checked on connect (the upgrade's header) and again on every start (the start
+ * message's payload.extensions.authorization), as AppSync does. A start runs the subscription
+ * field's resolver through the same APPSYNC_JS runtime as queries and mutations, so its errors
+ * and its extensions.setSubscriptionFilter(...) behave as in AWS.
+ *
+ * Publishing is driven by the GraphQL endpoint: after a mutation field resolved without error
+ * (its transaction committed), the server calls publish() with the field's name, arguments and
+ * value as returned to the client; every subscription whose field lists that mutation in
+ * @aws_subscribe and whose arguments and enhanced filter match receives it.
+ */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  getArgumentValues,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  parse,
+  print,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { ResolverError, ResolverRuntime } from '../appsync/types';
+import { compileSubscriptionFilter, matchesArguments, matchesFilter, SubscriptionFilterError, type CompiledFilter } from './filters';
+import {
+  CONNECTION_UNAUTHORIZED,
+  REALTIME_PATH,
+  START_UNAUTHORIZED,
+  SUBPROTOCOL,
+  unsupportedOperation,
+  type RealtimeError,
+  type ServerMessage,
+} from './protocol';
+import { canonicalize, project, selectionSetList } from './selection';
+
+/** What the GraphQL endpoint reports after a mutation field resolved without error. */
+export interface MutationResult {
+  /** the Mutation field, e.g. "lockMark" */
+  fieldName: string;
+  /** the field's arguments as the resolver saw them */
+  arguments?: Record<string, unknown>;
+  /** the field's value as returned to the client: only the fields the mutation selected */
+  data: unknown;
+  /** the mutation field's selection set (node or GraphQL text), to read aliases; optional */
+  selectionSet?: SelectionSetNode | string | null;
+  /** fragments of the mutation's document, when its selection spreads named fragments */
+  fragments?: Record<string, FragmentDefinitionNode>;
+}
+
+export interface RealtimeServerOptions {
+  schema: GraphQLSchema;
+  runtime: ResolverRuntime;
+  /** The API key clients must present, or a predicate over the presented key. */
+  apiKey: string | ((key: string | undefined) => boolean);
+  /** URL path of the endpoint (default /graphql/realtime). */
+  path?: string;
+  /** How often `ka` is sent (default 60 s, within aws-amplify's 65 s alert window). */
+  keepAliveIntervalMs?: number;
+  /** Announced in connection_ack: how long a client waits for a `ka` before giving up (default 5 min, AppSync's). */
+  connectionTimeoutMs?: number;
+  /** Unauthenticated or silent connections are closed after this long without connection_init (default 30 s). */
+  connectionInitTimeoutMs?: number;
+}
+
+export interface RealtimeServer {
+  readonly path: string;
+  /** Handles an HTTP upgrade if it is for this endpoint's path; returns false otherwise. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Listens for upgrades on a Node server (call once per server: HTTP and HTTPS); returns a detach function. */
+  attach(server: Pick<HttpServer, 'on' | 'off' | 'listenerCount'>): () => void;
+  /** Delivers a committed mutation's result; returns how many subscriptions received it. */
+  publish(result: MutationResult): number;
+  /** Open WebSocket connections and active subscriptions, for tests and the console. */
+  stats(): { connections: number; subscriptions: number };
+  /** Closes every connection and stops the timers. */
+  close(): Promise<void>;
+}
+
+interface Subscription {
+  id: string;
+  connection: Connection;
+  fieldName: string;
+  responseKey: string;
+  arguments: Record<string, unknown>;
+  filter: CompiledFilter | null;
+  field: GraphQLField<unknown, unknown>;
+  selectionSet: SelectionSetNode | undefined;
+  fragments: Record<string, FragmentDefinitionNode>;
+  /** the start's query and operation: subscribers that share it share one serialised payload */
+  shapeKey: string;
+}
+
+interface Connection {
+  socket: WebSocket;
+  authorized: boolean;
+  acknowledged: boolean;
+  subscriptions: Map<string, Subscription>;
+  /** starts whose resolver is still running, so that a stop in between is honoured */
+  pending: Set<string>;
+  keepAlive?: NodeJS.Timeout;
+  initTimer?: NodeJS.Timeout;
+}
+
+const FALLBACK_ERROR = 'Internal server error';
+
+/** Decodes an AppSync auth header object from base64 or base64url JSON; null if it is not one. */
+export function decodeAuthHeader(encoded: string): Record<string, string> | null {
+  try {
+    // Node's base64 decoder reads both the standard and the URL-safe alphabet, padded or not.
+    const json = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown;
+    if (!json || typeof json !== 'object' || Array.isArray(json)) return null;
+    return lowerCaseKeys(json as Record<string, unknown>);
+  } catch {
+    return null;
+  }
+}
+
+function lowerCaseKeys(object: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(object)) if (typeof value === 'string') out[key.toLowerCase()] = value;
+  return out;
+}
+
+/** The auth header of an upgrade: the `header` query parameter, or a `header-<base64url>` subprotocol. */
+export function connectionAuthHeader(request: IncomingMessage): Record<string, string> | null {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const fromQuery = url.searchParams.get('header');
+  if (fromQuery) {
+    const decoded = decodeAuthHeader(fromQuery);
+    if (decoded) return decoded;
+  }
+  for (const protocol of subprotocols(request)) {
+    if (protocol.startsWith('header-')) {
+      const decoded = decodeAuthHeader(protocol.slice('header-'.length));
+      if (decoded) return decoded;
+    }
+  }
+  return null;
+}
+
+function subprotocols(request: IncomingMessage): string[] {
+  const header = request.headers['sec-websocket-protocol'];
+  if (!header) return [];
+  return (Array.isArray(header) ? header.join(',') : header).split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+/** mutation field name → subscription fields whose @aws_subscribe lists it */
+export function subscribedMutations(schema: GraphQLSchema): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  const subscriptionType = schema.getSubscriptionType();
+  if (!subscriptionType) return map;
+  for (const field of Object.values(subscriptionType.getFields())) {
+    const directive = field.astNode?.directives?.find((d) => d.name.value === 'aws_subscribe');
+    const mutations = directive?.arguments?.find((a) => a.name.value === 'mutations')?.value;
+    if (!mutations || mutations.kind !== Kind.LIST) continue;
+    for (const item of mutations.values) {
+      if (item.kind !== Kind.STRING) continue;
+      const list = map.get(item.value) ?? [];
+      list.push(field.name);
+      map.set(item.value, list);
+    }
+  }
+  return map;
+}
+
+function graphQLErrorToRealtime(error: GraphQLError): RealtimeError {
+  return {
+    message: error.message,
+    locations: error.locations?.map((l) => ({ line: l.line, column: l.column, sourceName: null })),
+    path: error.path ? [...error.path] : null,
+  };
+}
+
+function resolverErrorToRealtime(error: ResolverError, fieldName: string, node: FieldNode): RealtimeError {
+  const location = getLocation(node);
+  const out: RealtimeError = {
+    message: error.message,
+    errorType: error.errorType,
+    path: [fieldName],
+    locations: location ? [location] : undefined,
+  };
+  // AppSync shows data and errorInfo as null when util.error was given none.
+  out.data = error.data ?? null;
+  out.errorInfo = error.errorInfo ?? null;
+  return out;
+}
+
+function getLocation(node: FieldNode): { line: number; column: number; sourceName: null } | undefined {
+  if (!node.loc) return undefined;
+  const body = node.loc.source.body;
+  let line = 1;
+  let column = 1;
+  for (let i = 0; i < node.loc.start; i++) {
+    if (body[i] === '\n') {
+      line++;
+      column = 1;
+    } else column++;
+  }
+  return { line, column, sourceName: null };
+}
+
+export function createRealtimeServer(options: RealtimeServerOptions): RealtimeServer {
+  const path = options.path ?? REALTIME_PATH;
+  const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 60_000;
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? 300_000;
+  const connectionInitTimeoutMs = options.connectionInitTimeoutMs ?? 30_000;
+  const { schema, runtime } = options;
+  const keyAccepted =
+    typeof options.apiKey === 'function' ? options.apiKey : (key: string | undefined) => key !== undefined && key === options.apiKey;
+  const mutationsToFields = subscribedMutations(schema);
+  const connections = new Set<Connection>();
+  /** subscription field name → its live subscriptions, so a publish touches only its own */
+  const byField = new Map<string, Set<Subscription>>();
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // AppSync speaks only graphql-ws; the `header-…` entries carry credentials, not a protocol.
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  function send(connection: Connection, message: ServerMessage | string): void {
+    if (connection.socket.readyState !== WebSocket.OPEN) return;
+    connection.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  function sendError(connection: Connection, id: string | undefined, errors: RealtimeError[]): void {
+    send(connection, id === undefined ? { type: 'error', payload: { errors } } : { type: 'error', id, payload: { errors } });
+  }
+
+  function removeSubscription(subscription: Subscription): void {
+    subscription.connection.subscriptions.delete(subscription.id);
+    const set = byField.get(subscription.fieldName);
+    set?.delete(subscription);
+    if (set && set.size === 0) byField.delete(subscription.fieldName);
+  }
+
+  function dropConnection(connection: Connection): void {
+    if (!connections.delete(connection)) return;
+    clearInterval(connection.keepAlive);
+    clearTimeout(connection.initTimer);
+    for (const subscription of [...connection.subscriptions.values()]) removeSubscription(subscription);
+    connection.pending.clear();
+  }
+
+  function refuseConnection(connection: Connection): void {
+    send(connection, { type: 'connection_error', payload: { errors: [CONNECTION_UNAUTHORIZED] } });
+    connection.socket.close(1000, 'Unauthorized');
+    dropConnection(connection);
+  }
+
+  function onConnectionInit(connection: Connection): void {
+    clearTimeout(connection.initTimer);
+    if (connection.acknowledged) return;
+    connection.acknowledged = true;
+    send(connection, { type: 'connection_ack', payload: { connectionTimeoutMs } });
+    // A first `ka` at once: clients measure their keep-alive window from it.
+    send(connection, { type: 'ka' });
+    connection.keepAlive = setInterval(() => send(connection, { type: 'ka' }), keepAliveIntervalMs);
+    connection.keepAlive.unref();
+  }
+
+  async function onStart(connection: Connection, message: Record<string, unknown>): Promise<void> {
+    const id = message.id;
+    if (typeof id !== 'string' || id === '') {
+      sendError(connection, undefined, [{ errorType: 'BadRequestException', message: 'A start message needs a non-empty string id.' }]);
+      return;
+    }
+    const payload = (message.payload ?? {}) as Record<string, unknown>;
+    const authorization = lowerCaseKeys(((payload.extensions as Record<string, unknown> | undefined)?.authorization ?? {}) as Record<string, unknown>);
+    if (!keyAccepted(authorization['x-api-key'])) {
+      sendError(connection, id, [START_UNAUTHORIZED]);
+      return;
+    }
+    if (connection.subscriptions.has(id) || connection.pending.has(id)) {
+      sendError(connection, id, [{ errorType: 'DuplicatedOperationError', message: `Subscription with id ${id} already exists.` }]);
+      return;
+    }
+
+    // payload.data is the JSON text {query, variables, operationName}; some clients put the
+    // fields directly in the payload, which AppSync also reads.
+    let request: { query?: unknown; variables?: unknown; operationName?: unknown };
+    try {
+      request = typeof payload.data === 'string' ? (JSON.parse(payload.data) as typeof request) : (payload as typeof request);
+    } catch {
+      sendError(connection, id, [{ errorType: 'BadRequestException', message: 'The start payload data is not valid JSON.' }]);
+      return;
+    }
+    if (!request || typeof request.query !== 'string' || request.query.trim() === '') {
+      sendError(connection, id, [{ errorType: 'BadRequestException', message: 'The start payload has no query.' }]);
+      return;
+    }
+
+    let document: DocumentNode;
+    try {
+      document = parse(request.query);
+    } catch (error) {
+      sendError(connection, id, [graphQLErrorToRealtime(error as GraphQLError)]);
+      return;
+    }
+    const validationErrors = validate(schema, document);
+    if (validationErrors.length > 0) {
+      sendError(connection, id, validationErrors.map(graphQLErrorToRealtime));
+      return;
+    }
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    if (!operation) {
+      sendError(connection, id, [{ message: operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.' }]);
+      return;
+    }
+    if (operation.operation !== 'subscription') {
+      sendError(connection, id, [unsupportedOperation(operation.operation)]);
+      return;
+    }
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
+    if (coerced.errors) {
+      sendError(connection, id, coerced.errors.map(graphQLErrorToRealtime));
+      return;
+    }
+    // Validation (single root field rule) guarantees exactly one field, possibly via a fragment.
+    const fieldNode = rootField(operation.selectionSet, fragments);
+    const subscriptionType = schema.getSubscriptionType();
+    const field = fieldNode && subscriptionType?.getFields()[fieldNode.name.value];
+    if (!fieldNode || !field) {
+      sendError(connection, id, [{ message: 'The subscription selects no subscription field.' }]);
+      return;
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(field, fieldNode, coerced.coerced);
+    } catch (error) {
+      sendError(connection, id, [graphQLErrorToRealtime(error as GraphQLError)]);
+      return;
+    }
+
+    connection.pending.add(id);
+    let filter: CompiledFilter | null = null;
+    try {
+      if (runtime.has('Subscription', field.name)) {
+        const outcome = await runtime.resolve('Subscription', field.name, {
+          arguments: args,
+          source: null,
+          identity: null,
+          requestHeaders: authorization,
+          info: {
+            fieldName: field.name,
+            parentTypeName: 'Subscription',
+            variables: coerced.coerced,
+            selectionSetList: selectionSetList(fieldNode.selectionSet, fragments),
+            selectionSetGraphQL: fieldNode.selectionSet ? print(fieldNode.selectionSet) : '',
+          },
+        });
+        if (outcome.errors.length > 0) {
+          sendError(connection, id, outcome.errors.map((e) => resolverErrorToRealtime(e, field.name, fieldNode)));
+          return;
+        }
+        filter = compileSubscriptionFilter(outcome.subscriptionFilter);
+      }
+    } catch (error) {
+      const message = error instanceof SubscriptionFilterError ? `Invalid subscription filter: ${error.message}` : FALLBACK_ERROR;
+      if (!(error instanceof SubscriptionFilterError)) console.error('[realtime] subscription resolver failed', error);
+      sendError(connection, id, [{ errorType: error instanceof SubscriptionFilterError ? 'ValidationError' : 'InternalFailure', message }]);
+      return;
+    } finally {
+      connection.pending.delete(id);
+    }
+    // The client stopped (or left) while the resolver ran: nothing to register.
+    if (!connections.has(connection) || connection.socket.readyState !== WebSocket.OPEN) return;
+
+    const subscription: Subscription = {
+      id,
+      connection,
+      fieldName: field.name,
+      responseKey: fieldNode.alias?.value ?? field.name,
+      arguments: args,
+      filter,
+      field,
+      selectionSet: fieldNode.selectionSet,
+      fragments,
+      shapeKey: `${operationName ?? ''}\u0000${request.query}`,
+    };
+    connection.subscriptions.set(id, subscription);
+    let set = byField.get(field.name);
+    if (!set) byField.set(field.name, (set = new Set()));
+    set.add(subscription);
+    send(connection, { type: 'start_ack', id });
+  }
+
+  function onStop(connection: Connection, message: Record<string, unknown>): void {
+    const id = typeof message.id === 'string' ? message.id : undefined;
+    if (id === undefined) {
+      sendError(connection, undefined, [{ errorType: 'BadRequestException', message: 'A stop message needs an id.' }]);
+      return;
+    }
+    const subscription = connection.subscriptions.get(id);
+    if (subscription) removeSubscription(subscription);
+    connection.pending.delete(id);
+    send(connection, { type: 'complete', id });
+  }
+
+  function onMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
+    if (!connection.authorized) {
+      refuseConnection(connection);
+      return;
+    }
+    let message: Record<string, unknown> | null = null;
+    if (!isBinary) {
+      try {
+        const parsed = JSON.parse(raw.toString()) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) message = parsed as Record<string, unknown>;
+      } catch {
+        message = null;
+      }
+    }
+    const type = message && typeof message.type === 'string' ? message.type : 'unknown';
+    switch (message ? type : 'unknown') {
+      case 'connection_init':
+        onConnectionInit(connection);
+        return;
+      case 'start':
+        onStart(connection, message!).catch((error) => {
+          console.error('[realtime] start failed', error);
+          sendError(connection, typeof message!.id === 'string' ? message!.id : undefined, [{ errorType: 'InternalFailure', message: FALLBACK_ERROR }]);
+        });
+        return;
+      case 'stop':
+        onStop(connection, message!);
+        return;
+      default:
+        sendError(connection, message && typeof message.id === 'string' ? message.id : undefined, [unsupportedOperation(type)]);
+    }
+  }
+
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const header = connectionAuthHeader(request);
+    const connection: Connection = {
+      socket,
+      authorized: keyAccepted(header?.['x-api-key']),
+      acknowledged: false,
+      subscriptions: new Map(),
+      pending: new Set(),
+    };
+    connections.add(connection);
+    // AppSync answers a refused connection on its first message (connection_init); one that
+    // never speaks is closed after a while either way.
+    connection.initTimer = setTimeout(() => {
+      if (!connection.authorized) refuseConnection(connection);
+      else if (!connection.acknowledged) {
+        socket.close(1000, 'connection_init not received');
+        dropConnection(connection);
+      }
+    }, connectionInitTimeoutMs);
+    connection.initTimer.unref();
+    socket.on('message', (raw, isBinary) => onMessage(connection, raw, isBinary));
+    socket.on('close', () => dropConnection(connection));
+    socket.on('error', () => dropConnection(connection));
+  });
+
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== path) return false;
+    if (!subprotocols(request).includes(SUBPROTOCOL)) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nThe real-time endpoint speaks the ${SUBPROTOCOL} subprotocol only.\n`);
+      return true;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    return true;
+  }
+
+  function publish(result: MutationResult): number {
+    const fields = mutationsToFields.get(result.fieldName);
+    if (!fields || result.data === null || result.data === undefined) return 0;
+    const canonical = canonicalize(result.data, result.selectionSet, result.fragments ?? {});
+    let delivered = 0;
+    for (const fieldName of fields) {
+      const subscriptions = byField.get(fieldName);
+      if (!subscriptions) continue;
+      // Subscribers sharing one query share one serialised payload (the common case: one app).
+      const shaped = new Map<string, string>();
+      for (const subscription of subscriptions) {
+        if (!matchesArguments(subscription.arguments, canonical)) continue;
+        if (!matchesFilter(subscription.filter, canonical)) continue;
+        let body = shaped.get(subscription.shapeKey);
+        if (body === undefined) {
+          const value = project(schema, canonical, subscription.field.type, subscription.selectionSet, subscription.fragments);
+          body = JSON.stringify({ data: { [subscription.responseKey]: value } });
+          shaped.set(subscription.shapeKey, body);
+        }
+        send(subscription.connection, `{"id":${JSON.stringify(subscription.id)},"type":"data","payload":${body}}`);
+        delivered++;
+      }
+    }
+    return delivered;
+  }
+
+  return {
+    path,
+    handleUpgrade,
+    attach(server) {
+      const listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        // Another upgrade listener may own other paths; alone, refuse what is not ours.
+        if (!handleUpgrade(request, socket, head) && server.listenerCount('upgrade') === 1) socket.destroy();
+      };
+      server.on('upgrade', listener);
+      return () => server.off('upgrade', listener);
+    },
+    publish,
+    stats() {
+      let subscriptions = 0;
+      for (const connection of connections) subscriptions += connection.subscriptions.size;
+      return { connections: connections.size, subscriptions };
+    },
+    async close() {
+      for (const connection of [...connections]) {
+        connection.socket.terminate();
+        dropConnection(connection);
+      }
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function rootField(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>): FieldNode | undefined {
+  for (const node of selectionSet.selections) {
+    if (node.kind === Kind.FIELD) {
+      if (node.name.value !== '__typename') return node;
+    } else {
+      const set = node.kind === Kind.INLINE_FRAGMENT ? node.selectionSet : fragments[node.name.value]?.selectionSet;
+      const found = set && rootField(set, fragments);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
