@@ -1,0 +1,26 @@
+/**
+ * The CDK app: `npm run synth` / `npm run deploy` (cdk.json runs this file with tsx).
+ * It bundles the resolvers first, with the same build the local runtime uses, so AWS and the
+ * local stack run the same files; then it describes one environment-agnostic stack.
+ *
+ * Context (cdk.json or -c key=value): stackName (default MarkApi), retainTables, retainArchive,
+ * kinesisShards, apiLogLevel, apiKeyDays, lambdaLogLevel, logRetentionDays,
+ * archiveInfrequentAccessDays, archiveGlacierDays, iteratorAgeAlarmMs — see infra/settings.ts.
+ */
+import { App } from 'aws-cdk-lib';
+import { buildApi } from '../local/build/build-resolvers';
+import { MarkApiStack } from './stack';
+import { loadWiring } from './wiring';
+
+const app = new App();
+const stackName = String(app.node.tryGetContext('stackName') ?? 'MarkApi');
+const wiring = loadWiring();
+const bundles = await buildApi(wiring);
+
+new MarkApiStack(app, stackName, {
+  wiring,
+  bundles,
+  description: 'mark-api: event-sourced GraphQL API for personalised vehicle registration marks',
+});
+
+app.synth();

@@ -1,0 +1,98 @@
+/**
+ * The archive: an S3 bucket holding one object per event (key derived from mark and version,
+ * so a redelivery overwrites itself), fed by the archive function through its own enhanced
+ * fan-out consumer on the Kinesis stream (dedicated read throughput, so it never competes with
+ * other readers of the stream).
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { MarkFunction } from './node-function';
+import { StreamConsumerGuard } from './stream-consumer';
+
+export interface MarkArchiveProps {
+  stream: kinesis.IStream;
+  entry: string;
+  /** keep the bucket and its objects when the stack is deleted */
+  retain: boolean;
+  infrequentAccessDays: number;
+  glacierDays: number;
+  metricsNamespace: string;
+  logLevel: string;
+  logRetention: logs.RetentionDays;
+  iteratorAgeAlarmMs: number;
+  alarmTopic: sns.ITopic;
+}
+
+export class MarkArchive extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly consumer: kinesis.StreamConsumer;
+  readonly fn: lambda.IFunction;
+  readonly guard: StreamConsumerGuard;
+
+  constructor(scope: Construct, id: string, props: MarkArchiveProps) {
+    super(scope, id);
+    // No bucketName: CloudFormation makes a unique one (the original had to be edited by hand
+    // before every deploy); the name reaches the function through ARCHIVE_BUCKET and an output.
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      // No versioning on purpose: erasure must be final, and a versioned bucket would keep every
+      // deleted event as a noncurrent version.
+      versioned: false,
+      lifecycleRules: [
+        {
+          id: 'age-out-to-cheaper-storage',
+          // Glacier Instant Retrieval keeps GET/HEAD/LIST/DELETE immediate, so erasure and
+          // reads work on old objects exactly as on new ones.
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessDays) },
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(props.glacierDays) },
+          ],
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // a throwaway stack must be able to delete a non-empty bucket
+      autoDeleteObjects: !props.retain,
+    });
+
+    this.consumer = new kinesis.StreamConsumer(this, 'Consumer', {
+      streamConsumerName: 'archive',
+      stream: props.stream,
+    });
+
+    this.fn = new MarkFunction(this, 'Archive', {
+      metricsNamespace: props.metricsNamespace,
+      logLevel: props.logLevel,
+      logRetention: props.logRetention,
+      entry: props.entry,
+      serviceName: 'archive',
+      description: 'Writes one S3 object per event; on MARK_FORGOTTEN deletes the mark\'s archived events',
+      timeout: Duration.minutes(1),
+      environment: { ARCHIVE_BUCKET: this.bucket.bucketName },
+    }).fn;
+    // Put and Delete on objects, List on the bucket: nothing else, and no table at all.
+    this.bucket.grantPut(this.fn);
+    this.bucket.grantDelete(this.fn);
+    iam.Grant.addToPrincipal({ grantee: this.fn, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
+
+    this.guard = new StreamConsumerGuard(this, 'Delivery', {
+      fn: this.fn,
+      label: 'archive (Kinesis enhanced fan-out → S3)',
+      iteratorAgeAlarmMs: props.iteratorAgeAlarmMs,
+      alarmTopic: props.alarmTopic,
+    });
+    // binding grants the consumer read (SubscribeToShard, DescribeStreamConsumer) and the stream's describe/list
+    this.fn.addEventSource(new sources.KinesisConsumerEventSource(this.consumer, this.guard.eventSourceProps(100)));
+  }
+}

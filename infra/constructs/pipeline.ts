@@ -1,0 +1,111 @@
+/**
+ * Delivery downstream of the MarkEvents table: the relay forwards every appended event
+ * (stream INSERT) to the Kinesis stream, partitioned by mark; the eraser acts on MARK_FORGOTTEN
+ * events by deleting the mark's older events and snapshots.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { TableDefinition } from '../tables';
+import { MarkFunction } from './node-function';
+import { StreamConsumerGuard } from './stream-consumer';
+
+export interface MarkPipelineProps {
+  markEvents: { table: dynamodb.Table; definition: TableDefinition };
+  markSnapshots: { table: dynamodb.Table; definition: TableDefinition };
+  /** undefined: on-demand capacity */
+  kinesisShards?: number;
+  relayEntry: string;
+  eraserEntry: string;
+  metricsNamespace: string;
+  logLevel: string;
+  logRetention: logs.RetentionDays;
+  iteratorAgeAlarmMs: number;
+  alarmTopic: sns.ITopic;
+}
+
+export class MarkPipeline extends Construct {
+  readonly stream: kinesis.Stream;
+  readonly relay: lambda.IFunction;
+  readonly eraser: lambda.IFunction;
+  readonly relayGuard: StreamConsumerGuard;
+  readonly eraserGuard: StreamConsumerGuard;
+
+  constructor(scope: Construct, id: string, props: MarkPipelineProps) {
+    super(scope, id);
+    const { markEvents, markSnapshots } = props;
+
+    this.stream = new kinesis.Stream(this, 'Stream', {
+      encryption: kinesis.StreamEncryption.MANAGED,
+      ...(props.kinesisShards
+        ? { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: props.kinesisShards }
+        : { streamMode: kinesis.StreamMode.ON_DEMAND }),
+      retentionPeriod: Duration.hours(24),
+    });
+
+    const common = { metricsNamespace: props.metricsNamespace, logLevel: props.logLevel, logRetention: props.logRetention };
+
+    // relay: DynamoDB stream → Kinesis (PutRecords, partition key = mark)
+    this.relay = new MarkFunction(this, 'Relay', {
+      ...common,
+      entry: props.relayEntry,
+      serviceName: 'relay',
+      description: 'Forwards every event appended to MarkEvents to the Kinesis stream, partitioned by mark',
+      environment: { KINESIS_STREAM_NAME: this.stream.streamName },
+    }).fn;
+    // Only what PutRecords needs: no ListShards, no reads (the Kinesis-side grantWrite adds ListShards).
+    this.stream.grant(this.relay, 'kinesis:PutRecord', 'kinesis:PutRecords');
+    this.relayGuard = new StreamConsumerGuard(this, 'RelayDelivery', {
+      fn: this.relay,
+      label: 'relay (MarkEvents stream → Kinesis)',
+      iteratorAgeAlarmMs: props.iteratorAgeAlarmMs,
+      alarmTopic: props.alarmTopic,
+    });
+    this.relay.addEventSource(
+      new sources.DynamoEventSource(markEvents.table, {
+        ...this.relayGuard.eventSourceProps(100),
+        // Appended events only: the eraser's deletes (REMOVE) are not events to deliver.
+        filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+      }),
+    ); // binding grants the stream read (DescribeStream, GetRecords, GetShardIterator, ListStreams)
+
+    // eraser: MARK_FORGOTTEN → delete the mark's older events and snapshots
+    this.eraser = new MarkFunction(this, 'Eraser', {
+      ...common,
+      entry: props.eraserEntry,
+      serviceName: 'eraser',
+      description: 'On MARK_FORGOTTEN, deletes every older event and snapshot of the mark',
+      timeout: Duration.minutes(2),
+      environment: {
+        [markEvents.definition.envVar]: markEvents.table.tableName,
+        [markSnapshots.definition.envVar]: markSnapshots.table.tableName,
+      },
+    }).fn;
+    for (const table of [markEvents.table, markSnapshots.table]) {
+      table.grant(this.eraser, 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem');
+    }
+    this.eraserGuard = new StreamConsumerGuard(this, 'EraserDelivery', {
+      fn: this.eraser,
+      label: 'eraser (MarkEvents stream, MARK_FORGOTTEN)',
+      iteratorAgeAlarmMs: props.iteratorAgeAlarmMs,
+      alarmTopic: props.alarmTopic,
+    });
+    this.eraser.addEventSource(
+      new sources.DynamoEventSource(markEvents.table, {
+        ...this.eraserGuard.eventSourceProps(10),
+        // Lambda drops every other record before invoking: the eraser runs only on erasure.
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('MARK_FORGOTTEN') } } },
+          }),
+        ],
+      }),
+    );
+  }
+}
