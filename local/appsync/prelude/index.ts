@@ -1,0 +1,312 @@
+/**
+ * Runs INSIDE the resolver sandbox: the runtime AppSync provides to APPSYNC_JS code (the npm
+ * package @aws-appsync/utils only carries types). local/appsync/sandbox.ts bundles this file once
+ * per process and evaluates it in every resolver's vm context.
+ *
+ * Everything crosses the sandbox boundary as JSON text or primitives, never as objects: host
+ * objects handed to resolver code would leak the host's Function constructor (and so `process`).
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- values here are arbitrary JSON handed in by resolver code */
+import * as ddb from './dynamodb-module';
+import { buildFilter, toSubscriptionFilter } from './expressions';
+import { timeUtil } from './time';
+import { dynamodbUtil } from './values';
+
+/** Primitives-only services of the host; captured here, never exposed to resolver code. */
+export interface HostPrimitives {
+  randomHex(bytes: number): string;
+  log(level: string, text: string): void;
+}
+
+/** What the host passes to invoke(), as JSON. */
+export interface InvokeInput {
+  handler: 'request' | 'response';
+  ctx: Record<string, any>;
+  /** for util.unauthorized's message */
+  typeName: string;
+  fieldName: string;
+  authType: string;
+}
+
+export type InvokeOutput = {
+  errors: { message: string; errorType?: string; data?: unknown; errorInfo?: unknown }[];
+  stash: unknown;
+  subscriptionFilter?: unknown;
+  subscriptionInvalidationFilter?: unknown;
+} & (
+  | { status: 'return'; value: unknown }
+  | { status: 'earlyReturn'; value: unknown; skipTo?: string }
+  | { status: 'error' }
+  | { status: 'runtimeError'; message: string }
+);
+
+const NOT_SUPPORTED = ' is not supported by the local AppSync runtime';
+
+/** A prototype that answers every unknown property access with a clear error. */
+function unsupported(path: string): object {
+  return new Proxy(Object.create(null), {
+    get(_target, prop) {
+      if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON' || prop === '__esModule' || prop === 'constructor') return undefined;
+      throw new Error(`${path}.${String(prop)}${NOT_SUPPORTED}`);
+    },
+  });
+}
+
+function guarded<T extends object>(path: string, object: T): T {
+  Object.setPrototypeOf(object, unsupported(path));
+  return object;
+}
+
+class UtilError {
+  constructor(public readonly error: InvokeOutput['errors'][number]) {}
+}
+class EarlyReturn {
+  constructor(public readonly value: unknown, public readonly skipTo?: string) {}
+}
+
+export function create(host: HostPrimitives) {
+  // per-invocation state, reset by invoke()
+  let errors: InvokeOutput['errors'] = [];
+  let subscriptionFilter: unknown;
+  let subscriptionInvalidationFilter: unknown;
+  let current: InvokeInput | null = null;
+
+  const hex = (bytes: number) => host.randomHex(bytes);
+  const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+  const utf8 = (text: string): number[] => {
+    const bytes: number[] = [];
+    const encoded = encodeURIComponent(text);
+    for (let i = 0; i < encoded.length; i++) {
+      if (encoded[i] === '%') { bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16)); i += 2; } else bytes.push(encoded.charCodeAt(i));
+    }
+    return bytes;
+  };
+  const fromUtf8 = (bytes: number[]) => decodeURIComponent(bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+
+  const util = guarded('util', {
+    autoId() {
+      const h = hex(16).split('');
+      h[12] = '4';
+      h[16] = '89ab'[parseInt(h[16]!, 16) & 3]!;
+      const s = h.join('');
+      return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+    },
+    autoUlid() {
+      let time = Date.now();
+      let out = '';
+      for (let i = 0; i < 10; i++) { out = CROCKFORD[time % 32] + out; time = Math.floor(time / 32); }
+      const random = hex(10);
+      let bits = '';
+      for (const c of random) bits += parseInt(c, 16).toString(2).padStart(4, '0');
+      for (let i = 0; i < 16; i++) out += CROCKFORD[parseInt(bits.slice(i * 5, i * 5 + 5), 2)];
+      return out;
+    },
+    autoKsuid() {
+      // 4 bytes of seconds since the KSUID epoch (1400000000) + 16 random bytes, base62, 27 characters
+      const seconds = Math.floor(Date.now() / 1000) - 1_400_000_000;
+      let n = (BigInt(seconds) << 128n) | BigInt(`0x${hex(16)}`);
+      let out = '';
+      while (n > 0n) { out = BASE62[Number(n % 62n)] + out; n /= 62n; }
+      return out.padStart(27, '0');
+    },
+    error(message: string, errorType?: string, data?: unknown, errorInfo?: unknown): never {
+      throw new UtilError(errorEntry(message, errorType, data, errorInfo));
+    },
+    appendError(message: string, errorType?: string, data?: unknown, errorInfo?: unknown) {
+      errors.push(errorEntry(message, errorType, data, errorInfo));
+    },
+    unauthorized(): never {
+      throw new UtilError({ message: `Not Authorized to access ${current?.fieldName} on type ${current?.typeName}`, errorType: 'Unauthorized' });
+    },
+    matches(pattern: string, value: string) {
+      // Java's String.matches: the whole value must match
+      return new RegExp(`^(?:${pattern})$`).test(value);
+    },
+    authType: () => current?.authType ?? 'API Key Authorization',
+    isNull: (v: unknown) => v === null || v === undefined,
+    isNullOrEmpty: (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0),
+    isNullOrBlank: (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === ''),
+    defaultIfNull: (v: unknown, d: unknown) => (v === null || v === undefined ? d : v),
+    defaultIfNullOrEmpty: (v: unknown, d: unknown) => (v === null || v === undefined || v === '' ? d : v),
+    defaultIfNullOrBlank: (v: unknown, d: unknown) => (v === null || v === undefined || (typeof v === 'string' && v.trim() === '') ? d : v),
+    isString: (v: unknown) => typeof v === 'string',
+    isNumber: (v: unknown) => typeof v === 'number',
+    isBoolean: (v: unknown) => typeof v === 'boolean',
+    isList: (v: unknown) => Array.isArray(v),
+    isMap: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    typeOf(v: unknown) {
+      if (v === null || v === undefined) return 'Null';
+      if (typeof v === 'number') return 'Number';
+      if (typeof v === 'string') return 'String';
+      if (typeof v === 'boolean') return 'Boolean';
+      if (Array.isArray(v)) return 'List';
+      if (typeof v === 'object') return 'Map';
+      return 'Object';
+    },
+    base64Encode(text: string) {
+      const bytes = utf8(String(text));
+      let out = '';
+      for (let i = 0; i < bytes.length; i += 3) {
+        const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+        out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
+        out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
+        out += i + 2 < bytes.length ? B64[n & 63] : '=';
+      }
+      return out;
+    },
+    base64Decode(text: string) {
+      const clean = String(text).replace(/[^A-Za-z0-9+/]/g, '');
+      const bytes: number[] = [];
+      for (let i = 0; i < clean.length; i += 4) {
+        const chunk = [0, 1, 2, 3].map((j) => (i + j < clean.length ? B64.indexOf(clean[i + j]!) : -1));
+        const n = (chunk[0]! << 18) | (chunk[1]! << 12) | (Math.max(chunk[2]!, 0) << 6) | Math.max(chunk[3]!, 0);
+        bytes.push((n >> 16) & 255);
+        if (chunk[2]! >= 0) bytes.push((n >> 8) & 255);
+        if (chunk[3]! >= 0) bytes.push(n & 255);
+      }
+      return fromUtf8(bytes);
+    },
+    // application/x-www-form-urlencoded as Java's URLEncoder writes it
+    urlEncode: (text: string) =>
+      encodeURIComponent(String(text))
+        .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%20/g, '+'),
+    urlDecode: (text: string) => decodeURIComponent(String(text).replace(/\+/g, ' ')),
+    escapeJavaScript: (text: string) =>
+      String(text).replace(/["'\\/\b\f\n\r\t]|[^\x20-\x7e]/g, (c) => {
+        const named: Record<string, string> = { '"': '\\"', "'": "\\'", '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+        return named[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      }),
+    time: guarded('util.time', { ...timeUtil }),
+    dynamodb: guarded('util.dynamodb', { ...dynamodbUtil }),
+    transform: guarded('util.transform', {
+      toDynamoDBFilterExpression: (filter: unknown) => JSON.stringify(buildFilter(filter)),
+      toDynamoDBConditionExpression: (condition: unknown) => JSON.stringify(buildFilter(condition, true)),
+      toSubscriptionFilter,
+    }),
+    str: guarded('util.str', {
+      normalize: (value: string, form: string) => String(value).normalize(String(form).toUpperCase()),
+    }),
+    math: guarded('util.math', {
+      roundNum: (n: number) => Math.round(n),
+      minVal: (a: number, b: number) => Math.min(a, b),
+      maxVal: (a: number, b: number) => Math.max(a, b),
+      randomDouble: () => Math.random(),
+      randomWithinRange: (start: number, end: number) => Math.floor(start + Math.random() * (end - start)),
+    }),
+  });
+
+  function errorEntry(message: unknown, errorType?: unknown, data?: unknown, errorInfo?: unknown): InvokeOutput['errors'][number] {
+    const entry: InvokeOutput['errors'][number] = { message: String(message) };
+    if (errorType !== undefined && errorType !== null) entry.errorType = String(errorType);
+    if (data !== undefined) entry.data = data;
+    if (errorInfo !== undefined) entry.errorInfo = errorInfo;
+    return entry;
+  }
+
+  const extensions = guarded('extensions', {
+    setSubscriptionFilter(filter: unknown) { subscriptionFilter = filter; },
+    setSubscriptionInvalidationFilter(filter: unknown) { subscriptionInvalidationFilter = filter; },
+  });
+
+  const runtime = guarded('runtime', {
+    earlyReturn(value?: unknown, options?: { skipTo?: string }): never {
+      throw new EarlyReturn(value, options?.skipTo);
+    },
+  });
+
+  const modules: Record<string, object> = {
+    '@aws-appsync/utils': guarded('@aws-appsync/utils', { __esModule: true, util, extensions, runtime }),
+    '@aws-appsync/utils/dynamodb': guarded('@aws-appsync/utils/dynamodb', { __esModule: true, ...ddb }),
+  };
+
+  function require(name: string): object {
+    const mod = modules[name];
+    if (!mod) throw new Error(`Cannot find module '${name}': APPSYNC_JS code may import only @aws-appsync/utils and @aws-appsync/utils/dynamodb`);
+    return mod;
+  }
+
+  const line = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  const console = {
+    log: (...args: unknown[]) => host.log('log', line(args)),
+    info: (...args: unknown[]) => host.log('info', line(args)),
+    warn: (...args: unknown[]) => host.log('warn', line(args)),
+    error: (...args: unknown[]) => host.log('error', line(args)),
+    debug: (...args: unknown[]) => host.log('debug', line(args)),
+  };
+
+  let exportsOfModule: Record<string, unknown> = {};
+
+  return {
+    console,
+    /** Runs the CommonJS-shaped module function of a bundle and keeps its exports. */
+    load(moduleFunction: (exports: object, require: (name: string) => object, module: { exports: object }) => void) {
+      const module = { exports: {} as Record<string, unknown> };
+      moduleFunction(module.exports, require, module);
+      exportsOfModule = module.exports;
+    },
+    /** Calls one handler of the loaded module: JSON in, JSON out. */
+    invoke(inputJson: string): string {
+      const input = JSON.parse(inputJson) as InvokeInput;
+      current = input;
+      errors = [];
+      subscriptionFilter = undefined;
+      subscriptionInvalidationFilter = undefined;
+      const raw = input.ctx;
+      const stash = raw.stash ?? {};
+      const ctx: Record<string, unknown> = {
+        arguments: raw.arguments ?? {},
+        identity: raw.identity ?? null,
+        source: raw.source ?? null,
+        stash,
+        prev: raw.prev ?? { result: undefined },
+        result: raw.result,
+        error: raw.error ?? undefined,
+        env: Object.freeze(raw.env ?? {}),
+        info: raw.info ?? {},
+        request: raw.request ?? { headers: {}, domainName: null },
+      };
+      ctx.args = ctx.arguments;
+      let output: InvokeOutput;
+      try {
+        const handler = exportsOfModule[input.handler];
+        if (typeof handler !== 'function') throw new Error(`the code does not export a ${input.handler} function`);
+        const value = (handler as (c: unknown) => unknown)(ctx);
+        if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+          throw new Error(`${input.handler} returned a Promise: APPSYNC_JS handlers are synchronous`);
+        }
+        output = { status: 'return', value, errors, stash };
+      } catch (thrown) {
+        if (thrown instanceof UtilError) {
+          errors.push(thrown.error);
+          output = { status: 'error', errors, stash };
+        } else if (thrown instanceof EarlyReturn) {
+          output = { status: 'earlyReturn', value: thrown.value, skipTo: thrown.skipTo, errors, stash };
+        } else {
+          output = { status: 'runtimeError', message: describe(thrown), errors, stash };
+        }
+      }
+      if (subscriptionFilter !== undefined) output.subscriptionFilter = subscriptionFilter;
+      if (subscriptionInvalidationFilter !== undefined) output.subscriptionInvalidationFilter = subscriptionInvalidationFilter;
+      current = null;
+      try {
+        return JSON.stringify(output);
+      } catch (err) {
+        return JSON.stringify({ status: 'runtimeError', message: `the handler's result is not JSON: ${describe(err)}`, errors, stash: {} });
+      }
+    },
+  };
+}
+
+/** "code.js:12:5: ReferenceError: process is not defined", AppSync's form of a runtime error. */
+function describe(thrown: unknown): string {
+  if (thrown instanceof Error) {
+    const where = /code\.js:(\d+):(\d+)/.exec(thrown.stack ?? '');
+    const prefix = where ? `code.js:${where[1]}:${where[2]}: ` : '';
+    return `${prefix}${thrown.name}: ${thrown.message}`;
+  }
+  return `Error: ${String(thrown)}`;
+}
