@@ -33,8 +33,6 @@ import {
   GraphQLError,
   Kind,
   parse,
-  print,
-  validate,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -44,7 +42,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import type { ResolverError, ResolverRuntime } from '../appsync/types';
+import type { ResolverRuntime } from '../appsync/types';
 import { compileSubscriptionFilter, matchesArguments, matchesFilter, SubscriptionFilterError, type CompiledFilter } from './filters';
 import {
   CONNECTION_UNAUTHORIZED,
@@ -55,7 +53,12 @@ import {
   type RealtimeError,
   type ServerMessage,
 } from './protocol';
-import { canonicalize, project, selectionSetList } from './selection';
+import { canonicalize, project } from './selection';
+// The HTTP endpoint's AppSync-worded validation, error shapes and ctx.info helpers, so that a
+// subscription is refused with the same words a query would be.
+import { validateDocument } from '../server/validation';
+import { requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
+import { selectionSetGraphQL, selectionSetList } from '../server/selection';
 
 /** What the GraphQL endpoint reports after a mutation field resolved without error. */
 export interface MutationResult {
@@ -188,39 +191,30 @@ export function subscribedMutations(schema: GraphQLSchema): Map<string, string[]
 }
 
 function graphQLErrorToRealtime(error: GraphQLError): RealtimeError {
-  return {
-    message: error.message,
-    locations: error.locations?.map((l) => ({ line: l.line, column: l.column, sourceName: null })),
-    path: error.path ? [...error.path] : null,
-  };
+  return fromAppSync(requestError(error.message, error.locations));
 }
 
-function resolverErrorToRealtime(error: ResolverError, fieldName: string, node: FieldNode): RealtimeError {
-  const location = getLocation(node);
-  const out: RealtimeError = {
-    message: error.message,
-    errorType: error.errorType,
-    path: [fieldName],
-    locations: location ? [location] : undefined,
-  };
-  // AppSync shows data and errorInfo as null when util.error was given none.
-  out.data = error.data ?? null;
-  out.errorInfo = error.errorInfo ?? null;
+function fromAppSync(error: AppSyncError): RealtimeError {
+  const out: RealtimeError = { message: error.message, path: error.path ? [...error.path] : null };
+  if (error.locations) out.locations = error.locations;
+  if (error.errorType !== undefined) out.errorType = error.errorType ?? undefined;
+  if ('data' in error) out.data = error.data;
+  if ('errorInfo' in error) out.errorInfo = error.errorInfo;
   return out;
 }
 
-function getLocation(node: FieldNode): { line: number; column: number; sourceName: null } | undefined {
+function locationOf(node: FieldNode): { line: number; column: number }[] | undefined {
   if (!node.loc) return undefined;
   const body = node.loc.source.body;
   let line = 1;
-  let column = 1;
+  let lineStart = 0;
   for (let i = 0; i < node.loc.start; i++) {
-    if (body[i] === '\n') {
+    if (body.charCodeAt(i) === 10) {
       line++;
-      column = 1;
-    } else column++;
+      lineStart = i + 1;
+    }
   }
-  return { line, column, sourceName: null };
+  return [{ line, column: node.loc.start - lineStart + 1 }];
 }
 
 export function createRealtimeServer(options: RealtimeServerOptions): RealtimeServer {
@@ -321,9 +315,9 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       sendError(connection, id, [graphQLErrorToRealtime(error as GraphQLError)]);
       return;
     }
-    const validationErrors = validate(schema, document);
+    const validationErrors = validateDocument(schema, document);
     if (validationErrors.length > 0) {
-      sendError(connection, id, validationErrors.map(graphQLErrorToRealtime));
+      sendError(connection, id, validationErrors.map(fromAppSync));
       return;
     }
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -375,11 +369,11 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
             parentTypeName: 'Subscription',
             variables: coerced.coerced,
             selectionSetList: selectionSetList(fieldNode.selectionSet, fragments),
-            selectionSetGraphQL: fieldNode.selectionSet ? print(fieldNode.selectionSet) : '',
+            selectionSetGraphQL: selectionSetGraphQL(fieldNode.selectionSet, fragments),
           },
         });
         if (outcome.errors.length > 0) {
-          sendError(connection, id, outcome.errors.map((e) => resolverErrorToRealtime(e, field.name, fieldNode)));
+          sendError(connection, id, outcome.errors.map((e) => fromAppSync(resolverErrorOf(e, [fieldNode.alias?.value ?? field.name], locationOf(fieldNode)))));
           return;
         }
         filter = compileSubscriptionFilter(outcome.subscriptionFilter);
