@@ -174,7 +174,7 @@ describe('payload shaping', () => {
     const doc = parse(query);
     const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
     const fragments = Object.fromEntries(doc.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [(d as { name: { value: string } }).name.value, d]));
-    const field = op.selectionSet.selections[0] as { selectionSet: never };
+    const field = op.selectionSet.selections[0] as unknown as { selectionSet: never };
     return { selectionSet: field.selectionSet, fragments: fragments as never };
   };
   const eventType = schema.getType('Event') as never;

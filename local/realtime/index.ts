@@ -11,3 +11,5 @@ export {
   FILTER_OPERATORS,
 } from './filters';
 export type { CompiledFilter, FilterCondition, FilterOperator, SubscriptionFilterJson } from './filters';
+export { attachRealtime } from './attach';
+export type { AttachRealtimeOptions } from './attach';

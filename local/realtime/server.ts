@@ -434,8 +434,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
         message = null;
       }
     }
-    const type = message && typeof message.type === 'string' ? message.type : 'unknown';
-    switch (message ? type : 'unknown') {
+    switch (message && typeof message.type === 'string' ? message.type : 'unknown') {
       case 'connection_init':
         onConnectionInit(connection);
         return;
@@ -449,7 +448,9 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
         onStop(connection, message!);
         return;
       default:
-        sendError(connection, message && typeof message.id === 'string' ? message.id : undefined, [unsupportedOperation(type)]);
+        // AppSync names any message type it does not know "unknown" (seen answering a
+        // graphql-transport-ws `subscribe`), and so do we.
+        sendError(connection, message && typeof message.id === 'string' ? message.id : undefined, [unsupportedOperation('unknown')]);
     }
   }
 

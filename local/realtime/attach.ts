@@ -1,0 +1,27 @@
+/**
+ * Plugs the real-time endpoint into the local AppSync endpoint (local/server): same schema,
+ * same APPSYNC_JS runtime, same API key, same port (ws:// and wss://), and every committed
+ * mutation result published to the subscribers.
+ */
+import type { ApiServer } from '../server';
+import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server';
+
+export type AttachRealtimeOptions = Pick<RealtimeServerOptions, 'keepAliveIntervalMs' | 'connectionTimeoutMs' | 'connectionInitTimeoutMs'>;
+
+export function attachRealtime(api: ApiServer, options: AttachRealtimeOptions = {}): RealtimeServer {
+  const realtime = createRealtimeServer({ ...options, schema: api.schema, runtime: api.runtime, apiKey: api.apiKey });
+  const detachUpgrade = api.attachUpgrade((request, socket, head) => {
+    if (!realtime.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  const detachListener = api.addMutationListener((event) => {
+    realtime.publish(event);
+  });
+  return {
+    ...realtime,
+    async close() {
+      detachUpgrade();
+      detachListener();
+      await realtime.close();
+    },
+  };
+}
