@@ -1,0 +1,24 @@
+/** Domain constants and the canonical mark, shared by resolvers, Lambdas and tests. */
+
+/** A snapshot of the folded state is written every SNAPSHOT_INTERVAL versions, bounding replay. */
+export const SNAPSHOT_INTERVAL = 50;
+
+/** A lock lasts ten minutes; an expired lock counts as none. */
+export const LOCK_DURATION_MS = 10 * 60 * 1000;
+
+/** The status a createEntitlement gets when its input names none. */
+export const DEFAULT_ENTITLEMENT_STATUS = 'MARK_SOLD_ISSUE_CERTIFICATE_TO_PURCHASER';
+
+/**
+ * The canonical mark: trimmed, upper case, single inner spaces ("afc  f5" → "AFC F5"). It is the
+ * key everywhere (tables, Kinesis partition key, S3 prefix, subscription filters). Tabs and other
+ * whitespace are left in place for validation to reject.
+ */
+export function canonicalMark(mark: string): string {
+  return mark
+    .trim()
+    .toUpperCase()
+    .split(' ')
+    .filter((part) => part !== '')
+    .join(' ');
+}

@@ -1,0 +1,288 @@
+/**
+ * The one home of the input rules (issue 3, Build 4). Every problem of a request is collected and
+ * reported together as one ValidationError whose errorInfo is { errors: [{ field, reason }] }, with
+ * `field` the argument path ("input.entitlement.address.postcode"). Valid input comes back in
+ * canonical form: mark and postcode canonicalised, texts trimmed, times as fixed-width UTC.
+ * Character checks are written out because APPSYNC_JS has no regex literals and no charCodeAt.
+ */
+import type { Command, CommandKind } from './commands';
+import { COMMAND_KINDS } from './commands';
+import type { DomainError, FieldProblem } from './errors';
+import { validationError } from './errors';
+import type { AddressData, EntitlementData } from './events';
+import type { MarkEventType, MarkStatus } from './graphql';
+import { DEFAULT_ENTITLEMENT_STATUS, canonicalMark } from './mark';
+import { compact } from './state';
+import { normaliseDateTime } from './time';
+
+export const MAX_PRICE = 10_000_000;
+export const MAX_TEXT_LENGTH = 100;
+export const MAX_CERTIFICATE_LENGTH = 32;
+export const MAX_COMMAND_ID_LENGTH = 64;
+export const MAX_MARK_CHARACTERS = 7;
+export const MAX_LIMIT = 100;
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+type Problems = FieldProblem[];
+type Input = Record<string, unknown>;
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const DIGITS = '0123456789';
+
+function isLetter(c: string): boolean {
+  return c.length === 1 && LETTERS.indexOf(c) >= 0;
+}
+
+function isDigit(c: string): boolean {
+  return c.length === 1 && DIGITS.indexOf(c) >= 0;
+}
+
+/** C0 and C1 controls, DEL, and the line/paragraph separators. */
+function isControl(c: string): boolean {
+  return c < ' ' || c === '\u007f' || (c >= '\u0080' && c <= '\u009f') || c === '\u2028' || c === '\u2029';
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+function done<T>(problems: Problems, value: T): Validated<T> {
+  return problems.length === 0 ? { ok: true, value } : { ok: false, error: validationError(problems) };
+}
+
+/** Canonical mark, or '' after recording why it is not one. */
+export function checkMark(value: unknown, field: string, problems: Problems): string {
+  if (typeof value !== 'string') {
+    problems.push({ field, reason: 'is required' });
+    return '';
+  }
+  const mark = canonicalMark(value);
+  let characters = 0;
+  let spaces = 0;
+  let other = false;
+  for (const c of mark.split('')) {
+    if (c === ' ') spaces += 1;
+    else if (isLetter(c) || isDigit(c)) characters += 1;
+    else other = true;
+  }
+  if (other || spaces > 1 || characters < 1 || characters > MAX_MARK_CHARACTERS) {
+    problems.push({ field, reason: `must be 1 to ${MAX_MARK_CHARACTERS} letters or digits with at most one space` });
+    return '';
+  }
+  return mark;
+}
+
+function checkText(value: unknown, field: string, problems: Problems, required: boolean, maxLength = MAX_TEXT_LENGTH): string | undefined {
+  if (!present(value)) {
+    if (required) problems.push({ field, reason: 'is required' });
+    return undefined;
+  }
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text.length < 1 || text.length > maxLength) {
+    problems.push({ field, reason: `must be 1 to ${maxLength} characters` });
+    return undefined;
+  }
+  if (text.split('').some((c) => isControl(c))) {
+    problems.push({ field, reason: 'must not contain control characters' });
+    return undefined;
+  }
+  return text;
+}
+
+function checkInteger(value: unknown, field: string, problems: Problems, required: boolean, min: number, max: number): number | undefined {
+  if (!present(value)) {
+    if (required) problems.push({ field, reason: 'is required' });
+    return undefined;
+  }
+  if (typeof value !== 'number' || Math.floor(value) !== value || value < min || value > max) {
+    problems.push({ field, reason: max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer from ${min} to ${max}` });
+    return undefined;
+  }
+  return value;
+}
+
+function checkDateTime(value: unknown, field: string, problems: Problems, required: boolean): string | undefined {
+  if (!present(value)) {
+    if (required) problems.push({ field, reason: 'is required' });
+    return undefined;
+  }
+  const normalised = typeof value === 'string' ? normaliseDateTime(value) : null;
+  if (normalised === null) problems.push({ field, reason: 'must be an ISO-8601 date and time with a time zone' });
+  return normalised ?? undefined;
+}
+
+function checkCertificateNo(value: unknown, field: string, problems: Problems): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const alphanumeric = text.split('').every((c) => isLetter(c) || isDigit(c));
+  if (text.length < 1 || text.length > MAX_CERTIFICATE_LENGTH || !alphanumeric) {
+    problems.push({ field, reason: `must be 1 to ${MAX_CERTIFICATE_LENGTH} letters or digits` });
+  }
+  return text;
+}
+
+/** UK postcode shapes, letters as A and digits as 9: outward code, a space, inward code. */
+const POSTCODE_SHAPES = ['A9 9AA', 'A99 9AA', 'AA9 9AA', 'AA99 9AA', 'A9A 9AA', 'AA9A 9AA'];
+
+/** Canonical UK postcode (upper case, one space before the inward code), or null when it is not one. */
+export function canonicalPostcode(value: string): string | null {
+  const compacted = value.toUpperCase().split(' ').join('');
+  if (compacted.length < 5 || compacted.length > 7) return null;
+  const postcode = `${compacted.slice(0, compacted.length - 3)} ${compacted.slice(compacted.length - 3)}`;
+  if (postcode === 'GIR 0AA') return postcode;
+  const shape = postcode
+    .split('')
+    .map((c) => (isLetter(c) ? 'A' : isDigit(c) ? '9' : c))
+    .join('');
+  return POSTCODE_SHAPES.indexOf(shape) >= 0 ? postcode : null;
+}
+
+function checkAddress(value: unknown, field: string, problems: Problems): AddressData {
+  if (!present(value) || typeof value !== 'object') {
+    problems.push({ field, reason: 'is required' });
+    return { addLine1: '', postTown: '', postcode: '' };
+  }
+  const input = value as Input;
+  const address = {
+    addLine1: checkText(input.addLine1, `${field}.addLine1`, problems, true) ?? '',
+    addLine2: checkText(input.addLine2, `${field}.addLine2`, problems, false),
+    addLine3: checkText(input.addLine3, `${field}.addLine3`, problems, false),
+    addLine4: checkText(input.addLine4, `${field}.addLine4`, problems, false),
+    postTown: checkText(input.postTown, `${field}.postTown`, problems, true) ?? '',
+    postcode: '',
+  };
+  if (typeof input.postcode !== 'string' || input.postcode.trim() === '') {
+    problems.push({ field: `${field}.postcode`, reason: 'is required' });
+  } else {
+    const postcode = canonicalPostcode(input.postcode);
+    if (postcode === null) problems.push({ field: `${field}.postcode`, reason: 'must be a UK postcode' });
+    address.postcode = postcode ?? '';
+  }
+  return compact(address);
+}
+
+function checkEntitlement(value: unknown, field: string, problems: Problems): EntitlementData {
+  const input = (present(value) && typeof value === 'object' ? value : {}) as Input;
+  if (!present(value)) problems.push({ field, reason: 'is required' });
+  return compact({
+    certificateNo: checkCertificateNo(input.certificateNo, `${field}.certificateNo`, problems),
+    nomineeName: checkText(input.nomineeName, `${field}.nomineeName`, problems, false),
+    purchaserName: checkText(input.purchaserName, `${field}.purchaserName`, problems, true) ?? '',
+    certificateTime: checkDateTime(input.certificateTime, `${field}.certificateTime`, problems, false),
+    agreementTime: checkDateTime(input.agreementTime, `${field}.agreementTime`, problems, false),
+    expiryTime: checkDateTime(input.expiryTime, `${field}.expiryTime`, problems, false),
+    customerId: checkText(input.customerId, `${field}.customerId`, problems, false),
+    telephoneNo: checkText(input.telephoneNo, `${field}.telephoneNo`, problems, false),
+    address: checkAddress(input.address, `${field}.address`, problems),
+  });
+}
+
+/** The validated command of a mutation, from its `input` argument. */
+export function validateCommand(kind: string, rawInput: unknown): Validated<Command> {
+  const problems: Problems = [];
+  if (COMMAND_KINDS.indexOf(kind as CommandKind) < 0) return done<Command>([{ field: 'input', reason: `no command ${kind}` }], {} as Command);
+  const input = (present(rawInput) && typeof rawInput === 'object' ? rawInput : {}) as Input;
+  if (!present(rawInput)) problems.push({ field: 'input', reason: 'is required' });
+  const common = compact({
+    mark: checkMark(input.mark, 'input.mark', problems),
+    commandId: checkText(input.commandId, 'input.commandId', problems, false, MAX_COMMAND_ID_LENGTH),
+    eventTime: checkDateTime(input.eventTime, 'input.eventTime', problems, false),
+  });
+  if (kind === 'releaseMark') {
+    return done(problems, { ...common, kind, price: checkInteger(input.price, 'input.price', problems, true, 0, MAX_PRICE) ?? 0 });
+  }
+  if (kind === 'createEntitlement') {
+    const status = (present(input.status) ? input.status : DEFAULT_ENTITLEMENT_STATUS) as MarkStatus;
+    const price = checkInteger(input.price, 'input.price', problems, false, 0, MAX_PRICE);
+    const entitlement = checkEntitlement(input.entitlement, 'input.entitlement', problems);
+    return done(problems, compact({ ...common, kind, price, status, entitlement }));
+  }
+  const expectedVersion = checkInteger(input.expectedVersion, 'input.expectedVersion', problems, true, 1, Number.MAX_SAFE_INTEGER) ?? 0;
+  const versioned = { ...common, expectedVersion };
+  switch (kind) {
+    case 'extendEntitlement': {
+      const expiryTime = checkDateTime(input.expiryTime, 'input.expiryTime', problems, true) ?? '';
+      const agreementTime = checkDateTime(input.agreementTime, 'input.agreementTime', problems, false);
+      return done(problems, compact({ ...versioned, kind, expiryTime, agreementTime }));
+    }
+    case 'changeAddress':
+      return done(problems, { ...versioned, kind, address: checkAddress(input.address, 'input.address', problems) });
+    case 'changeNominee':
+      return done(problems, { ...versioned, kind, nomineeName: checkText(input.nomineeName, 'input.nomineeName', problems, true) ?? '' });
+    default:
+      return done(problems, { ...versioned, kind: kind as 'issueDuplicateCertificate' | 'lockMark' | 'unlockMark' | 'forgetMark' });
+  }
+}
+
+/** getMark(mark) and the mark argument of other queries. */
+export function validateMarkArgument(mark: unknown): Validated<string> {
+  const problems: Problems = [];
+  const value = checkMark(mark, 'mark', problems);
+  return done(problems, value);
+}
+
+export interface MarkAtQuery {
+  mark: string;
+  at?: string;
+  version?: number;
+}
+
+export function validateGetMarkAt(args: Input): Validated<MarkAtQuery> {
+  const problems: Problems = [];
+  const query = compact({
+    mark: checkMark(args.mark, 'mark', problems),
+    at: checkDateTime(args.at, 'at', problems, false),
+    version: checkInteger(args.version, 'version', problems, false, 1, Number.MAX_SAFE_INTEGER),
+  });
+  return done(problems, query);
+}
+
+export interface ListMarkEventsQuery {
+  mark: string;
+  fromVersion: number;
+  limit: number;
+  nextToken?: string;
+}
+
+export const DEFAULT_LIMIT = 20;
+
+export function validateListMarkEvents(args: Input): Validated<ListMarkEventsQuery> {
+  const problems: Problems = [];
+  const query = compact({
+    mark: checkMark(args.mark, 'mark', problems),
+    fromVersion: checkInteger(args.fromVersion, 'fromVersion', problems, false, 1, Number.MAX_SAFE_INTEGER) ?? 1,
+    limit: checkInteger(args.limit, 'limit', problems, false, 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
+    nextToken: typeof args.nextToken === 'string' ? args.nextToken : undefined,
+  });
+  return done(problems, query);
+}
+
+export interface ListMarksQuery {
+  status?: MarkStatus;
+  limit: number;
+  nextToken?: string;
+}
+
+export function validateListMarks(args: Input): Validated<ListMarksQuery> {
+  const problems: Problems = [];
+  const query = compact({
+    status: present(args.status) ? (args.status as MarkStatus) : undefined,
+    limit: checkInteger(args.limit, 'limit', problems, false, 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
+    nextToken: typeof args.nextToken === 'string' ? args.nextToken : undefined,
+  });
+  return done(problems, query);
+}
+
+export interface MarkEventSubscription {
+  mark?: string;
+  type?: MarkEventType;
+}
+
+export function validateSubscription(args: Input): Validated<MarkEventSubscription> {
+  const problems: Problems = [];
+  const filter = compact({
+    mark: present(args.mark) ? checkMark(args.mark, 'mark', problems) : undefined,
+    type: present(args.type) ? (args.type as MarkEventType) : undefined,
+  });
+  return done(problems, filter);
+}
