@@ -1,0 +1,463 @@
+/**
+ * Data sources of the local runtime: what AppSync does between a request handler and a response
+ * handler. A data source takes the request object (JSON, as the handler returned it) and answers
+ * { result, error } exactly as AppSync puts them on ctx.result and ctx.error.
+ *
+ * AMAZON_DYNAMODB requests are translated to AWS SDK v3 calls; typed values may carry numbers as
+ * JSON numbers ({ "N": 10 }), items come back unmarshalled to plain JSON, failures come back as
+ * ctx.error { type: "DynamoDB:<ExceptionName>", message }.
+ */
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- request objects are arbitrary JSON written by resolver code */
+
+export interface DataSourceError {
+  message: string;
+  type: string;
+}
+
+export interface DataSourceAnswer {
+  result: unknown;
+  error?: DataSourceError;
+}
+
+export interface DataSource {
+  execute(request: unknown, context: DataSourceCallContext): Promise<DataSourceAnswer>;
+}
+
+/** What a data source may need to know about the field being resolved. */
+export interface DataSourceCallContext {
+  typeName: string;
+  fieldName: string;
+}
+
+export const noneDataSource: DataSource = {
+  // NONE: "the value of the payload field will be forwarded to the response handler" (resolver-reference-none-js)
+  async execute(request) {
+    return { result: (request as { payload?: unknown } | null | undefined)?.payload ?? null };
+  },
+};
+
+export type LambdaHandler = (event: unknown, context: Record<string, unknown>) => unknown;
+
+/** AWS_LAMBDA: the `payload` of an Invoke request is the event the function receives; its return value is ctx.result. */
+export function lambdaDataSource(name: string, handler: LambdaHandler): DataSource {
+  let invocations = 0;
+  return {
+    async execute(request) {
+      const req = (request ?? {}) as { operation?: string; payload?: unknown; invocationType?: string };
+      if (req.operation !== 'Invoke') {
+        return { result: null, error: { type: 'Lambda:Unsupported', message: `operation ${String(req.operation)} is not supported by the local AWS_LAMBDA data source ${name} (use Invoke)` } };
+      }
+      const context = {
+        functionName: name,
+        awsRequestId: `local-${Date.now()}-${++invocations}`,
+        getRemainingTimeInMillis: () => 30_000,
+      };
+      try {
+        // the event crosses a JSON boundary in AWS too
+        const event = req.payload === undefined ? null : JSON.parse(JSON.stringify(req.payload));
+        const value = await handler(event, context);
+        if (req.invocationType === 'Event') return { result: null };
+        return { result: value === undefined ? null : JSON.parse(JSON.stringify(value)) };
+      } catch (err) {
+        return { result: null, error: { type: 'Lambda:Unhandled', message: err instanceof Error ? err.message : String(err) } };
+      }
+    },
+  };
+}
+
+// ---- typed values --------------------------------------------------------------------------
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A typed value as AppSync accepts it ({ N: 10 }, { B: "base64" }) → the SDK's AttributeValue. */
+export function toSdkValue(value: unknown): AttributeValue {
+  if (!isObject(value)) throw new Error(`not a DynamoDB typed value: ${JSON.stringify(value)}`);
+  const [type, v] = Object.entries(value)[0] ?? [];
+  switch (type) {
+    case 'S': return { S: String(v) };
+    case 'N': return { N: String(v) };
+    case 'BOOL': return { BOOL: Boolean(v) };
+    case 'NULL': return { NULL: true };
+    case 'B': return { B: Uint8Array.from(Buffer.from(String(v), 'base64')) };
+    case 'SS': return { SS: (v as unknown[]).map(String) };
+    case 'NS': return { NS: (v as unknown[]).map(String) };
+    case 'BS': return { BS: (v as unknown[]).map((b) => Uint8Array.from(Buffer.from(String(b), 'base64'))) };
+    case 'L': return { L: (v as unknown[]).map(toSdkValue) };
+    case 'M': return { M: toSdkMap(v) };
+    default: throw new Error(`not a DynamoDB typed value: ${JSON.stringify(value)}`);
+  }
+}
+
+export function toSdkMap(map: unknown): Record<string, AttributeValue> {
+  if (!isObject(map)) throw new Error(`expected a map of typed values, got ${JSON.stringify(map)}`);
+  const out: Record<string, AttributeValue> = {};
+  for (const [k, v] of Object.entries(map)) out[k] = toSdkValue(v);
+  return out;
+}
+
+/** SDK AttributeValue → plain JSON as AppSync hands it to a response handler (sets become lists). */
+export function fromSdkValue(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.B !== undefined) return Buffer.from(value.B).toString('base64');
+  if (value.SS !== undefined) return [...value.SS];
+  if (value.NS !== undefined) return value.NS.map(Number);
+  if (value.BS !== undefined) return value.BS.map((b) => Buffer.from(b).toString('base64'));
+  if (value.L !== undefined) return value.L.map(fromSdkValue);
+  if (value.M !== undefined) return fromSdkItem(value.M);
+  return null;
+}
+
+export function fromSdkItem(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | null {
+  if (!item) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) out[k] = fromSdkValue(v);
+  return out;
+}
+
+function expression(e: any): { expression?: string; names?: Record<string, string>; values?: Record<string, AttributeValue> } {
+  if (!e) return {};
+  return {
+    expression: e.expression,
+    names: e.expressionNames && Object.keys(e.expressionNames).length ? e.expressionNames : undefined,
+    values: e.expressionValues && Object.keys(e.expressionValues).length ? toSdkMap(e.expressionValues) : undefined,
+  };
+}
+
+/** Merges the name / value maps of several expressions, as one SDK call carries one of each. */
+function merge(...parts: ReturnType<typeof expression>[]) {
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  for (const p of parts) {
+    Object.assign(names, p.names ?? {});
+    Object.assign(values, p.values ?? {});
+  }
+  return {
+    ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+    ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+  };
+}
+
+// ---- pagination tokens ---------------------------------------------------------------------
+
+/** An opaque nextToken: the LastEvaluatedKey, base64url-encoded (AppSync encrypts its tokens). */
+export function encodeNextToken(key: Record<string, AttributeValue> | undefined): string | null {
+  if (!key) return null;
+  return Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+}
+
+export class InvalidNextToken extends Error {}
+
+export function decodeNextToken(token: unknown): Record<string, AttributeValue> | undefined {
+  if (token === undefined || token === null) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { v?: number; k?: unknown };
+    if (parsed.v !== 1 || !isObject(parsed.k)) throw new Error('not a token of this API');
+    return parsed.k as Record<string, AttributeValue>;
+  } catch {
+    throw new InvalidNextToken(`Invalid nextToken "${String(token).slice(0, 40)}": it was not returned by a previous Query or Scan`);
+  }
+}
+
+// ---- DynamoDB ------------------------------------------------------------------------------
+
+export interface DynamoDataSourceOptions {
+  name: string;
+  client: DynamoDBClient;
+  /** physical name of the data source's own table */
+  table: string;
+  /** physical names of every table the data source may touch (its own and its grants) */
+  allowedTables: string[];
+}
+
+function sdkError(err: unknown): DataSourceError {
+  // a plain Error here is a request object the runtime could not translate: a validation failure
+  const name = !(err instanceof Error) ? 'InternalServerError' : err.name === 'Error' || err.name === 'TypeError' ? 'ValidationException' : err.name;
+  const message = err instanceof Error ? err.message : String(err);
+  return { type: `DynamoDB:${name}`, message };
+}
+
+function equalItems(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return v;
+}
+
+export function dynamoDbDataSource(options: DynamoDataSourceOptions): DataSource {
+  const { client, table } = options;
+  const allowed = new Set(options.allowedTables);
+
+  const checkTable = (name: unknown) => {
+    if (typeof name !== 'string' || !allowed.has(name)) {
+      throw Object.assign(new Error(`data source ${options.name} is not allowed to use table ${String(name)} (allowed: ${[...allowed].join(', ')})`), {
+        name: 'AccessDeniedException',
+      });
+    }
+    return name;
+  };
+
+  /**
+   * A failed condition on PutItem / UpdateItem / DeleteItem, handled as AppSync documents it
+   * (js-aws-appsync-resolver-reference-dynamodb-condition-expressions, "Handling a condition check
+   * failure"): fetch the current item with a strongly consistent read; a PutItem whose current
+   * item already equals the one requested (ignoring equalsIgnore) and a DeleteItem whose item is
+   * already gone count as successes; otherwise the Reject strategy: ctx.error, and the current
+   * item in ctx.result.
+   */
+  async function conditionFailed(req: any, key: Record<string, AttributeValue>, err: unknown): Promise<DataSourceAnswer> {
+    const strategy = req.condition?.conditionalCheckFailedHandler?.strategy;
+    if (strategy === 'Custom') {
+      return { result: null, error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'The Custom conditionalCheckFailedHandler (a Lambda) is not supported by the local AppSync runtime' } };
+    }
+    const current = await client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    const item = fromSdkItem(current.Item);
+    if (req.operation === 'PutItem' && item) {
+      const ignore = new Set<string>(req.condition?.equalsIgnore ?? []);
+      const wanted = fromSdkItem({ ...toSdkMap(req.attributeValues ?? {}), ...key })!;
+      const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => !ignore.has(k)));
+      if (equalItems(strip(item), strip(wanted))) return { result: item };
+    }
+    if (req.operation === 'DeleteItem' && !item) return { result: null };
+    return { result: item, error: sdkError(err) };
+  }
+
+  async function single(req: any): Promise<DataSourceAnswer> {
+    const key = toSdkMap(req.key);
+    const cond = expression(req.condition);
+    try {
+      switch (req.operation) {
+        case 'GetItem': {
+          const proj = expression(req.projection);
+          const out = await client.send(new GetItemCommand({
+            TableName: table, Key: key, ConsistentRead: req.consistentRead ?? undefined,
+            ProjectionExpression: proj.expression, ...merge(proj),
+          }));
+          return { result: fromSdkItem(out.Item) };
+        }
+        case 'PutItem': {
+          const item = { ...toSdkMap(req.attributeValues ?? {}), ...key };
+          await client.send(new PutItemCommand({ TableName: table, Item: item, ConditionExpression: cond.expression, ...merge(cond) }));
+          // AppSync answers a PutItem with the item it wrote
+          return { result: fromSdkItem(item) };
+        }
+        case 'UpdateItem': {
+          const upd = expression(req.update);
+          const out = await client.send(new UpdateItemCommand({
+            TableName: table, Key: key, UpdateExpression: upd.expression, ConditionExpression: cond.expression,
+            ReturnValues: 'ALL_NEW', ...merge(upd, cond),
+          }));
+          return { result: fromSdkItem(out.Attributes) };
+        }
+        case 'DeleteItem': {
+          const out = await client.send(new DeleteItemCommand({
+            TableName: table, Key: key, ConditionExpression: cond.expression, ReturnValues: 'ALL_OLD', ...merge(cond),
+          }));
+          return { result: fromSdkItem(out.Attributes) };
+        }
+      }
+    } catch (err) {
+      if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return conditionFailed(req, key, err);
+      return { result: null, error: sdkError(err) };
+    }
+    throw new Error('unreachable');
+  }
+
+  async function queryOrScan(req: any): Promise<DataSourceAnswer> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    try {
+      startKey = decodeNextToken(req.nextToken);
+    } catch (err) {
+      return { result: null, error: { type: 'DynamoDB:ValidationException', message: (err as Error).message } };
+    }
+    const filter = expression(req.filter);
+    const proj = expression(req.projection);
+    const common = {
+      TableName: table,
+      IndexName: req.index ?? undefined,
+      Limit: req.limit ?? undefined,
+      ExclusiveStartKey: startKey,
+      ConsistentRead: req.consistentRead ?? undefined,
+      FilterExpression: filter.expression,
+      ProjectionExpression: proj.expression,
+      Select: req.select ?? undefined,
+    };
+    try {
+      const out =
+        req.operation === 'Query'
+          ? await (() => {
+              const q = expression(req.query);
+              return client.send(new QueryCommand({
+                ...common, KeyConditionExpression: q.expression, ScanIndexForward: req.scanIndexForward ?? undefined, ...merge(q, filter, proj),
+              }));
+            })()
+          : await client.send(new ScanCommand({ ...common, Segment: req.segment ?? undefined, TotalSegments: req.totalSegments ?? undefined, ...merge(filter, proj) }));
+      return {
+        result: {
+          items: (out.Items ?? []).map((i) => fromSdkItem(i)),
+          nextToken: encodeNextToken(out.LastEvaluatedKey),
+          scannedCount: out.ScannedCount ?? 0,
+        },
+      };
+    } catch (err) {
+      return { result: null, error: sdkError(err) };
+    }
+  }
+
+  async function batch(req: any): Promise<DataSourceAnswer> {
+    try {
+      if (req.operation === 'BatchGetItem') {
+        const requestItems: Record<string, any> = {};
+        for (const [t, spec] of Object.entries<any>(req.tables ?? {})) {
+          const proj = expression(spec.projection);
+          requestItems[checkTable(t)] = {
+            Keys: (spec.keys ?? []).map(toSdkMap), ConsistentRead: spec.consistentRead ?? undefined,
+            ProjectionExpression: proj.expression, ExpressionAttributeNames: proj.names,
+          };
+        }
+        const out = await client.send(new BatchGetItemCommand({ RequestItems: requestItems }));
+        // AppSync keeps the order of the requested keys, with null for a key that has no item
+        const data: Record<string, unknown[]> = {};
+        const unprocessedKeys: Record<string, unknown[]> = {};
+        for (const [t, spec] of Object.entries<any>(req.tables ?? {})) {
+          const found = (out.Responses?.[t] ?? []).map((i) => fromSdkItem(i)!);
+          const unprocessed = (out.UnprocessedKeys?.[t]?.Keys ?? []).map((k) => fromSdkItem(k)!);
+          data[t] = (spec.keys ?? []).map((k: unknown) => {
+            const wanted = fromSdkItem(toSdkMap(k))!;
+            return found.find((item) => Object.entries(wanted).every(([a, v]) => equalItems(item[a], v))) ?? null;
+          });
+          unprocessedKeys[t] = unprocessed;
+        }
+        return { result: { data, unprocessedKeys } };
+      }
+      const isPut = req.operation === 'BatchPutItem';
+      const requestItems: Record<string, any[]> = {};
+      for (const [t, entries] of Object.entries<any[]>(req.tables ?? {})) {
+        requestItems[checkTable(t)] = entries.map((e) => (isPut ? { PutRequest: { Item: toSdkMap(e) } } : { DeleteRequest: { Key: toSdkMap(e) } }));
+      }
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: requestItems }));
+      const data: Record<string, unknown[]> = {};
+      const unprocessed: Record<string, unknown[]> = {};
+      for (const [t, entries] of Object.entries<any[]>(req.tables ?? {})) {
+        data[t] = entries.map((e) => fromSdkItem(toSdkMap(e)));
+        unprocessed[t] = (out.UnprocessedItems?.[t] ?? []).map((w) => fromSdkItem(isPut ? w.PutRequest?.Item : w.DeleteRequest?.Key));
+      }
+      return { result: isPut ? { data, unprocessedItems: unprocessed } : { data, unprocessedKeys: unprocessed } };
+    } catch (err) {
+      return { result: null, error: sdkError(err) };
+    }
+  }
+
+  function cancellationReasons(err: TransactionCanceledException) {
+    return (err.CancellationReasons ?? []).map((r) => {
+      const reason: Record<string, unknown> = { type: r.Code ?? 'None', message: r.Message ?? null };
+      if (r.Item) reason.item = fromSdkItem(r.Item);
+      return reason;
+    });
+  }
+
+  async function transactGet(req: any): Promise<DataSourceAnswer> {
+    try {
+      const out = await client.send(new TransactGetItemsCommand({
+        TransactItems: (req.transactItems ?? []).map((i: any) => {
+          const proj = expression(i.projection);
+          return { Get: { TableName: checkTable(i.table), Key: toSdkMap(i.key), ProjectionExpression: proj.expression, ExpressionAttributeNames: proj.names } };
+        }),
+      }));
+      return { result: { items: (out.Responses ?? []).map((r) => fromSdkItem(r.Item)), cancellationReasons: null } };
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) {
+        return { result: { items: null, cancellationReasons: cancellationReasons(err) }, error: sdkError(err) };
+      }
+      return { result: null, error: sdkError(err) };
+    }
+  }
+
+  async function transactWrite(req: any): Promise<DataSourceAnswer> {
+    const items = (req.transactItems ?? []) as any[];
+    try {
+      const transactItems: TransactWriteItem[] = items.map((i) => {
+        const TableName = checkTable(i.table);
+        const Key = toSdkMap(i.key);
+        const cond = expression(i.condition);
+        // AppSync returns the existing item of a failed condition unless told not to
+        const ReturnValuesOnConditionCheckFailure = i.condition?.returnValuesOnConditionCheckFailure === false ? 'NONE' as const : 'ALL_OLD' as const;
+        const conditional = { ConditionExpression: cond.expression, ...(cond.expression ? { ReturnValuesOnConditionCheckFailure } : {}) };
+        switch (i.operation) {
+          case 'PutItem':
+            return { Put: { TableName, Item: { ...toSdkMap(i.attributeValues ?? {}), ...Key }, ...conditional, ...merge(cond) } };
+          case 'UpdateItem': {
+            const upd = expression(i.update);
+            return { Update: { TableName, Key, UpdateExpression: upd.expression, ...conditional, ...merge(upd, cond) } };
+          }
+          case 'DeleteItem':
+            return { Delete: { TableName, Key, ...conditional, ...merge(cond) } };
+          case 'ConditionCheck':
+            return { ConditionCheck: { TableName, Key, ConditionExpression: cond.expression!, ...(cond.expression ? { ReturnValuesOnConditionCheckFailure } : {}), ...merge(cond) } };
+          default:
+            throw Object.assign(new Error(`TransactWriteItems: unknown operation ${String(i.operation)}`), { name: 'ValidationException' });
+        }
+      });
+      await client.send(new TransactWriteItemsCommand({ TransactItems: transactItems }));
+      return { result: { keys: items.map((i) => fromSdkItem(toSdkMap(i.key))), cancellationReasons: null } };
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) {
+        return { result: { keys: null, cancellationReasons: cancellationReasons(err) }, error: sdkError(err) };
+      }
+      return { result: null, error: sdkError(err) };
+    }
+  }
+
+  return {
+    async execute(request) {
+      const req = (request ?? {}) as any;
+      try {
+        switch (req.operation) {
+          case 'GetItem':
+          case 'PutItem':
+          case 'UpdateItem':
+          case 'DeleteItem':
+            return await single(req);
+          case 'Query':
+          case 'Scan':
+            return await queryOrScan(req);
+          case 'BatchGetItem':
+          case 'BatchPutItem':
+          case 'BatchDeleteItem':
+            return await batch(req);
+          case 'TransactGetItems':
+            return await transactGet(req);
+          case 'TransactWriteItems':
+            return await transactWrite(req);
+          default:
+            return { result: null, error: { type: 'DynamoDB:ValidationException', message: `operation ${String(req.operation)} is not supported by the local AppSync runtime's DynamoDB data source` } };
+        }
+      } catch (err) {
+        // a malformed request object (not typed values, a table not granted, ...)
+        return { result: null, error: sdkError(err) };
+      }
+    },
+  };
+}

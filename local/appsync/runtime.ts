@@ -1,0 +1,251 @@
+/**
+ * The local AppSync resolver runtime: runs the BUILT bundles of a wiring description (unit and
+ * pipeline resolvers) in isolated sandboxes, against real data sources, and answers the
+ * ResolverRuntime seam (types.ts) that the HTTP server calls for every wired field.
+ *
+ * Unit resolver: request → data source → response.
+ * Pipeline resolver: request (before) → for each function: request → data source → response,
+ * with ctx.prev.result carrying each step's result → response (after). The stash is shared by
+ * every step of one resolution.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { tables } from '../../infra/tables';
+import { REPO_ROOT, type LoadedWiring } from '../../infra/wiring';
+import { buildApi } from '../build/build-resolvers';
+import {
+  dynamoDbDataSource,
+  lambdaDataSource,
+  noneDataSource,
+  type DataSource,
+  type DataSourceAnswer,
+  type LambdaHandler,
+} from './datasources';
+import { createSandbox, type InvokeOutput, type LogSink, type Sandbox } from './sandbox';
+import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime } from './types';
+
+export interface ResolverRuntimeOptions {
+  wiring: LoadedWiring;
+  /** folder of the built bundles; default build/<wiring.name> at the repository root (built when missing) */
+  bundleDir?: string;
+  dynamodb: DynamoDBClient;
+  /** ctx.env: the physical table names (local/services/tables.ts tableEnvironment) and any other variables */
+  env: Record<string, string>;
+  /** AWS_LAMBDA handlers by data source name; by default the wiring's "file.ts#export" is imported */
+  lambdaHandlers?: Record<string, LambdaHandler>;
+  /** where console.log of resolver code goes (default: nowhere) */
+  onLog?: LogSink;
+}
+
+interface Step {
+  sandbox: Sandbox;
+  dataSource?: DataSource;
+  dataSourceName?: string;
+}
+
+interface Resolver {
+  code: Sandbox;
+  /** unit resolver: its data source */
+  dataSource?: DataSource;
+  /** pipeline resolver: its functions in order */
+  pipeline?: Step[];
+}
+
+/** AppSync's errorType for an error thrown by the JavaScript itself (e.g. "code.js:3:7: ReferenceError: ..."). */
+export const CODE_ERROR_TYPE = 'Code';
+
+function authTypeOf(identity: unknown): string {
+  if (identity === null || identity === undefined) return 'API Key Authorization';
+  const id = identity as Record<string, unknown>;
+  if ('resolverContext' in id) return 'Lambda Authorization';
+  if ('accountId' in id || 'userArn' in id) return 'IAM Authorization';
+  if ('defaultAuthStrategy' in id || 'groups' in id) return 'User Pool Authorization';
+  return 'Open ID Connect Authorization';
+}
+
+async function importLambdaHandler(wiring: LoadedWiring, spec: string): Promise<LambdaHandler> {
+  const [file, exportName = 'handler'] = spec.split('#');
+  const absolute = resolvePath(dirname(wiring.file), file!);
+  const mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  const handler = mod[exportName];
+  if (typeof handler !== 'function') throw new Error(`wiring: ${spec} does not export a function ${exportName}`);
+  return handler as LambdaHandler;
+}
+
+export async function createResolverRuntime(options: ResolverRuntimeOptions): Promise<ResolverRuntime> {
+  const { wiring, dynamodb, env, onLog } = options;
+  const outRoot = join(REPO_ROOT, 'build');
+  const bundleDir = options.bundleDir ?? join(outRoot, wiring.name);
+  const fileOf = (kind: 'resolver' | 'function', name: string) =>
+    kind === 'resolver' ? join(bundleDir, `${name}.js`) : join(bundleDir, 'functions', `${name}.js`);
+
+  const expected = [
+    ...Object.keys(wiring.resolvers).map((n) => fileOf('resolver', n)),
+    ...Object.keys(wiring.functions).map((n) => fileOf('function', n)),
+  ];
+  if (expected.some((f) => !existsSync(f))) {
+    if (options.bundleDir) throw new Error(`bundles of ${wiring.name} are missing under ${bundleDir}: run npm run build`);
+    await buildApi(wiring, outRoot);
+  }
+
+  // data sources, with the physical table names taken from ctx.env
+  const envVarOf = (logical: string) => {
+    const def = tables.find((t) => t.logicalName === logical);
+    if (!def) throw new Error(`wiring: table ${logical} is not defined in infra/tables.ts`);
+    const physical = env[def.envVar];
+    if (!physical) throw new Error(`env: ${def.envVar} (the physical name of table ${logical}) is not set`);
+    return physical;
+  };
+  const dataSources = new Map<string, DataSource>();
+  for (const [name, def] of Object.entries(wiring.dataSources)) {
+    if (def.type === 'NONE') dataSources.set(name, noneDataSource);
+    else if (def.type === 'AMAZON_DYNAMODB') {
+      const table = envVarOf(def.table);
+      dataSources.set(name, dynamoDbDataSource({ name, client: dynamodb, table, allowedTables: [table, ...(def.grants ?? []).map(envVarOf)] }));
+    } else if (def.type === 'AWS_LAMBDA') {
+      const handler = options.lambdaHandlers?.[name] ?? (await importLambdaHandler(wiring, def.handler));
+      dataSources.set(name, lambdaDataSource(name, handler));
+    } else {
+      throw new Error(`wiring: data source ${name} has an unsupported type ${(def as { type: string }).type}`);
+    }
+  }
+
+  // one sandbox per module, created once
+  const load = (kind: 'resolver' | 'function', name: string) =>
+    createSandbox(readFileSync(fileOf(kind, name), 'utf8'), { name: `${wiring.name}/${kind === 'function' ? 'functions/' : ''}${name}`, onLog });
+  const functions = new Map<string, Step>();
+  for (const [name, def] of Object.entries(wiring.functions)) {
+    functions.set(name, { sandbox: load('function', name), dataSource: dataSources.get(def.dataSource)!, dataSourceName: def.dataSource });
+  }
+  const resolvers = new Map<string, Resolver>();
+  for (const [field, def] of Object.entries(wiring.resolvers)) {
+    resolvers.set(
+      field,
+      def.pipeline
+        ? { code: load('resolver', field), pipeline: def.pipeline.map((fn) => functions.get(fn)!) }
+        : { code: load('resolver', field), dataSource: dataSources.get(def.dataSource)! },
+    );
+  }
+
+  return {
+    has: (typeName, fieldName) => resolvers.has(`${typeName}.${fieldName}`),
+    resolve: async (typeName, fieldName, input) => {
+      const resolver = resolvers.get(`${typeName}.${fieldName}`);
+      if (!resolver) throw new Error(`no resolver for ${typeName}.${fieldName}`);
+      return execute(resolver, typeName, fieldName, input, env);
+    },
+  };
+}
+
+/** One resolution: the state threaded through every handler call. */
+class Run {
+  errors: ResolverError[] = [];
+  stash: unknown = {};
+  subscriptionFilter?: unknown;
+  subscriptionInvalidationFilter?: unknown;
+
+  constructor(
+    private readonly typeName: string,
+    private readonly fieldName: string,
+    private readonly base: Record<string, unknown>,
+    private readonly authType: string,
+  ) {}
+
+  call(sandbox: Sandbox, handler: 'request' | 'response', extra: Record<string, unknown>): InvokeOutput {
+    const out = sandbox.invoke({
+      handler,
+      ctx: { ...this.base, ...extra, stash: this.stash },
+      typeName: this.typeName,
+      fieldName: this.fieldName,
+      authType: this.authType,
+    });
+    this.stash = out.stash ?? {};
+    this.errors.push(...out.errors.map(toResolverError));
+    if (out.status === 'runtimeError') this.errors.push({ message: out.message, errorType: CODE_ERROR_TYPE });
+    if (out.subscriptionFilter !== undefined) this.subscriptionFilter = out.subscriptionFilter;
+    if (out.subscriptionInvalidationFilter !== undefined) this.subscriptionInvalidationFilter = out.subscriptionInvalidationFilter;
+    return out;
+  }
+
+  outcome(data: unknown): ResolveOutcome {
+    const outcome: ResolveOutcome = { data: data === undefined ? null : data, errors: this.errors };
+    if (this.subscriptionFilter !== undefined) outcome.subscriptionFilter = this.subscriptionFilter;
+    if (this.subscriptionInvalidationFilter !== undefined) outcome.subscriptionInvalidationFilter = this.subscriptionInvalidationFilter;
+    return outcome;
+  }
+}
+
+function toResolverError(e: InvokeOutput['errors'][number]): ResolverError {
+  const out: ResolverError = { message: e.message };
+  if (e.errorType !== undefined) out.errorType = e.errorType;
+  if (e.data !== undefined) out.data = e.data;
+  if (e.errorInfo !== undefined) out.errorInfo = e.errorInfo;
+  return out;
+}
+
+/** ctx.result / ctx.error for a response handler, from a data source's answer. */
+function answerContext(answer: DataSourceAnswer): Record<string, unknown> {
+  return answer.error ? { result: answer.result, error: answer.error } : { result: answer.result };
+}
+
+const ended = (out: InvokeOutput) => out.status === 'error' || out.status === 'runtimeError';
+
+async function execute(resolver: Resolver, typeName: string, fieldName: string, input: ResolveInput, env: Record<string, string>): Promise<ResolveOutcome> {
+  const base = {
+    arguments: input.arguments ?? {},
+    identity: input.identity ?? null,
+    source: input.source ?? null,
+    env,
+    info: {
+      fieldName: input.info?.fieldName ?? fieldName,
+      parentTypeName: input.info?.parentTypeName ?? typeName,
+      variables: input.info?.variables ?? {},
+      selectionSetList: input.info?.selectionSetList ?? [],
+      selectionSetGraphQL: input.info?.selectionSetGraphQL ?? '',
+    },
+    request: { headers: input.requestHeaders ?? {}, domainName: null },
+  };
+  const run = new Run(typeName, fieldName, base, authTypeOf(input.identity));
+
+  if (!resolver.pipeline) {
+    // Unit resolver. runtime.earlyReturn in its request skips the data source and the response
+    // handler (runtime-utils-js: "halt the execution of the current handler ... resolver").
+    const req = run.call(resolver.code, 'request', {});
+    if (ended(req)) return run.outcome(null);
+    if (req.status === 'earlyReturn') return run.outcome(req.value);
+    const answer = await resolver.dataSource!.execute(req.value, { typeName, fieldName });
+    const res = run.call(resolver.code, 'response', answerContext(answer));
+    if (ended(res)) return run.outcome(null);
+    return run.outcome(res.value);
+  }
+
+  // Pipeline resolver: before step
+  const before = run.call(resolver.code, 'request', {});
+  if (ended(before)) return run.outcome(null);
+  let prev: unknown = before.value;
+  // runtime.earlyReturn in the pipeline resolver's request: "the pipeline execution is skipped, and
+  // the pipeline resolver response handler is called immediately" (runtime-utils-js)
+  if (before.status !== 'earlyReturn') {
+    for (const step of resolver.pipeline) {
+      const req = run.call(step.sandbox, 'request', { prev: { result: prev } });
+      if (ended(req)) return run.outcome(null);
+      if (req.status === 'earlyReturn') {
+        // in a function's request: its data source and response are skipped; skipTo END also
+        // skips the remaining functions (runtime-utils-js)
+        prev = req.value;
+        if (req.skipTo === 'END') break;
+        continue;
+      }
+      const answer = await step.dataSource!.execute(req.value, { typeName, fieldName });
+      const res = run.call(step.sandbox, 'response', { prev: { result: prev }, ...answerContext(answer) });
+      if (ended(res)) return run.outcome(null);
+      prev = res.value;
+      if (res.status === 'earlyReturn' && res.skipTo === 'END') break;
+    }
+  }
+  const after = run.call(resolver.code, 'response', { prev: { result: prev } });
+  if (ended(after)) return run.outcome(null);
+  return run.outcome(after.value);
+}
