@@ -13,3 +13,5 @@ export {
 export type { CompiledFilter, FilterCondition, FilterOperator, SubscriptionFilterJson } from './filters';
 export { attachRealtime } from './attach';
 export type { AttachRealtimeOptions } from './attach';
+export { connectRealtime, authHeader } from './client';
+export type { RealtimeClient, RealtimeClientOptions, AnyServerMessage } from './client';
