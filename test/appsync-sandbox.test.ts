@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createSandbox, evaluateExpression as run } from '../local/appsync/sandbox';
+
+const invoke = (code: string, handler: 'request' | 'response' = 'request', ctx: Record<string, unknown> = {}) =>
+  createSandbox(code).invoke({ handler, ctx, typeName: 'Query', fieldName: 'f', authType: 'API Key Authorization' });
+
+describe('the APPSYNC_JS sandbox', () => {
+  it('has no Node.js globals', () => {
+    expect(run('[typeof process, typeof fetch, typeof Buffer, typeof setTimeout, typeof setImmediate, typeof queueMicrotask, typeof global, typeof WebAssembly, typeof globalThis.require]')).toEqual(
+      Array(9).fill('undefined'),
+    );
+  });
+
+  it('reaching for process, fetch or a module other than @aws-appsync/* is an error, not a crash', () => {
+    expect(() => run('process.env')).toThrow(/ReferenceError: process is not defined/);
+    expect(() => run('fetch("http://127.0.0.1")')).toThrow(/ReferenceError: fetch is not defined/);
+    // the module's own require (what esbuild's CommonJS form calls) knows only the two AppSync modules
+    expect(() => run('require("node:fs")')).toThrow(/Cannot find module 'node:fs'/);
+    // an import of anything else fails when the code is loaded (AppSync rejects such code when it is saved)
+    expect(() => invoke(`import fs from 'node:fs'; export function request() { return fs.readFileSync('/etc/hostname'); } export function response() {}`)).toThrow(
+      /could not be loaded: .*Cannot find module 'node:fs'/,
+    );
+  });
+
+  it('cannot climb out through constructors: string code generation is off and no host object is handed in', () => {
+    expect(() => run('util.autoId.constructor("return process")()')).toThrow(/Code generation from strings disallowed/);
+    expect(() => run('(() => 0).constructor("return 1")()')).toThrow(/Code generation from strings disallowed/);
+    expect(() => run('eval("1 + 1")')).toThrow(/Code generation from strings disallowed/);
+    // the ctx is built inside the sandbox from JSON, so its prototype chain is the sandbox's own
+    const out = invoke(`export function request(ctx) { return Object.getPrototypeOf(ctx.args).constructor.constructor === Function; } export function response() {}`, 'request', { arguments: { a: 1 } });
+    expect(out).toMatchObject({ status: 'return', value: true });
+  });
+
+  it('a module gets a fresh global: one resolver cannot see what another left behind', () => {
+    const writer = invoke(`export function request() { globalThis.leak = 42; return globalThis.leak; } export function response() {}`);
+    expect(writer).toMatchObject({ status: 'return', value: 42 });
+    expect(invoke(`export function request() { return typeof globalThis.leak; } export function response() {}`)).toMatchObject({ value: 'undefined' });
+  });
+
+  it('runtime errors carry AppSync-style messages with a code.js position', () => {
+    const out = invoke(`export function request(ctx) { return ctx.args.missing.deeper; } export function response() {}`);
+    expect(out.status).toBe('runtimeError');
+    expect(out.status === 'runtimeError' && out.message).toMatch(/^code\.js:\d+:\d+: TypeError: /);
+  });
+
+  it('a handler may not be async', () => {
+    const out = invoke(`export async function request() { return 1; } export function response() {}`);
+    expect(out.status === 'runtimeError' && out.message).toMatch(/returned a Promise/);
+  });
+
+  it('console goes to the host log sink, not to the process', () => {
+    const lines: string[] = [];
+    const sandbox = createSandbox(`export function request() { console.log('hello', { a: 1 }); return null; } export function response() {}`, {
+      name: 'logger',
+      onLog: (level, text, module) => lines.push(`${module} ${level} ${text}`),
+    });
+    sandbox.invoke({ handler: 'request', ctx: {}, typeName: 'Query', fieldName: 'f', authType: 'API Key Authorization' });
+    expect(lines).toEqual(['logger log hello {"a":1}']);
+  });
+});
