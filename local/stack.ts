@@ -1,0 +1,171 @@
+/**
+ * startStack(): the whole local system started together — DynamoDB Local (or an endpoint already
+ * running), the tables, the resolver bundles, the APPSYNC_JS runtime and the AppSync endpoint.
+ * Every started part is a Service with stop(); the stack stops them in reverse order, so parts
+ * added later (pipeline pollers, kinesalite, s3rver, real-time) slot in with addService().
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { join } from 'node:path';
+import { MARK_API_WIRING, REPO_ROOT, loadWiring, type LoadedWiring } from '../infra/wiring';
+import type { ResolverRuntime } from './appsync/types';
+import { startApiServer, type ApiServer, type MutationResultListener, type TlsCertificate } from './server';
+import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
+import { ensureTables } from './services/tables';
+
+/** A stable development key in AppSync's format ("da2-" + 26 characters), overridable. */
+export const DEFAULT_API_KEY = 'da2-localmarkapidevelopment0';
+
+export interface Service {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** What a runtime factory gets to build the APPSYNC_JS runtime of an API. */
+export interface RuntimeContext {
+  wiring: LoadedWiring;
+  dynamodb: DynamoDBClient;
+  /** ctx.env: the physical table names */
+  env: Record<string, string>;
+  tablePrefix: string;
+  /** where the bundles of this API were built (<buildRoot>/<wiring.name>/) */
+  buildRoot: string;
+  onResolverLog?: (level: string, text: string, module: string) => void;
+}
+
+export type RuntimeFactory = (context: RuntimeContext) => ResolverRuntime | Promise<ResolverRuntime>;
+
+export interface StackOptions {
+  /** port of the AppSync endpoint; a free one when omitted */
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  /** use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one) */
+  dynamodbEndpoint?: string;
+  /** DynamoDB Local keeps everything in memory (otherwise it persists under dataDir) */
+  inMemory?: boolean;
+  /** default .data/ at the repository root */
+  dataDir?: string;
+  /** prefix of every physical table name ("" by default) */
+  tablePrefix?: string;
+  /** the API to serve: resolvers/wiring.json by default */
+  wiringFile?: string;
+  /** the schema; by default the one beside the wiring (schema.graphql at the root for mark-api) */
+  schemaFile?: string;
+  /** build the resolver bundles before starting (default true) */
+  build?: boolean;
+  /** where bundles are built (default build/ at the repository root) */
+  buildRoot?: string;
+  /** how to make the runtime; by default the APPSYNC_JS runtime of local/appsync */
+  runtime?: RuntimeFactory;
+  certificate?: TlsCertificate;
+  onMutationResult?: MutationResultListener;
+  /** console.log / console.error of resolver code (silent by default) */
+  onResolverLog?: (level: string, text: string, module: string) => void;
+  /** progress lines ("DynamoDB Local on ..."); silent by default */
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  /** the console */
+  url: string;
+  graphqlUrl: string;
+  realtimeUrl: string;
+  apiKey: string;
+  tablePrefix: string;
+  env: Record<string, string>;
+  dynamodbEndpoint: string;
+  /** one client for the whole stack (keep-alive); the stack destroys it on stop */
+  dynamodb: DynamoDBClient;
+  wiring: LoadedWiring;
+  server: ApiServer;
+  runtime: ResolverRuntime;
+  services: readonly Service[];
+  /** adds a part started after the stack; stop() stops it first */
+  addService(service: Service): void;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const log = options.log ?? (() => {});
+  const services: Service[] = [];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    while (services.length) {
+      const service = services.pop()!;
+      try {
+        await service.stop();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length) throw new AggregateError(errors, `stopping the local stack failed: ${errors.map(String).join('; ')}`);
+  };
+
+  try {
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const local = await startDynamoDbLocal({ inMemory: options.inMemory, dataDir: join(options.dataDir ?? join(REPO_ROOT, '.data'), 'dynamodb') });
+      services.push({ name: 'DynamoDB Local', stop: () => local.stop() });
+      dynamodbEndpoint = local.endpoint;
+      log(`DynamoDB Local on ${local.endpoint} (${options.inMemory ? 'in memory' : 'persistent'}, pid ${local.pid})`);
+    }
+    const dynamodb = dynamoDbClient(dynamodbEndpoint);
+    services.push({ name: 'DynamoDB client', stop: async () => dynamodb.destroy() });
+
+    const tablePrefix = options.tablePrefix ?? '';
+    const env = await ensureTables(dynamodb, tablePrefix);
+    log(`tables ready: ${Object.values(env).join(', ')}`);
+
+    const wiring = loadWiring(options.wiringFile ?? MARK_API_WIRING);
+    const buildRoot = options.buildRoot ?? join(REPO_ROOT, 'build');
+    // Bundles are rebuilt at each start unless the caller just built them (npm start does).
+    if (options.build !== false && !options.runtime) {
+      const { buildApi } = await import('./build/build-resolvers');
+      const built = await buildApi(wiring, buildRoot);
+      log(`built ${built.length} resolver and function bundles of ${wiring.name}`);
+    }
+    const factory = options.runtime ?? appSyncJsRuntime;
+    const runtime = await factory({ wiring, dynamodb, env, tablePrefix, buildRoot, onResolverLog: options.onResolverLog });
+
+    const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+    const server = await startApiServer({
+      runtime,
+      schemaFile: options.schemaFile ?? wiring.schemaFile,
+      apiKey,
+      port: options.port,
+      host: options.host,
+      certificate: options.certificate,
+      onMutationResult: options.onMutationResult,
+    });
+    services.push({ name: 'AppSync endpoint', stop: () => server.stop() });
+    log(`AppSync endpoint on ${server.graphqlUrl}`);
+
+    return {
+      url: server.url,
+      graphqlUrl: server.graphqlUrl,
+      realtimeUrl: server.realtimeUrl,
+      apiKey,
+      tablePrefix,
+      env,
+      dynamodbEndpoint,
+      dynamodb,
+      wiring,
+      server,
+      runtime,
+      get services() {
+        return [...services];
+      },
+      addService: (service) => services.push(service),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+}
+
+/** The APPSYNC_JS runtime of local/appsync over the bundles in buildRoot. */
+const appSyncJsRuntime: RuntimeFactory = async ({ wiring, dynamodb, env, buildRoot, onResolverLog }) => {
+  const { createResolverRuntime } = await import('./appsync');
+  return createResolverRuntime({ wiring, dynamodb, env, bundleDir: join(buildRoot, wiring.name), onLog: onResolverLog });
+};
