@@ -11,9 +11,12 @@ export interface Log {
   error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
-/** Powertools' structured JSON logger; the level comes from POWERTOOLS_LOG_LEVEL (default INFO). */
-export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName });
+/**
+ * Powertools' structured JSON logger. In Lambda the level comes from POWERTOOLS_LOG_LEVEL
+ * (default INFO); the local stack passes a quieter default.
+ */
+export function createLogger(serviceName: string, logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT'): Logger {
+  return new Logger(logLevel ? { serviceName, logLevel } : { serviceName });
 }
 
 /** The metrics surface the handlers use; Powertools' Metrics satisfies it. */
