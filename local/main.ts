@@ -1,0 +1,108 @@
+/**
+ * `npm start`: the local stack on this machine, until Ctrl-C. Prints where everything is.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { MARK_API_WIRING } from '../infra/wiring';
+import { DEFAULT_API_KEY, startStack, type Stack } from './stack';
+
+const USAGE = `Usage: npm start -- [options]
+
+Runs mark-api locally: DynamoDB Local, the tables, the resolvers and an AppSync-compatible
+endpoint with a GraphiQL console.
+
+Options:
+  --port <n>        port of the GraphQL endpoint and console (default: a free port)
+  --host <host>     address to listen on (default: 127.0.0.1)
+  --in-memory       keep data in memory only (default: persist under --data-dir)
+  --data-dir <dir>  where data persists (default: .data)
+  --api-key <key>   the API key clients send as x-api-key (default: ${DEFAULT_API_KEY})
+  --help            show this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parse() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'api-key': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    return values;
+  } catch (err) {
+    fail(`npm start: ${(err as Error).message}`);
+  }
+}
+
+async function main() {
+  const flags = parse();
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail(`npm start: --port must be a port number, not "${flags.port}"`);
+  if (flags['api-key'] !== undefined && !flags['api-key'].trim()) fail('npm start: --api-key must not be empty');
+  if (!existsSync(MARK_API_WIRING)) {
+    process.stderr.write(`npm start: ${MARK_API_WIRING} does not exist yet, so there is no API to serve.\n`);
+    process.exit(1);
+  }
+
+  let stack: Stack | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping…\n`);
+    try {
+      await stack?.stop();
+      process.exit(0);
+    } catch (err) {
+      process.stderr.write(`${String(err)}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  stack = await startStack({
+    port,
+    host: flags.host,
+    inMemory: flags['in-memory'],
+    dataDir: flags['data-dir'],
+    apiKey: flags['api-key'],
+    // npm start has just run `npm run build`; a direct `tsx local/main.ts` builds here.
+    build: process.env.npm_lifecycle_event !== 'start',
+    log: (line) => process.stdout.write(`  ${line}\n`),
+    onResolverLog: (level, text, module) => process.stdout.write(`  [${module}] ${level}: ${text}\n`),
+  });
+  if (stopping) return void (await stack.stop());
+
+  process.stdout.write(`
+mark-api is running locally.
+
+  GraphQL endpoint  ${stack.graphqlUrl}
+  Console           ${stack.url}/
+  Real-time         ${stack.realtimeUrl}
+  API key           ${stack.apiKey}   (send it as the x-api-key header)
+  Data              ${flags['in-memory'] ? 'in memory (gone when stopped)' : `persistent under ${flags['data-dir'] ?? '.data'}/`}
+
+Press Ctrl-C to stop.
+`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`npm start failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
