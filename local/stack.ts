@@ -11,6 +11,7 @@ import type { ResolverRuntime } from './appsync/types';
 import { startApiServer, type ApiServer, type MutationResultListener, type TlsCertificate } from './server';
 import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
 import { ensureTables } from './services/tables';
+import { attachRealtime, type AttachRealtimeOptions, type RealtimeServer } from './realtime';
 
 /** A stable development key in AppSync's format ("da2-" + 26 characters), overridable. */
 export const DEFAULT_API_KEY = 'da2-localmarkapidevelopment0';
@@ -59,6 +60,8 @@ export interface StackOptions {
   runtime?: RuntimeFactory;
   certificate?: TlsCertificate;
   onMutationResult?: MutationResultListener;
+  /** real-time endpoint tuning (local/realtime), e.g. a short keepAliveIntervalMs in tests */
+  realtime?: AttachRealtimeOptions;
   /** console.log / console.error of resolver code (silent by default) */
   onResolverLog?: (level: string, text: string, module: string) => void;
   /** progress lines ("DynamoDB Local on ..."); silent by default */
@@ -78,6 +81,8 @@ export interface Stack {
   dynamodb: DynamoDBClient;
   wiring: LoadedWiring;
   server: ApiServer;
+  /** the real-time (WebSocket) endpoint on the server's port: stats(), publish() */
+  realtime: RealtimeServer;
   runtime: ResolverRuntime;
   services: readonly Service[];
   /** adds a part started after the stack; stop() stops it first */
@@ -140,6 +145,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     services.push({ name: 'AppSync endpoint', stop: () => server.stop() });
     log(`AppSync endpoint on ${server.graphqlUrl}`);
 
+    // Real-time (local/realtime): subscriptions on the same port (ws:// and wss://), same schema,
+    // runtime and API key; every committed mutation result is published to its subscribers.
+    const realtime = attachRealtime(server, options.realtime);
+    services.push({ name: 'real-time endpoint', stop: () => realtime.close() });
+    log(`real-time endpoint on ${server.realtimeUrl}`);
+
     return {
       url: server.url,
       graphqlUrl: server.graphqlUrl,
@@ -151,6 +162,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dynamodb,
       wiring,
       server,
+      realtime,
       runtime,
       get services() {
         return [...services];
