@@ -7,15 +7,17 @@
  * kinesisShards, apiLogLevel, apiKeyDays, lambdaLogLevel, logRetentionDays,
  * archiveInfrequentAccessDays, archiveGlacierDays, iteratorAgeAlarmMs — see infra/settings.ts.
  */
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApi } from '../local/build/build-resolvers';
 import { MarkApiStack } from './stack';
-import { loadWiring } from './wiring';
+import { loadWiring, REPO_ROOT } from './wiring';
 
 const app = new App();
 const stackName = String(app.node.tryGetContext('stackName') ?? 'MarkApi');
 const wiring = loadWiring();
-const bundles = await buildApi(wiring);
+// build/<api>/..., the same place `npm run build` writes, whatever the working directory
+const bundles = await buildApi(wiring, join(REPO_ROOT, 'build'));
 
 new MarkApiStack(app, stackName, {
   wiring,

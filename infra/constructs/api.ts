@@ -9,19 +9,13 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuiltCode } from '../../local/build/build-resolvers';
 import type { TableDefinition } from '../tables';
 import type { LoadedWiring } from '../wiring';
 import type { FieldLogLevelSetting } from '../settings';
 
-/** One bundle as local/build/build-resolvers.ts `buildApi` reports it. */
-export interface CodeBundle {
-  /** 'resolver' (name "Type.field") or 'function' (name of the pipeline function) */
-  kind: string;
-  name: string;
-  /** absolute path of the bundled .js file */
-  file: string;
-  size: number;
-}
+/** One bundle as local/build/build-resolvers.ts `buildApi` reports it (a type-only import: no esbuild at runtime). */
+export type CodeBundle = Pick<BuiltCode, 'kind' | 'name' | 'file' | 'size'>;
 
 export interface MarkGraphqlApiProps {
   /** the API's name in AppSync */

@@ -13,6 +13,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { erasureKey, eventsPrefix } from '../../functions/archive/keys';
 import { MarkFunction } from './node-function';
 import { StreamConsumerGuard } from './stream-consumer';
 
@@ -81,9 +82,15 @@ export class MarkArchive extends Construct {
       timeout: Duration.minutes(1),
       environment: { ARCHIVE_BUCKET: this.bucket.bucketName },
     }).fn;
-    // Put and Delete on objects, List on the bucket: nothing else, and no table at all.
-    this.bucket.grantPut(this.fn);
-    this.bucket.grantDelete(this.fn);
+    // Objects only under the archive's own prefixes (functions/archive/keys.ts): put and delete
+    // event objects, put and read the erasure markers, list the bucket (which also turns a
+    // missing marker into NoSuchKey instead of AccessDenied). No table access at all.
+    const events = `${eventsPrefix}*`;
+    const markers = erasureKey('*'); // erasures/*.json
+    this.bucket.grantPut(this.fn, events);
+    this.bucket.grantPut(this.fn, markers);
+    this.bucket.grantDelete(this.fn, events);
+    iam.Grant.addToPrincipal({ grantee: this.fn, actions: ['s3:GetObject'], resourceArns: [this.bucket.arnForObjects(markers)] });
     iam.Grant.addToPrincipal({ grantee: this.fn, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
 
     this.guard = new StreamConsumerGuard(this, 'Delivery', {

@@ -5,7 +5,7 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -51,6 +51,8 @@ export class MarkFunction extends Construct {
       },
       bundling: {
         forceDockerBundling: false,
+        // esbuild's per-file size report is noise in `cdk synth --quiet`; warnings and errors still show
+        logLevel: LogLevel.WARNING,
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,

@@ -11,6 +11,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { eraserFilterPattern } from '../../functions/eraser/filter';
 import type { TableDefinition } from '../tables';
 import { MarkFunction } from './node-function';
 import { StreamConsumerGuard } from './stream-consumer';
@@ -99,12 +100,8 @@ export class MarkPipeline extends Construct {
       new sources.DynamoEventSource(markEvents.table, {
         ...this.eraserGuard.eventSourceProps(10),
         // Lambda drops every other record before invoking: the eraser runs only on erasure.
-        filters: [
-          lambda.FilterCriteria.filter({
-            eventName: lambda.FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('MARK_FORGOTTEN') } } },
-          }),
-        ],
+        // The pattern is the eraser's own (functions/eraser/filter.ts), the one the local poller applies too.
+        filters: [lambda.FilterCriteria.filter(structuredClone(eraserFilterPattern) as Record<string, unknown>)],
       }),
     );
   }
