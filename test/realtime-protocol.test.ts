@@ -198,6 +198,19 @@ describe('delivery', () => {
     expect(client.data('unlocks')).toHaveLength(1);
   });
 
+  it('lets the resolver’s filter replace argument filtering: a non-canonical mark still matches', async () => {
+    // The onMarkEvent resolver canonicalises "rt  7x" to "RT 7X" in the filter it sets; AppSync
+    // then filters with that alone (enhanced filtering page, linked above), not with the raw argument.
+    const mark = await releasedMark();
+    const client = await connect();
+    await client.init();
+    const loose = mark.toLowerCase().replace(' ', '  ');
+    expect(await client.start('loose', SUBSCRIBE, { mark: loose })).toEqual({ type: 'start_ack', id: 'loose' });
+    await lock(mark, 1);
+    const data = await client.next((m) => m.type === 'data' && m.id === 'loose');
+    expect((data.payload as { data: { onMarkEvent: { mark: string } } }).data.onMarkEvent.mark).toBe(mark);
+  });
+
   it('gives subscribers the fields the mutation selected, null for the others', async () => {
     const mark = await releasedMark();
     const client = await connect();

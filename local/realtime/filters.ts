@@ -15,6 +15,10 @@
  * - operators: eq, ne, le, lt, ge, gt, contains, notContains, beginsWith, in, notIn, between,
  *   containsAny.
  *
+ * When a subscription resolver sets a filter, that filter decides alone: argument filtering is
+ * not applied on top of it (which is why AWS's examples restate the subscription's arguments in
+ * the filter they build); a subscription without one is filtered by its arguments.
+ *
  * A filter is checked once, when the subscription starts (compileSubscriptionFilter), so that a
  * malformed filter fails the start instead of silently dropping every later event.
  */

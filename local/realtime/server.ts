@@ -501,8 +501,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       // Subscribers sharing one query share one serialised payload (the common case: one app).
       const shaped = new Map<string, string>();
       for (const subscription of subscriptions) {
-        if (!matchesArguments(subscription.arguments, canonical)) continue;
-        if (!matchesFilter(subscription.filter, canonical)) continue;
+        // A filter set by the subscription resolver replaces argument filtering (the resolver
+        // restates whichever arguments it wants, possibly normalised); without one, AppSync's
+        // basic rule applies: every non-null argument equals the same-named result field.
+        if (subscription.filter ? !matchesFilter(subscription.filter, canonical) : !matchesArguments(subscription.arguments, canonical)) continue;
         let body = shaped.get(subscription.shapeKey);
         if (body === undefined) {
           const value = project(schema, canonical, subscription.field.type, subscription.selectionSet, subscription.fragments);
