@@ -46,6 +46,13 @@ describe('unit resolvers on DynamoDB', () => {
     expect(runtime.has('Query', 'nothing')).toBe(false);
   });
 
+  it('runtime.earlyReturn in a unit resolver request skips the data source and the response handler', async () => {
+    // runtime-utils-js: earlyReturn "will halt the execution of the current handler, AWS AppSync
+    // function or resolver (Unit or Pipeline Resolver) ... The specified object is returned as the result."
+    expect(await query('early', { early: true })).toEqual({ data: { mark: 'EARLY', name: 'from the request' }, errors: [] });
+    expect(await query('early', { early: false })).toEqual({ data: { mark: 'LATE', name: 'from the data source' }, errors: [] });
+  });
+
   it('puts and gets an item; numbers come back as numbers', async () => {
     expect(await mutation('putItem', { mark: 'AB 1', name: 'first', count: 2 })).toEqual({ data: { mark: 'AB 1', name: 'first', count: 2 }, errors: [] });
     const stored = await client.send(new GetItemCommand({ TableName: env.MARKS_TABLE, Key: { mark: { S: 'AB 1' } } }));
