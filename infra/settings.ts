@@ -65,6 +65,8 @@ export function readSettings(node: Node): MarkApiSettings {
     archiveGlacierDays: positiveInt(node, 'archiveGlacierDays', 90),
     iteratorAgeAlarmMs: positiveInt(node, 'iteratorAgeAlarmMs', 5 * 60 * 1000),
   };
+  // AppSync accepts an API key expiry between 1 and 365 days ahead.
+  if (settings.apiKeyDays > 365) throw new Error('context apiKeyDays must be at most 365 (an AppSync rule)');
   // S3 refuses a Standard-IA transition before 30 days, and Glacier must come after IA.
   if (settings.archiveInfrequentAccessDays < 30) throw new Error('context archiveInfrequentAccessDays must be at least 30 (an S3 rule)');
   if (settings.archiveGlacierDays < settings.archiveInfrequentAccessDays + 30) {

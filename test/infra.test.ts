@@ -1,0 +1,525 @@
+/**
+ * What `cdk deploy` would create, checked without an AWS account: the stack is synthesized once
+ * (bundling the resolvers with buildApi and the Lambda handlers with local esbuild, as
+ * `npm run synth` does) and the template is read with aws-cdk-lib/assertions.
+ */
+import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { Kind, parse, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eraserFilterPattern } from '../functions/eraser/filter';
+import { MarkApiStack } from '../infra/stack';
+import { tables, type TableDefinition } from '../infra/tables';
+import { loadWiring, type LoadedWiring } from '../infra/wiring';
+import { APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from '../local/build/build-resolvers';
+import cdkJson from '../cdk.json';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let root: string;
+let wiring: LoadedWiring;
+let bundles: BuiltCode[];
+let stack: MarkApiStack;
+let template: Template;
+let json: Json;
+let assemblyDir: string;
+
+/** The logical id of a construct's CloudFormation resource in the synthesized template. */
+const logicalId = (c: IConstruct) => stack.getLogicalId((CfnElement.isCfnElement(c) ? c : c.node.defaultChild) as CfnElement);
+const resourcesOf = (type: string): [string, Json][] => Object.entries(json.Resources as Json).filter(([, r]) => r.Type === type);
+/** Whether a template value (Ref, Fn::GetAtt, Fn::Join...) points at the resource. */
+const refersTo = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOfStatement = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** Every statement of every inline policy attached to the role of a Lambda function or data source. */
+function statementsOfRole(roleId: string): Statement[] {
+  return resourcesOf('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => refersTo(r, roleId)))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+function statementsOfFunction(fn: IConstruct): Statement[] {
+  const role = json.Resources[logicalId(fn)].Properties.Role;
+  const roleId = (role['Fn::GetAtt'] as string[])[0];
+  // Only the AWS managed basic-execution policy (CloudWatch Logs) besides the inline grants.
+  const managed = JSON.stringify(json.Resources[roleId].Properties.ManagedPolicyArns ?? []);
+  expect(managed).toContain('service-role/AWSLambdaBasicExecutionRole');
+  expect(json.Resources[roleId].Properties.ManagedPolicyArns).toHaveLength(1);
+  return statementsOfRole(roleId);
+}
+/** Does an IAM action pattern (with * wildcards) grant this action? */
+const grants = (pattern: string, action: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action);
+const allowed = (statements: Statement[], action: string) =>
+  statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((p) => grants(p, action)));
+const allActions = (statements: Statement[]) => statements.flatMap(actionsOf);
+
+const NO_VALIDATION_REPORT = { '@aws-cdk/core:validateAgainstDefaultRules': false };
+const tableId = (name: string) => logicalId(stack.tables.table(name));
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'mark-api-infra-'));
+  wiring = loadWiring();
+  // Bundles go to a private folder: other test files may be building build/ at the same time.
+  bundles = await buildApi(wiring, join(root, 'build'));
+  // The same feature flags `cdk synth` reads from cdk.json, less the default-rules validation
+  // report: it only reports (synth does not fail on it) and costs most of the synthesis time.
+  const app = new App({ outdir: join(root, 'cdk.out'), context: { ...cdkJson.context, ...NO_VALIDATION_REPORT } });
+  stack = new MarkApiStack(app, 'MarkApiTest', { wiring, bundles });
+  // One synthesis (Template.fromStack would synthesize, and bundle, again).
+  const assembly = app.synth();
+  assemblyDir = assembly.directory;
+  json = assembly.getStackArtifact(stack.artifactId).template as Json;
+  template = Template.fromJSON(json);
+}, 120_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('tables', () => {
+  it('makes one on-demand, point-in-time-recoverable, retained table per definition in infra/tables.ts', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', tables.length);
+    for (const def of tables) {
+      const table = json.Resources[tableId(def.logicalName)];
+      expect(table.Type).toBe('AWS::DynamoDB::Table');
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      const p = table.Properties;
+      expect(p.TableName, 'CloudFormation names the tables').toBeUndefined();
+      expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(p.SSESpecification).toEqual({ SSEEnabled: true });
+      expect(p.KeySchema).toEqual(keySchema(def.partitionKey, def.sortKey));
+      expect(p.StreamSpecification).toEqual(def.stream ? { StreamViewType: def.stream } : undefined);
+      expect((p.GlobalSecondaryIndexes ?? []).map(indexShape)).toEqual(
+        (def.globalSecondaryIndexes ?? []).map((i) => ({ IndexName: i.indexName, KeySchema: keySchema(i.partitionKey, i.sortKey) })),
+      );
+      expect((p.LocalSecondaryIndexes ?? []).map(indexShape)).toEqual(
+        (def.localSecondaryIndexes ?? []).map((i) => ({ IndexName: i.indexName, KeySchema: keySchema(i.partitionKey, i.sortKey) })),
+      );
+    }
+  });
+
+  it('streams MarkEvents (new images), indexes Marks by status and MarkEvents by recordedAt', () => {
+    const events = json.Resources[tableId('MarkEvents')].Properties;
+    expect(events.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    expect(events.LocalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual(['byRecordedAt']);
+    const marks = json.Resources[tableId('Marks')].Properties;
+    expect(marks.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'byStatus',
+        KeySchema: [
+          { AttributeName: 'status', KeyType: 'HASH' },
+          { AttributeName: 'mark', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+  });
+});
+
+describe('GraphQL API', () => {
+  it('serves schema.graphql as it is, with API key (default) and IAM auth, logging and X-Ray', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      AuthenticationType: 'API_KEY',
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+      XrayEnabled: true,
+      LogConfig: { FieldLogLevel: 'ERROR', ExcludeVerboseContent: true, CloudWatchLogsRoleArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::AppSync::GraphQLSchema', { Definition: readFileSync(wiring.schemaFile, 'utf8') });
+    template.hasResourceProperties('AWS::AppSync::ApiKey', { Expires: Match.anyValue() });
+  });
+
+  it('gives resolvers every table name in ctx.env, under each table definition\'s envVar', () => {
+    const [[, api]] = resourcesOf('AWS::AppSync::GraphQLApi');
+    const env = api.Properties.EnvironmentVariables as Json;
+    expect(Object.keys(env).sort()).toEqual(tables.map((t) => t.envVar).sort());
+    for (const def of tables) expect(env[def.envVar]).toEqual({ Ref: tableId(def.logicalName) });
+  });
+
+  it('makes every data source of the wiring description, each role limited to its own tables', () => {
+    const sources = resourcesOf('AWS::AppSync::DataSource');
+    expect(sources.map(([, s]) => s.Properties.Name).sort()).toEqual(Object.keys(wiring.dataSources).sort());
+    for (const [name, ds] of Object.entries(wiring.dataSources)) {
+      const [, source] = sources.find(([, s]) => s.Properties.Name === name)!;
+      expect(source.Properties.Type).toBe(ds.type);
+      if (ds.type !== 'AMAZON_DYNAMODB') {
+        expect(source.Properties.ServiceRoleArn).toBeUndefined();
+        continue;
+      }
+      expect(source.Properties.DynamoDBConfig.TableName).toEqual({ Ref: tableId(ds.table) });
+      const statements = statementsOfRole(source.Properties.ServiceRoleArn['Fn::GetAtt'][0]);
+      const mayUse = new Set([ds.table, ...(ds.grants ?? [])].map(tableId));
+      for (const s of statements) {
+        expect(actionsOf(s).every((a) => a.startsWith('dynamodb:'))).toBe(true);
+        for (const r of resourcesOfStatement(s)) {
+          const ids = tables.map((t) => tableId(t.logicalName)).filter((id) => refersTo(r, id));
+          expect(ids, `${name}: ${JSON.stringify(r)}`).toHaveLength(1);
+          expect(mayUse.has(ids[0]), `${name} may not use ${ids[0]}`).toBe(true);
+        }
+      }
+      // a transaction writes to each table it spans
+      for (const id of mayUse) {
+        for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query']) {
+          expect(allowed(statements, action).some((s) => resourcesOfStatement(s).some((r) => refersTo(r, id))), `${name} ${action} ${id}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('wires every resolver and pipeline function of the wiring description, APPSYNC_JS 1.0.0', () => {
+    const resolvers = resourcesOf('AWS::AppSync::Resolver').map(([, r]) => r.Properties as Json);
+    const functions = resourcesOf('AWS::AppSync::FunctionConfiguration');
+    expect(resolvers.map((r) => `${r.TypeName}.${r.FieldName}`).sort()).toEqual(Object.keys(wiring.resolvers).sort());
+    expect(functions.map(([, f]) => f.Properties.Name).sort()).toEqual(Object.keys(wiring.functions).sort());
+    const functionIdOf = (name: string) => functions.find(([, f]) => f.Properties.Name === name)![0];
+
+    for (const [field, def] of Object.entries(wiring.resolvers)) {
+      const r = resolvers.find((x) => `${x.TypeName}.${x.FieldName}` === field)!;
+      expect(r.Runtime).toEqual({ Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' });
+      expect(r.CodeS3Location, `${field} code`).toBeDefined();
+      if (def.pipeline) {
+        expect(r.Kind).toBe('PIPELINE');
+        expect(r.PipelineConfig.Functions).toEqual(def.pipeline.map((fn) => ({ 'Fn::GetAtt': [functionIdOf(fn), 'FunctionId'] })));
+      } else {
+        expect(r.Kind).toBe('UNIT');
+        expect(r.DataSourceName).toBe(def.dataSource);
+      }
+    }
+    for (const [name, def] of Object.entries(wiring.functions)) {
+      const [, f] = functions.find(([, x]) => x.Properties.Name === name)!;
+      expect(f.Properties.DataSourceName).toBe(def.dataSource);
+      expect(f.Properties.Runtime).toEqual({ Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' });
+    }
+  });
+
+  it('wires every Query, Mutation and Subscription field of the schema, and only fields the schema has', () => {
+    const document = parse(readFileSync(wiring.schemaFile, 'utf8'));
+    const roots = new Map<string, string>([
+      ['query', 'Query'],
+      ['mutation', 'Mutation'],
+      ['subscription', 'Subscription'],
+    ]);
+    for (const def of document.definitions) {
+      if (def.kind === Kind.SCHEMA_DEFINITION) for (const op of def.operationTypes) roots.set(op.operation, op.type.name.value);
+    }
+    const fields = new Map<string, string[]>();
+    for (const def of document.definitions) {
+      if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+      const type = def as ObjectTypeDefinitionNode | ObjectTypeExtensionNode;
+      fields.set(type.name.value, [...(fields.get(type.name.value) ?? []), ...(type.fields ?? []).map((f) => f.name.value)]);
+    }
+    const needed = [...roots.values()].flatMap((type) => (fields.get(type) ?? []).map((f) => `${type}.${f}`));
+    expect(needed.length).toBeGreaterThan(0);
+    const wired = new Set(Object.keys(wiring.resolvers));
+    expect(needed.filter((f) => !wired.has(f)), 'schema fields without a resolver').toEqual([]);
+    const inSchema = new Set([...fields].flatMap(([type, names]) => names.map((f) => `${type}.${f}`)));
+    expect([...wired].filter((f) => !inSchema.has(f)), 'resolvers of fields the schema lacks').toEqual([]);
+  });
+
+  it('deploys the very bundles buildApi made, each at most 32,768 characters', () => {
+    const assets = JSON.parse(readFileSync(join(assemblyDir, `${stack.artifactId}.assets.json`), 'utf8')) as {
+      files: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
+    };
+    const fileOfKey = new Map<string, string>();
+    for (const asset of Object.values(assets.files)) {
+      for (const d of Object.values(asset.destinations)) fileOfKey.set(d.objectKey, join(assemblyDir, asset.source.path));
+    }
+    const codeOf = (location: unknown) => {
+      const key = JSON.stringify(location).match(/\/([0-9a-f]{64}\.js)/)?.[1];
+      expect(key, JSON.stringify(location)).toBeDefined();
+      return readFileSync(fileOfKey.get(key!)!, 'utf8');
+    };
+    const deployed = [
+      ...resourcesOf('AWS::AppSync::Resolver').map(([, r]) => ({ kind: 'resolver', name: `${r.Properties.TypeName}.${r.Properties.FieldName}`, code: codeOf(r.Properties.CodeS3Location) })),
+      ...resourcesOf('AWS::AppSync::FunctionConfiguration').map(([, f]) => ({ kind: 'function', name: f.Properties.Name as string, code: codeOf(f.Properties.CodeS3Location) })),
+    ];
+    expect(deployed).toHaveLength(bundles.length);
+    for (const d of deployed) {
+      const bundle = bundles.find((b) => b.kind === d.kind && b.name === d.name)!;
+      expect(d.code, `${d.kind} ${d.name}`).toBe(readFileSync(bundle.file, 'utf8'));
+      expect(d.code.length, `${d.kind} ${d.name}`).toBeLessThanOrEqual(APPSYNC_CODE_LIMIT);
+      // self-contained: the only imports left are AppSync's own modules
+      expect(d.code).not.toMatch(/^\s*(?:import|export)\b[^;]*?\bfrom\s*["'](?!@aws-appsync\/)/m);
+      expect(d.code).not.toMatch(/^\s*import\s*["'](?!@aws-appsync\/)/m);
+    }
+  });
+});
+
+describe('Kinesis and the stream consumers', () => {
+  it('makes an encrypted on-demand stream with an enhanced fan-out consumer', () => {
+    template.resourceCountIs('AWS::Kinesis::Stream', 1);
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+    });
+    template.hasResourceProperties('AWS::Kinesis::StreamConsumer', {
+      StreamARN: { 'Fn::GetAtt': [logicalId(stack.pipeline.stream), 'Arn'] },
+      ConsumerName: Match.anyValue(),
+    });
+  });
+
+  const mappingOf = (fn: IConstruct) => {
+    const found = resourcesOf('AWS::Lambda::EventSourceMapping').filter(([, m]) => refersTo(m.Properties.FunctionName, logicalId(fn)));
+    expect(found).toHaveLength(1);
+    return found[0][1].Properties as Json;
+  };
+  const failureHandling = (queue: IConstruct) => ({
+    StartingPosition: 'TRIM_HORIZON',
+    BisectBatchOnFunctionError: true,
+    MaximumRetryAttempts: 10,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(queue), 'Arn'] } } },
+  });
+
+  it('feeds the archive from the consumer, not the shared stream, with the failure handling', () => {
+    const m = mappingOf(stack.archive.fn);
+    expect(m).toMatchObject(failureHandling(stack.archive.guard.failures));
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.archive.consumer), 'ConsumerARN'] });
+    expect(m.BatchSize).toBeGreaterThan(1);
+  });
+
+  it('feeds the relay every INSERT of the MarkEvents stream, with the failure handling', () => {
+    const m = mappingOf(stack.pipeline.relay);
+    expect(m).toMatchObject(failureHandling(stack.pipeline.relayGuard.failures));
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId('MarkEvents'), 'StreamArn'] });
+    expect(m.BatchSize).toBeGreaterThan(1);
+    expect(m.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'] }]);
+  });
+
+  it('feeds the eraser only MARK_FORGOTTEN inserts, through the eraser\'s own filter pattern', () => {
+    const m = mappingOf(stack.pipeline.eraser);
+    expect(m).toMatchObject(failureHandling(stack.pipeline.eraserGuard.failures));
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId('MarkEvents'), 'StreamArn'] });
+    const patterns = m.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['MARK_FORGOTTEN'] } } } }]);
+    expect(patterns).toEqual([eraserFilterPattern]);
+  });
+});
+
+describe('Lambda functions', () => {
+  const fns = () => ({ relay: stack.pipeline.relay, eraser: stack.pipeline.eraser, archive: stack.archive.fn });
+
+  it('runs Node.js 22 on arm64 with modest memory and the Powertools settings', () => {
+    for (const [name, fn] of Object.entries(fns())) {
+      const p = json.Resources[logicalId(fn)].Properties;
+      expect(p.Runtime, name).toBe('nodejs22.x');
+      expect(p.Architectures, name).toEqual(['arm64']);
+      expect(p.MemorySize, name).toBe(256);
+      expect(p.Handler, name).toBe('index.handler');
+      expect(p.Environment.Variables, name).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: name,
+        POWERTOOLS_METRICS_NAMESPACE: 'MarkApi',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+    }
+    expect(json.Resources[logicalId(stack.pipeline.relay)].Properties.Environment.Variables.KINESIS_STREAM_NAME).toEqual({
+      Ref: logicalId(stack.pipeline.stream),
+    });
+    expect(json.Resources[logicalId(stack.pipeline.eraser)].Properties.Environment.Variables).toMatchObject({
+      MARK_EVENTS_TABLE: { Ref: tableId('MarkEvents') },
+      MARK_SNAPSHOTS_TABLE: { Ref: tableId('MarkSnapshots') },
+    });
+    expect(json.Resources[logicalId(stack.archive.fn)].Properties.Environment.Variables.ARCHIVE_BUCKET).toEqual({
+      Ref: logicalId(stack.archive.bucket),
+    });
+  });
+
+  it('ships each handler as a small minified ESM bundle built locally (no Docker)', () => {
+    const assets = readdirSync(assemblyDir).filter((d) => d.startsWith('asset.') && existsSync(join(assemblyDir, d, 'index.mjs')));
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const fn of Object.values(fns())) {
+      const key = JSON.stringify(json.Resources[logicalId(fn)].Properties.Code.S3Key).match(/([0-9a-f]{64})\.zip/)![1];
+      const file = join(assemblyDir, `asset.${key}`, 'index.mjs');
+      const code = readFileSync(file, 'utf8');
+      expect(code.length).toBeLessThan(1_000_000);
+      expect(code.split('\n').length, 'minified').toBeLessThan(50);
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    }
+  });
+
+  it('lets the relay read the MarkEvents stream and put to Kinesis, nothing else', () => {
+    const statements = statementsOfFunction(stack.pipeline.relay);
+    const streamId = logicalId(stack.pipeline.stream);
+    expect(allowed(statements, 'kinesis:PutRecords').every((s) => resourcesOfStatement(s).every((r) => refersTo(r, streamId)))).toBe(true);
+    expect(allowed(statements, 'kinesis:PutRecords')).not.toHaveLength(0);
+    expect(allowed(statements, 'dynamodb:GetRecords').every((s) => JSON.stringify(s.Resource).includes('StreamArn'))).toBe(true);
+    for (const forbidden of ['s3:PutObject', 's3:DeleteObject', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query', 'kinesis:GetRecords', 'kinesis:ListShards']) {
+      expect(allowed(statements, forbidden), `relay ${forbidden}`).toEqual([]);
+    }
+    expectOnly(statements, ['kinesis:PutRecord', 'kinesis:PutRecords', ...STREAM_READ, ...DLQ_SEND]);
+  });
+
+  it('lets the eraser read the stream and Query/BatchWriteItem/DeleteItem MarkEvents and MarkSnapshots only', () => {
+    const statements = statementsOfFunction(stack.pipeline.eraser);
+    expectOnly(statements, ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', ...STREAM_READ, ...DLQ_SEND]);
+    for (const action of ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']) {
+      const resources = allowed(statements, action).flatMap(resourcesOfStatement);
+      expect(resources.some((r) => refersTo(r, tableId('MarkEvents')))).toBe(true);
+      expect(resources.some((r) => refersTo(r, tableId('MarkSnapshots')))).toBe(true);
+      expect(resources.some((r) => refersTo(r, tableId('Marks'))), `eraser ${action} on Marks`).toBe(false);
+    }
+    for (const forbidden of ['s3:PutObject', 'kinesis:PutRecords', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan']) {
+      expect(allowed(statements, forbidden), `eraser ${forbidden}`).toEqual([]);
+    }
+  });
+
+  it('lets the archive read its consumer and put/delete/list archive objects, no table access', () => {
+    const statements = statementsOfFunction(stack.archive.fn);
+    const bucketId = logicalId(stack.archive.bucket);
+    expect(allActions(statements).some((a) => a.startsWith('dynamodb:')), 'archive has table access').toBe(false);
+    for (const forbidden of ['kinesis:PutRecord', 'kinesis:PutRecords', 's3:PutBucketPolicy', 's3:DeleteBucket', 's3:PutObjectAcl']) {
+      expect(allowed(statements, forbidden), `archive ${forbidden}`).toEqual([]);
+    }
+    for (const needed of ['s3:PutObject', 's3:DeleteObject', 's3:ListBucket', 's3:GetObject', 'kinesis:SubscribeToShard']) {
+      expect(allowed(statements, needed), `archive ${needed}`).not.toEqual([]);
+    }
+    for (const s of statements.filter((x) => actionsOf(x).some((a) => a.startsWith('s3:')))) {
+      for (const r of resourcesOfStatement(s)) expect(refersTo(r, bucketId), JSON.stringify(r)).toBe(true);
+    }
+    // objects only under the archive's prefixes: events/ and the erasure markers
+    const objectResources = (action: string) => allowed(statements, action).flatMap(resourcesOfStatement).map((r) => JSON.stringify(r));
+    expect(objectResources('s3:PutObject').sort()).toEqual([expect.stringContaining('/erasures/*.json'), expect.stringContaining('/events/*')].sort());
+    expect(objectResources('s3:DeleteObject')).toEqual([expect.stringContaining('/events/*')]);
+    expect(objectResources('s3:GetObject')).toEqual([expect.stringContaining('/erasures/*.json')]);
+    expect(allActions(statements).filter((a) => a.startsWith('kinesis:')).every((a) => /^kinesis:(Describe|Get|List|Subscribe)/.test(a))).toBe(true);
+  });
+
+  it('gives each function its own on-failure queue, and only SendMessage-side rights on it', () => {
+    for (const [fn, queue] of [
+      [stack.pipeline.relay, stack.pipeline.relayGuard.failures],
+      [stack.pipeline.eraser, stack.pipeline.eraserGuard.failures],
+      [stack.archive.fn, stack.archive.guard.failures],
+    ] as const) {
+      const sqs = statementsOfFunction(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+      expect(sqs.flatMap(resourcesOfStatement)).toEqual([{ 'Fn::GetAtt': [logicalId(queue), 'Arn'] }]);
+    }
+  });
+});
+
+describe('archive bucket', () => {
+  it('has no hard-coded name, is encrypted, private, TLS-only, retained, with a lifecycle rule', () => {
+    const bucket = json.Resources[logicalId(stack.archive.bucket)];
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties.BucketName).toBeUndefined();
+    expect(bucket.Properties.VersioningConfiguration, 'erasure must be final: no noncurrent versions').toBeUndefined();
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({
+      Status: 'Enabled',
+      Transitions: [
+        { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+        { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
+      ],
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logicalId(stack.archive.bucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('alarms and outputs', () => {
+  it('alarms on the iterator age of each stream consumer and on each failure queue', () => {
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+    const topicId = logicalId(stack.alarmTopic);
+    for (const [fn, queue] of [
+      [stack.pipeline.relay, stack.pipeline.relayGuard.failures],
+      [stack.pipeline.eraser, stack.pipeline.eraserGuard.failures],
+      [stack.archive.fn, stack.archive.guard.failures],
+    ] as const) {
+      const age = alarms.filter((a) => a.MetricName === 'IteratorAge' && refersTo(a.Dimensions, logicalId(fn)));
+      expect(age).toHaveLength(1);
+      expect(age[0]).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 300_000 });
+      const failures = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && refersTo(a.Dimensions, logicalId(queue)));
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      for (const a of [...age, ...failures]) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it('outputs the GraphQL URL, API key id, stream ARN, bucket name and table names', () => {
+    const outputs = json.Outputs as Json;
+    const apiId = logicalId(stack.api.api);
+    expect(outputs.GraphQLUrl.Value).toEqual({ 'Fn::GetAtt': [apiId, 'GraphQLUrl'] });
+    expect(outputs.ApiKeyId.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.apiKey), 'ApiKeyId'] });
+    expect(outputs.KinesisStreamArn.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.pipeline.stream), 'Arn'] });
+    expect(outputs.ArchiveBucketName.Value).toEqual({ Ref: logicalId(stack.archive.bucket) });
+    for (const def of tables) expect(outputs[`${def.logicalName}TableName`].Value).toEqual({ Ref: tableId(def.logicalName) });
+    // the API key value itself is not an output
+    expect(JSON.stringify(outputs)).not.toMatch(/"ApiKey"\]/);
+  });
+
+  it('is environment-agnostic: no account or region baked in', () => {
+    expect(stack.account).toMatch(/^\$\{Token/);
+    expect(stack.region).toMatch(/^\$\{Token/);
+  });
+});
+
+describe('context settings', () => {
+  it('destroys tables and bucket, provisions shards and logs everything when asked', async () => {
+    // Lambda bundling is skipped here: the first synthesis covered it.
+    const app = new App({
+      outdir: join(root, 'cdk.out.variant'),
+      context: {
+        ...cdkJson.context,
+        'aws:cdk:bundling-stacks': [],
+        ...NO_VALIDATION_REPORT,
+        retainTables: 'false',
+        retainArchive: false,
+        kinesisShards: '4',
+        apiLogLevel: 'ALL',
+      },
+    });
+    const variant = new MarkApiStack(app, 'MarkApiVariant', { wiring, bundles });
+    const t = app.synth().getStackArtifact(variant.artifactId).template as Json;
+    const of = (type: string) => Object.values(t.Resources as Json).filter((r: Json) => r.Type === type) as Json[];
+    expect(of('AWS::DynamoDB::Table').map((r) => r.DeletionPolicy)).toEqual(tables.map(() => 'Delete'));
+    expect(of('AWS::S3::Bucket')[0].DeletionPolicy).toBe('Delete');
+    expect(of('Custom::S3AutoDeleteObjects')).toHaveLength(1);
+    expect(of('AWS::Kinesis::Stream')[0].Properties).toMatchObject({ ShardCount: 4, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
+    expect(of('AWS::AppSync::GraphQLApi')[0].Properties.LogConfig.FieldLogLevel).toBe('ALL');
+  });
+
+  it('rejects settings AWS would reject at deploy time', () => {
+    for (const context of [{ kinesisShards: '0' }, { retainTables: 'maybe' }, { apiLogLevel: 'LOUD' }, { archiveInfrequentAccessDays: 10 }, { logRetentionDays: 11 }, { apiKeyDays: 400 }]) {
+      const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
+      expect(() => new MarkApiStack(app, 'Bad', { wiring, bundles }), JSON.stringify(context)).toThrow(/context/);
+    }
+  });
+});
+
+const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+const DLQ_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+
+/** Every action granted is one of these (no wildcards beyond them). */
+function expectOnly(statements: Statement[], actions: string[]) {
+  expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+  expect([...new Set(allActions(statements))].sort()).toEqual([...new Set(actions)].sort());
+}
+
+function keySchema(pk: TableDefinition['partitionKey'], sk?: TableDefinition['sortKey']) {
+  return [{ AttributeName: pk.name, KeyType: 'HASH' }, ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' }] : [])];
+}
+function indexShape(i: Json) {
+  return { IndexName: i.IndexName, KeySchema: i.KeySchema };
+}
