@@ -4,6 +4,28 @@ import type { Mark, MarkEvent } from './graphql';
 import type { MarkState } from './state';
 import { isLive } from './state';
 
+/**
+ * A copy of plain JSON data with every object's keys in sorted order: DynamoDB returns map members
+ * in any order, and a retried command must answer the very same `data` text. Iterative (APPSYNC_JS
+ * forbids recursion): the work list grows while for-of walks it.
+ */
+export function withSortedKeys(value: unknown): unknown {
+  const root: Record<string, unknown> = { value };
+  const work: { parent: Record<string, unknown>; key: string }[] = [{ parent: root, key: 'value' }];
+  for (const item of work) {
+    const member = item.parent[item.key];
+    if (member && typeof member === 'object' && !Array.isArray(member)) {
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(member).sort()) {
+        copy[key] = (member as Record<string, unknown>)[key];
+        work.push({ parent: copy, key });
+      }
+      item.parent[item.key] = copy;
+    }
+  }
+  return root.value;
+}
+
 export function toGraphQLEvent(event: DomainEvent): MarkEvent {
   return {
     mark: event.mark,
@@ -13,7 +35,7 @@ export function toGraphQLEvent(event: DomainEvent): MarkEvent {
     eventTime: event.eventTime ?? null,
     commandId: event.commandId ?? null,
     // AWSJSON goes out as JSON text; AppSync passes a string through unchanged
-    data: JSON.stringify(event.data ?? {}),
+    data: JSON.stringify(withSortedKeys(event.data ?? {})),
   };
 }
 

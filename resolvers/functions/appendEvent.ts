@@ -1,0 +1,79 @@
+/**
+ * decide, then append in ONE TransactWriteItems: the event at (mark, loaded version + 1) if that
+ * slot is free, the whole new view if the view is still at the loaded version (or still absent),
+ * and every SNAPSHOT_INTERVAL versions the new state into MarkSnapshots. A cancelled transaction
+ * is told apart by the items its cancellation reasons carry.
+ */
+import { runtime, util } from '@aws-appsync/utils';
+import type { Context, DynamoDBTransactWriteItemsRequest, TransactConditionCheckExpression } from '@aws-appsync/utils';
+import { cancellationOutcome, planAppend } from '../lib/append';
+import type { DomainEvent } from '../lib/events';
+import type { MarkEvent } from '../lib/graphql';
+import { toGraphQLEvent } from '../lib/output';
+import type { MarkState } from '../lib/state';
+import { compact } from '../lib/state';
+import { raise, raiseDataSourceError } from '../handlers/errors';
+import type { CommandStash } from '../handlers/stash';
+
+export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
+  const stash = ctx.stash as CommandStash;
+  const plan = planAppend(stash.command, stash.view ?? null, stash.stored ?? null, { now: stash.now, randomId: stash.randomId });
+  if (plan.kind === 'retry') runtime.earlyReturn(toGraphQLEvent(plan.event));
+  if (plan.kind === 'error') return raise(plan.error);
+  stash.appending = plan.event;
+  const key = { mark: plan.event.mark, version: plan.event.version };
+  const viewCondition: TransactConditionCheckExpression =
+    plan.viewVersion === null
+      ? { expression: 'attribute_not_exists(#mark)', expressionNames: { '#mark': 'mark' }, returnValuesOnConditionCheckFailure: true }
+      : {
+          expression: '#version = :loaded',
+          expressionNames: { '#version': 'version' },
+          expressionValues: util.dynamodb.toMapValues({ ':loaded': plan.viewVersion }),
+          returnValuesOnConditionCheckFailure: true,
+        };
+  const transactItems: DynamoDBTransactWriteItemsRequest['transactItems'] = [
+    {
+      table: ctx.env.MARK_EVENTS_TABLE,
+      operation: 'PutItem',
+      key: util.dynamodb.toMapValues(key),
+      attributeValues: util.dynamodb.toMapValues(compact({ ...plan.event, mark: undefined, version: undefined })),
+      condition: { expression: 'attribute_not_exists(#version)', expressionNames: { '#version': 'version' }, returnValuesOnConditionCheckFailure: true },
+    },
+    {
+      table: ctx.env.MARKS_TABLE,
+      operation: 'PutItem',
+      key: util.dynamodb.toMapValues({ mark: plan.event.mark }),
+      attributeValues: util.dynamodb.toMapValues(compact({ ...plan.view, mark: undefined })),
+      condition: viewCondition,
+    },
+  ];
+  if (plan.snapshot) {
+    transactItems.push({
+      table: ctx.env.MARK_SNAPSHOTS_TABLE,
+      operation: 'PutItem',
+      key: util.dynamodb.toMapValues(key),
+      attributeValues: util.dynamodb.toMapValues(compact({ ...plan.view, mark: undefined, version: undefined })),
+    });
+  }
+  return { operation: 'TransactWriteItems', transactItems };
+}
+
+interface CancellationReason {
+  type?: string;
+  item?: Record<string, unknown> | null;
+}
+
+export function response(ctx: Context): MarkEvent {
+  const stash = ctx.stash as CommandStash;
+  const appending = stash.appending as DomainEvent;
+  if (ctx.error && ctx.error.type === 'DynamoDB:TransactionCanceledException') {
+    const reasons = ((ctx.result as { cancellationReasons?: CancellationReason[] } | null)?.cancellationReasons ?? []);
+    const storedEvent = (reasons[0]?.item ?? null) as DomainEvent | null;
+    const view = (reasons[1]?.item ?? null) as MarkState | null;
+    const outcome = cancellationOutcome(stash.command, appending.version, storedEvent, view);
+    if (outcome.kind === 'error') return raise(outcome.error);
+    return toGraphQLEvent(outcome.event);
+  }
+  raiseDataSourceError(ctx.error);
+  return toGraphQLEvent(appending);
+}

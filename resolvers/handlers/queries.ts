@@ -1,0 +1,102 @@
+/** Shared steps of the query resolvers: validated, canonical arguments in; Marks and events out. */
+import { runtime, util } from '@aws-appsync/utils';
+import type { Context, DynamoDBGetItemRequest, DynamoDBQueryRequest, DynamoDBScanRequest } from '@aws-appsync/utils';
+import type { DomainEvent } from '../lib/events';
+import type { Mark, MarkConnection, MarkEventConnection } from '../lib/graphql';
+import { toGraphQLEvent, toGraphQLMark } from '../lib/output';
+import type { MarkState } from '../lib/state';
+import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateMarkArgument } from '../lib/validation';
+import { raise, raiseDataSourceError } from './errors';
+import type { MarkStash, ReplayStash } from './stash';
+
+/** getMark: GetItem of the view; a forgotten mark's tombstone answers null. */
+export function getMarkRequest(ctx: Context<{ mark: unknown }>): DynamoDBGetItemRequest {
+  const mark = validateMarkArgument(ctx.args.mark);
+  if (!mark.ok) return raise(mark.error);
+  return { operation: 'GetItem', key: util.dynamodb.toMapValues({ mark: mark.value }), consistentRead: true };
+}
+
+export function getMarkResponse(ctx: Context): Mark | null {
+  raiseDataSourceError(ctx.error);
+  return toGraphQLMark(ctx.result as MarkState | null);
+}
+
+/** getMarkAt, before step: the replay functions read their bounds from the stash. */
+export function getMarkAtRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
+  const query = validateGetMarkAt(ctx.args);
+  if (!query.ok) return raise(query.error);
+  const stash = ctx.stash as ReplayStash;
+  stash.mark = query.value.mark;
+  stash.at = query.value.at;
+  stash.version = query.value.version;
+  return {};
+}
+
+export function getMarkAtResponse(ctx: Context): Mark | null {
+  return toGraphQLMark((ctx.stash as ReplayStash).answer ?? null);
+}
+
+/** listMarkEvents, before step. */
+export function listMarkEventsRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
+  const query = validateListMarkEvents(ctx.args);
+  if (!query.ok) return raise(query.error);
+  const stash = ctx.stash as MarkStash & { fromVersion: number; limit: number; nextToken?: string };
+  stash.mark = query.value.mark;
+  stash.fromVersion = query.value.fromVersion;
+  stash.limit = query.value.limit;
+  stash.nextToken = query.value.nextToken;
+  return {};
+}
+
+export function listMarkEventsResponse(ctx: Context): MarkEventConnection {
+  return ctx.prev.result as MarkEventConnection;
+}
+
+/**
+ * listMarks: the byStatus index when a status is given, else a Scan of the view that leaves out
+ * tombstones. As with any DynamoDB Scan with a filter, a page may hold fewer than `limit` items
+ * (even none) and still carry a nextToken.
+ */
+export function listMarksRequest(ctx: Context<Record<string, unknown>>): DynamoDBQueryRequest | DynamoDBScanRequest {
+  const query = validateListMarks(ctx.args);
+  if (!query.ok) return raise(query.error);
+  const { status, limit, nextToken } = query.value;
+  if (status) {
+    return {
+      operation: 'Query',
+      index: 'byStatus',
+      query: { expression: '#status = :status', expressionNames: { '#status': 'status' }, expressionValues: util.dynamodb.toMapValues({ ':status': status }) },
+      limit,
+      nextToken,
+    };
+  }
+  return {
+    operation: 'Scan',
+    filter: { expression: 'attribute_not_exists(#forgotten)', expressionNames: { '#forgotten': 'forgotten' } },
+    limit,
+    nextToken,
+    consistentRead: true,
+  };
+}
+
+export function listMarksResponse(ctx: Context): MarkConnection {
+  raiseDataSourceError(ctx.error);
+  const result = ctx.result as { items?: MarkState[]; nextToken?: string | null };
+  const items: Mark[] = [];
+  for (const item of result.items ?? []) {
+    const mark = toGraphQLMark(item);
+    if (mark) items.push(mark);
+  }
+  return { items, nextToken: result.nextToken ?? null };
+}
+
+/** The events of one page, in GraphQL form. */
+export function eventPage(result: { items?: DomainEvent[]; nextToken?: string | null } | null): MarkEventConnection {
+  const items = (result?.items ?? []).map((event) => toGraphQLEvent(event));
+  return { items, nextToken: result?.nextToken ?? null };
+}
+
+/** Ends a pipeline step without calling its data source, and every later step with it. */
+export function finish(value: unknown): never {
+  return runtime.earlyReturn(value, { skipTo: 'END' });
+}
