@@ -75,6 +75,13 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  // A launcher (npm, a shell) may die without passing its signal on; when the parent is gone,
+  // stop too rather than leave this process and DynamoDB Local's JVM running as orphans.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('parent process exited');
+  }, 1000).unref();
 
   stack = await startStack({
     port,
