@@ -57,13 +57,15 @@ export class MarkGraphqlApi extends Construct {
       authorizationConfig: {
         defaultAuthorization: {
           authorizationType: appsync.AuthorizationType.API_KEY,
+          // counted from synth time, so every deploy pushes the expiry out again
           apiKeyConfig: { description: `${props.name} default key`, expires: Expiration.after(Duration.days(props.apiKeyDays)) },
         },
         additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
       },
       logConfig: {
         fieldLogLevel: appsync.FieldLogLevel[props.fieldLogLevel],
-        // Marks carry names and addresses: request/response bodies stay out of the logs.
+        // Marks carry names and addresses: the verbose content (headers, ctx, evaluated code and
+        // results) stays out of the logs, even at ALL.
         excludeVerboseContent: true,
         // set on /aws/appsync/apis/<apiId> by the construct's log-retention helper
         retention: props.logRetention,
