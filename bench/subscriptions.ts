@@ -1,17 +1,21 @@
 /**
  * Mutation-to-delivery latency of onMarkEvent on the local stack.
  *
- *   npx tsx bench/subscriptions.ts [--subscribers 100] [--mutations 300] [--warmup 30] [--port 0]
+ *   npx tsx bench/subscriptions.ts [--subscribers 100] [--mutations 300] [--warmup 30] [--verbose]
  *
  * Starts the whole local stack (DynamoDB Local in memory, the APPSYNC_JS resolvers, the HTTP and
- * real-time endpoints), opens one WebSocket connection per subscriber, each subscribed to the
- * same mark with onMarkEvent(mark:), then commits lock/unlock mutations one after another over
- * HTTP. For every mutation and every subscriber it measures the time from sending the mutation
- * request to that subscriber receiving the `data` message — so a figure includes the resolver and
- * the DynamoDB transaction, not only the fan-out. It waits for all deliveries of a mutation
- * before the next one, and prints p50/p99/max over all (mutation, subscriber) pairs.
- * Subscribers run in the same Node.js process as the stack: client-side JSON parsing competes
- * with the server for the event loop, which makes the figures pessimistic.
+ * real-time endpoints). A worker thread — standing in for the clients, with its own event loop so
+ * that their JSON parsing does not queue behind the server's work — opens one WebSocket
+ * connection per subscriber, each subscribed to the same mark with onMarkEvent(mark:). The main
+ * thread then commits lock/unlock mutations one after another over HTTP, waiting for all
+ * deliveries of one before the next. For every (mutation, subscriber) pair it measures, on the
+ * machine's clock (performance.timeOrigin + now(), comparable across threads):
+ *   - committed → received: from the moment the endpoint holds the committed mutation's result
+ *     (the onMutationResult hook, which runs just before the real-time endpoint publishes) to the
+ *     subscriber's `data` message — the subscription system's own latency, the one with the
+ *     p99 < 50 ms target;
+ *   - request → received: from sending the mutation request, adding the resolver and the
+ *     DynamoDB Local transaction, which on a loaded machine dominates.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -19,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
+import { Worker } from 'node:worker_threads';
 import { startStack, type Stack } from '../local/stack';
 
 export interface SubscriptionBenchOptions {
@@ -29,24 +33,94 @@ export interface SubscriptionBenchOptions {
   log?: (line: string) => void;
 }
 
+interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 export interface SubscriptionBenchResult {
   subscribers: number;
   mutations: number;
   deliveries: number;
+  /** committed (result handed to the publisher) → data received, per (mutation, subscriber), ms */
+  latency: Percentiles;
   /** mutation request sent → data received, per (mutation, subscriber), ms */
-  latency: { p50: number; p99: number; max: number };
+  endToEnd: Percentiles;
   /** mutation HTTP round trip, ms */
-  mutationRoundTrip: { p50: number; p99: number };
+  mutationRoundTrip: Percentiles;
   /** first → last delivery of one mutation across all subscribers, ms */
-  fanOutSpread: { p50: number; p99: number };
+  fanOutSpread: Percentiles;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+/**
+ * The subscribers, as plain JavaScript for a worker thread (eval'd: no TypeScript loader needed).
+ * Speaks AppSync's protocol with `ws`; reports, per version, every subscriber's arrival time.
+ */
+const SUBSCRIBERS_WORKER = `
+const WebSocket = require('ws');
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, apiKey, host, mark, count } = workerData;
+const now = () => performance.timeOrigin + performance.now();
+const header = Buffer.from(JSON.stringify({ host, 'x-api-key': apiKey })).toString('base64');
+const arrivals = new Map();
+const sockets = [];
+function record(version, t) {
+  let list = arrivals.get(version);
+  if (!list) arrivals.set(version, (list = []));
+  list.push(t);
+  if (list.length === count) {
+    arrivals.delete(version);
+    parentPort.postMessage({ type: 'delivered', version, arrivals: list });
+  }
+}
+function open(i) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url + '?header=' + header + '&payload=e30=', ['graphql-ws']);
+    sockets.push(ws);
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init' })));
+    ws.on('message', (raw) => {
+      const t = now();
+      const message = JSON.parse(raw.toString());
+      if (message.type === 'connection_ack') {
+        ws.send(JSON.stringify({
+          id: 'bench-' + i,
+          type: 'start',
+          payload: {
+            data: JSON.stringify({
+              query: 'subscription($mark: ID) { onMarkEvent(mark: $mark) { mark version type recordedAt } }',
+              variables: { mark },
+            }),
+            extensions: { authorization: { host, 'x-api-key': apiKey } },
+          },
+        }));
+      } else if (message.type === 'start_ack') resolve();
+      else if (message.type === 'error' || message.type === 'connection_error') reject(new Error(raw.toString()));
+      else if (message.type === 'data') record(message.payload.data.onMarkEvent.version, t);
+    });
+  });
+}
+(async () => {
+  for (let i = 0; i < count; i++) await open(i);
+  parentPort.postMessage({ type: 'ready' });
+})().catch((error) => parentPort.postMessage({ type: 'failed', error: String(error) }));
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    for (const ws of sockets) ws.close();
+    setTimeout(() => process.exit(0), 100);
+  }
+});
+`;
+
+function stats(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { p50: round(at(50)), p99: round(at(99)), max: round(sorted[sorted.length - 1]) };
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+const clock = () => performance.timeOrigin + performance.now();
 
 export async function benchSubscriptions(options: SubscriptionBenchOptions = {}): Promise<SubscriptionBenchResult> {
   const subscribers = options.subscribers ?? 100;
@@ -54,14 +128,18 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions = {})
   const warmup = options.warmup ?? 30;
   const log = options.log ?? (() => {});
   const buildRoot = mkdtempSync(join(tmpdir(), 'mark-api-bench-'));
-  let stack: Stack | undefined;
-  const clients: RealtimeClient[] = [];
   const agent = new Agent({ keepAlive: true });
+  let stack: Stack | undefined;
+  let worker: Worker | undefined;
   try {
-    stack = await startStack({ inMemory: true, buildRoot, tablePrefix: 'bench_', log });
+    // onMutationResult listeners run before the real-time endpoint's own (it attaches after the
+    // server starts), so this timestamp is taken right before the publish.
+    let committedAt = 0;
+    stack = await startStack({ inMemory: true, buildRoot, tablePrefix: 'bench_', log, onMutationResult: () => (committedAt = clock()) });
+    const { graphqlUrl, apiKey } = stack;
     const gql = (query: string, variables: Record<string, unknown>) =>
       new Promise<{ data?: Record<string, unknown>; errors?: unknown[] }>((resolve, reject) => {
-        const req = request(stack!.graphqlUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-api-key': stack!.apiKey } }, (res) => {
+        const req = request(graphqlUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-api-key': apiKey } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
@@ -73,67 +151,70 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions = {})
     const released = await gql('mutation($input: ReleaseMarkInput!) { releaseMark(input: $input) { version } }', { input: { mark, price: 100 } });
     if (released.errors) throw new Error(`releaseMark failed: ${JSON.stringify(released.errors)}`);
 
-    // version → per-subscriber arrival times of the current mutation
-    let expectVersion = 0;
-    let arrivals: number[] = [];
-    let allArrived: () => void = () => {};
-    for (let i = 0; i < subscribers; i++) {
-      const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey });
-      clients.push(client);
-      await client.init();
-      client.onData((_id, payload) => {
-        const now = performance.now();
-        const event = (payload as { data: { onMarkEvent: { version: number } } }).data.onMarkEvent;
-        if (event.version !== expectVersion) return;
-        arrivals.push(now);
-        if (arrivals.length === subscribers) allArrived();
+    const deliveries = new Map<number, (arrivals: number[]) => void>();
+    worker = new Worker(SUBSCRIBERS_WORKER, {
+      eval: true,
+      workerData: { url: stack.realtimeUrl, apiKey, host: new URL(graphqlUrl).host, mark, count: subscribers },
+    });
+    await new Promise<void>((resolve, reject) => {
+      worker!.on('error', reject);
+      worker!.on('message', (m: { type: string; version?: number; arrivals?: number[]; error?: string }) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'failed') reject(new Error(m.error));
+        else if (m.type === 'delivered') deliveries.get(m.version!)?.(m.arrivals!);
       });
-      const ack = await client.start('bench', 'subscription($mark: ID) { onMarkEvent(mark: $mark) { mark version type recordedAt } }', { mark });
-      if (ack.type !== 'start_ack') throw new Error(`subscription refused: ${JSON.stringify(ack)}`);
-    }
-    log(`${subscribers} subscribers connected (${JSON.stringify(stack.realtime.stats())})`);
+    });
+    log(`${subscribers} subscribers connected: ${JSON.stringify(stack.realtime.stats())}`);
 
-    const latencies: number[] = [];
+    const latency: number[] = [];
+    const endToEnd: number[] = [];
     const roundTrips: number[] = [];
     const spreads: number[] = [];
     let version = 1;
     for (let n = 0; n < warmup + mutations; n++) {
-      const locking = version % 2 === 1;
-      expectVersion = version + 1;
-      arrivals = [];
-      const delivered = new Promise<void>((resolve) => (allArrived = resolve));
-      const sent = performance.now();
+      const next = version + 1;
+      const delivered = new Promise<number[]>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`version ${next} not delivered to all ${subscribers} subscribers within 10 s`)), 10_000);
+        deliveries.set(next, (arrivals) => {
+          clearTimeout(timer);
+          deliveries.delete(next);
+          resolve(arrivals);
+        });
+      });
+      const sent = clock();
       const result = await gql(
-        locking
+        version % 2 === 1
           ? 'mutation($input: LockMarkInput!) { lockMark(input: $input) { mark version type recordedAt } }'
           : 'mutation($input: UnlockMarkInput!) { unlockMark(input: $input) { mark version type recordedAt } }',
         { input: { mark, expectedVersion: version } },
       );
-      const answered = performance.now();
+      const answered = clock();
       if (result.errors) throw new Error(`mutation failed: ${JSON.stringify(result.errors)}`);
-      await Promise.race([
-        delivered,
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${arrivals.length}/${subscribers} deliveries of version ${expectVersion} within 10 s`)), 10_000)),
-      ]);
-      version++;
+      const committed = committedAt;
+      const arrivals = await delivered;
+      version = next;
       if (n < warmup) continue;
-      for (const t of arrivals) latencies.push(t - sent);
+      for (const t of arrivals) {
+        latency.push(t - committed);
+        endToEnd.push(t - sent);
+      }
       roundTrips.push(answered - sent);
       spreads.push(Math.max(...arrivals) - Math.min(...arrivals));
     }
-    latencies.sort((a, b) => a - b);
-    roundTrips.sort((a, b) => a - b);
-    spreads.sort((a, b) => a - b);
     return {
       subscribers,
       mutations,
-      deliveries: latencies.length,
-      latency: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1]) },
-      mutationRoundTrip: { p50: round(percentile(roundTrips, 50)), p99: round(percentile(roundTrips, 99)) },
-      fanOutSpread: { p50: round(percentile(spreads, 50)), p99: round(percentile(spreads, 99)) },
+      deliveries: latency.length,
+      latency: stats(latency),
+      endToEnd: stats(endToEnd),
+      mutationRoundTrip: stats(roundTrips),
+      fanOutSpread: stats(spreads),
     };
   } finally {
-    await Promise.all(clients.map((c) => c.close()));
+    if (worker) {
+      worker.postMessage('close');
+      await new Promise((resolve) => worker!.once('exit', resolve));
+    }
     agent.destroy();
     await stack?.stop();
     rmSync(buildRoot, { recursive: true, force: true });
@@ -150,9 +231,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     warmup: values.warmup ? Number(values.warmup) : undefined,
     log: values.verbose ? (line) => console.error(line) : undefined,
   });
-  console.log(`onMarkEvent, ${result.subscribers} subscribers, ${result.mutations} mutations (${result.deliveries} deliveries)`);
-  console.log(`  mutation sent → data received   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   max ${result.latency.max} ms`);
-  console.log(`  mutation HTTP round trip        p50 ${result.mutationRoundTrip.p50} ms   p99 ${result.mutationRoundTrip.p99} ms`);
-  console.log(`  first → last subscriber         p50 ${result.fanOutSpread.p50} ms   p99 ${result.fanOutSpread.p99} ms`);
-  console.log(`  target p99 < 50 ms: ${result.latency.p99 < 50 ? 'met' : 'NOT met'}`);
+  const line = (label: string, p: Percentiles) => console.log(`  ${label.padEnd(32)} p50 ${p.p50} ms   p99 ${p.p99} ms   max ${p.max} ms`);
+  console.log(`onMarkEvent: ${result.subscribers} subscribers, ${result.mutations} mutations, ${result.deliveries} deliveries`);
+  line('committed → received', result.latency);
+  line('request sent → received', result.endToEnd);
+  line('mutation HTTP round trip', result.mutationRoundTrip);
+  line('first → last subscriber', result.fanOutSpread);
+  console.log(`  target p99 < 50 ms (committed → received): ${result.latency.p99 < 50 ? 'met' : 'NOT met'}`);
 }
