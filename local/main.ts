@@ -59,14 +59,15 @@ async function main() {
     process.exit(1);
   }
 
-  let stack: Stack | undefined;
+  // filled once started; a signal may arrive before that
+  const running: { stack?: Stack } = {};
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping…\n`);
     try {
-      await stack?.stop();
+      await running.stack?.stop();
       process.exit(0);
     } catch (err) {
       process.stderr.write(`${String(err)}\n`);
@@ -83,7 +84,7 @@ async function main() {
     if (process.ppid !== parent) void shutdown('parent process exited');
   }, 1000).unref();
 
-  stack = await startStack({
+  const stack = await startStack({
     port,
     host: flags.host,
     inMemory: flags['in-memory'],
@@ -94,6 +95,7 @@ async function main() {
     log: (line) => process.stdout.write(`  ${line}\n`),
     onResolverLog: (level, text, module) => process.stdout.write(`  [${module}] ${level}: ${text}\n`),
   });
+  running.stack = stack;
   if (stopping) return void (await stack.stop());
 
   process.stdout.write(`

@@ -15,7 +15,7 @@ export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers are arbitrary JSON
-  body: { data?: T | null; errors?: any[] } & Record<string, any>;
+  body: { data?: T | null } & Record<string, any>;
 }
 
 export interface TestStack extends Stack {
