@@ -98,7 +98,7 @@ describe('aws-amplify v6 against the local endpoint', () => {
       variables: { input: { mark: watched, expectedVersion: 1 } },
     })) as { data: { lockMark: MarkEvent } };
 
-    await expect.poll(() => received.length).toBe(2);
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
     expect(received).toEqual([released.data.releaseMark, locked.data.lockMark]);
     expect(received.every((e) => e.mark === watched)).toBe(true);
     expect(errors).toEqual([]);
@@ -111,7 +111,7 @@ describe('aws-amplify v6 against the local endpoint', () => {
 
     subscription.unsubscribe();
     // Amplify sends stop; the endpoint forgets the subscription.
-    await expect.poll(() => stack.realtime.stats().subscriptions).toBe(0);
+    await expect.poll(() => stack.realtime.stats().subscriptions, { timeout: 10_000 }).toBe(0);
   });
 
   it('surfaces a refused subscription (malformed mark) as an error to the observer', async () => {

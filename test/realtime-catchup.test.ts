@@ -96,7 +96,7 @@ describe('subscribe, then read the gap, dedupe by version', () => {
 
     // Version 4 commits between the start_ack and the read: it will come both ways.
     await lock(mark, 3);
-    await expect.poll(() => again.data('s').length).toBe(1);
+    await expect.poll(() => again.data('s').length, { timeout: 10_000 }).toBe(1);
 
     // 2. Read the gap from lastSeen + 1, page by page (a small limit to exercise nextToken).
     let nextToken: string | null = null;
@@ -113,7 +113,7 @@ describe('subscribe, then read the gap, dedupe by version', () => {
 
     // Version 5 commits after the read: live only.
     await unlock(mark, 4);
-    await expect.poll(() => state.lastSeen).toBe(5);
+    await expect.poll(() => state.lastSeen, { timeout: 10_000 }).toBe(5);
 
     expect(state.applied.map((e) => e.version)).toEqual([2, 3, 4, 5]);
     expect(state.applied.map((e) => e.type)).toEqual(['MARK_LOCKED', 'MARK_UNLOCKED', 'MARK_LOCKED', 'MARK_UNLOCKED']);

@@ -229,6 +229,6 @@ describe('delivery', () => {
     await client.start('two', SUBSCRIBE, { mark: 'AB 2' });
     expect(stack.realtime.stats()).toEqual({ connections: before.connections + 1, subscriptions: before.subscriptions + 2 });
     await client.close();
-    await expect.poll(() => stack.realtime.stats()).toEqual(before);
+    await expect.poll(() => stack.realtime.stats(), { timeout: 10_000 }).toEqual(before);
   });
 });

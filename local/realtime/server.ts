@@ -439,6 +439,8 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
         onConnectionInit(connection);
         return;
       case 'start':
+        // connection_init is optional in AppSync's protocol: a start also proves the client alive.
+        clearTimeout(connection.initTimer);
         onStart(connection, message!).catch((error) => {
           console.error('[realtime] start failed', error);
           sendError(connection, typeof message!.id === 'string' ? message!.id : undefined, [{ errorType: 'InternalFailure', message: FALLBACK_ERROR }]);
@@ -468,7 +470,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     // never speaks is closed after a while either way.
     connection.initTimer = setTimeout(() => {
       if (!connection.authorized) refuseConnection(connection);
-      else if (!connection.acknowledged) {
+      else if (!connection.acknowledged && connection.subscriptions.size === 0) {
         socket.close(1000, 'connection_init not received');
         dropConnection(connection);
       }
