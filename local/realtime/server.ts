@@ -232,6 +232,8 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
 
   const wss = new WebSocketServer({
     noServer: true,
+    // Client messages are small control frames and queries; refuse anything absurd early.
+    maxPayload: 512 * 1024,
     // AppSync speaks only graphql-ws; the `header-…` entries carry credentials, not a protocol.
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
