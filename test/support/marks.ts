@@ -144,3 +144,9 @@ export function freshMark(prefix = 'T'): string {
 export function entitlementInput(mark: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...ORIGINAL.request, mark, ...overrides };
 }
+
+/** A GraphQL answer without its null members, to compare with a stored (compact) state. */
+export function withoutNulls<T>(value: T): T {
+  if (value === null || value === undefined) return value;
+  return JSON.parse(JSON.stringify(value, (_key, member) => (member === null ? undefined : member))) as T;
+}
