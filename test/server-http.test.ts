@@ -205,6 +205,15 @@ describe('what resolvers receive', () => {
     expect(info.selectionSetGraphQL).toBe('{\n  arguments\n  info\n  headers\n  identity\n}');
   });
 
+  it('passes an argument bound to an unsent variable as null, and the variables as sent', async () => {
+    // AppSync JS resolvers see { after: null } for an unsent nullable variable
+    // (https://github.com/aws/aws-appsync-community/issues/348); info.variables are the client's.
+    seen.length = 0;
+    await stack.gql('query E($day: AWSDate, $meta: AWSJSON) { echo(day: $day, meta: $meta) { arguments } }', { meta: '{"k":1}' });
+    expect(seen[0].arguments).toEqual({ day: null, meta: { k: 1 } });
+    expect(seen[0].info.variables).toEqual({ meta: '{"k":1}' });
+  });
+
   it('rejects bad AWSEmail, AWSURL, AWSPhone, AWSIPAddress, AWSTime and AWSTimestamp literals', async () => {
     const cases = {
       email: '"not-an-email"',

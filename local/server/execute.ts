@@ -153,14 +153,15 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime):
     if (!runtime.has(typeName, info.fieldName)) return defaultFieldResolver(source, args, context, info);
     const selection = selectionOf(info, context.fragments);
     const input: ResolveInput = {
-      arguments: args,
+      arguments: withUnsetVariablesAsNull(args, info, context.request.variables ?? {}),
       source: source ?? null,
       identity: context.request.identity ?? null,
       requestHeaders: context.request.headers,
       info: {
         fieldName: info.fieldName,
         parentTypeName: typeName,
-        variables: info.variableValues,
+        // the operation's variables as the client sent them (AWSJSON still text), not coerced
+        variables: context.request.variables ?? {},
         selectionSetList: selection.list,
         selectionSetGraphQL: selection.graphql,
       },
@@ -238,6 +239,20 @@ function notify(
       }
     }
   }
+}
+
+/**
+ * AppSync hands a resolver an argument bound to a variable the client did not send as an explicit
+ * null, where graphql-js leaves it out (https://github.com/aws/aws-appsync-community/issues/348).
+ */
+function withUnsetVariablesAsNull(args: Record<string, unknown>, info: GraphQLResolveInfo, sent: Record<string, unknown>): Record<string, unknown> {
+  let out = args;
+  for (const argument of info.fieldNodes[0].arguments ?? []) {
+    if (argument.value.kind !== Kind.VARIABLE || argument.name.value in args || argument.value.name.value in sent) continue;
+    if (out === args) out = { ...args };
+    out[argument.name.value] = null;
+  }
+  return out;
 }
 
 function pickOperation(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
