@@ -1,0 +1,145 @@
+/**
+ * `npm run seed -- --count 51 [--url <GraphQL endpoint>] [--api-key <key>] [--concurrency <n>]`:
+ * releases that many random available marks through the GraphQL API, as the original's seed
+ * endpoint did, with a progress bar. A random mark that already exists is replaced by another.
+ */
+import { SingleBar, Presets } from 'cli-progress';
+import { randomInt, randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_API_KEY } from './stack';
+
+const USAGE = `Usage: npm run seed -- --count <n> [options]
+
+Releases <n> random available marks through the mark-api GraphQL endpoint.
+
+  --count <n>          how many marks to release (1 to 100000, required)
+  --url <url>          the GraphQL endpoint npm start printed (default: $MARK_API_URL)
+  --api-key <key>      the API key (default: $MARK_API_KEY, else ${DEFAULT_API_KEY})
+  --concurrency <n>    requests in flight at once (1 to 64, default 8)
+  --help               show this help`;
+
+export interface SeedOptions {
+  count: number;
+  url: string;
+  apiKey: string;
+  concurrency: number;
+}
+
+export class SeedUsageError extends Error {}
+
+/** The options of a command line, or a SeedUsageError that says what is wrong with it. */
+export function parseSeedArgs(argv: string[], env: Record<string, string | undefined> = process.env): SeedOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { count: { type: 'string' }, url: { type: 'string' }, 'api-key': { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new SeedUsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) return 'help';
+  const count = Number(values.count);
+  if (values.count === undefined) throw new SeedUsageError(`--count is required\n\n${USAGE}`);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new SeedUsageError(`--count must be a whole number from 1 to 100000, not "${values.count}"`);
+  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new SeedUsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
+  const url = values.url ?? env.MARK_API_URL;
+  if (!url) throw new SeedUsageError('no endpoint: pass --url with the GraphQL endpoint `npm start` printed (or set MARK_API_URL)');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SeedUsageError(`--url must be a URL like http://127.0.0.1:4000/graphql, not "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SeedUsageError(`--url must be http or https, not "${parsed.protocol}"`);
+  const apiKey = values['api-key'] ?? env.MARK_API_KEY ?? DEFAULT_API_KEY;
+  if (!apiKey.trim()) throw new SeedUsageError('--api-key must not be empty');
+  return { count, url: parsed.href, apiKey, concurrency };
+}
+
+const LETTERS = 'ABCDEFGHJKLMNPRSTUVWXYZ';
+const pick = (alphabet: string) => alphabet[randomInt(alphabet.length)];
+
+/** A random mark in one of the usual shapes: "AB12 CDE", "A123 BCD", "ABC 123". */
+export function randomMark(): string {
+  const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
+  const letters = (n: number) => Array.from({ length: n }, () => pick(LETTERS)).join('');
+  switch (randomInt(3)) {
+    case 0:
+      return `${letters(2)}${digits(2)} ${letters(3)}`;
+    case 1:
+      return `${letters(1)}${randomInt(1, 1000)} ${letters(3)}`;
+    default:
+      return `${letters(3)} ${randomInt(1, 1000)}`;
+  }
+}
+
+const RELEASE = `mutation Seed($input: ReleaseMarkInput!) { releaseMark(input: $input) { mark version } }`;
+
+async function releaseOne(options: SeedOptions): Promise<string> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const input = { mark: randomMark(), price: randomInt(250, 50_001), commandId: `seed-${randomUUID()}` };
+    let res: Response;
+    try {
+      res = await fetch(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
+        body: JSON.stringify({ query: RELEASE, variables: { input } }),
+      });
+    } catch (err) {
+      throw new Error(`could not reach ${options.url} (is \`npm start\` running?): ${(err as Error).cause ?? (err as Error).message}`);
+    }
+    const body = (await res.json().catch(() => ({}))) as { data?: { releaseMark?: { mark: string } | null }; errors?: { message: string; errorType?: string }[] };
+    const error = body.errors?.[0];
+    if (!error && body.data?.releaseMark) return body.data.releaseMark.mark;
+    if (error?.errorType === 'MarkAlreadyExists') continue;
+    throw new Error(`releaseMark ${input.mark} failed (HTTP ${res.status}): ${error ? `${error.errorType ?? 'error'}: ${error.message}` : JSON.stringify(body)}`);
+  }
+  throw new Error('20 random marks in a row already existed: the space of random marks is nearly full');
+}
+
+/** Releases options.count marks; returns them. onProgress is called after each one. */
+export async function seed(options: SeedOptions, onProgress: (done: number) => void = () => {}): Promise<string[]> {
+  const released: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < options.count) {
+      next += 1;
+      released.push(await releaseOne(options));
+      onProgress(released.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+  return released;
+}
+
+async function main() {
+  let options: SeedOptions | 'help';
+  try {
+    options = parseSeedArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`npm run seed: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const bar = new SingleBar({ format: 'seeding {bar} {value}/{total} marks | {duration}s', noTTYOutput: true, notTTYSchedule: 2000 }, Presets.shades_classic);
+  bar.start(options.count, 0);
+  try {
+    const marks = await seed(options, (done) => bar.update(done));
+    bar.stop();
+    process.stdout.write(`released ${marks.length} marks, e.g. ${marks.slice(0, 3).join(', ')}\n`);
+  } catch (err) {
+    bar.stop();
+    process.stderr.write(`npm run seed: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
