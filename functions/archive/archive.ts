@@ -8,8 +8,9 @@
  * a retried relay put) is dropped, so personal data never reappears; events above it (the
  * mark released again after the forget) are archived as usual.
  *
- * Ordering: records are grouped by mark and each mark's records are handled one after
- * another, in stream order, while different marks proceed in parallel. The event source
+ * Ordering: records are grouped by mark; within a mark a MARK_FORGOTTEN is a barrier (what
+ * precedes it in the stream is done before it, what follows after it), while the plain events
+ * between barriers, and different marks, proceed in parallel. The event source
  * mapping never runs two batches of one shard at once and a mark lives on one shard, so
  * within a mark nothing races; and since the marker is written before the listing, a put that
  * raced a forget from elsewhere is either listed and deleted or sees the marker.
@@ -17,7 +18,7 @@
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   NoSuchKey,
   PutObjectCommand,
   type S3Client,
@@ -32,7 +33,7 @@ export interface ArchiveOptions {
   bucket: string;
   logger: Log;
   metrics?: MetricsSink;
-  /** Marks handled at once within a batch. */
+  /** S3 requests in flight at once within a batch. */
   concurrency?: number;
 }
 
@@ -47,7 +48,7 @@ interface Item {
 export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
   const { s3, bucket, logger } = options;
   const metrics = options.metrics ?? noMetrics;
-  const concurrency = options.concurrency ?? 16;
+  const limit = limiter(options.concurrency ?? 16);
 
   async function readMarker(mark: string): Promise<number> {
     try {
@@ -71,17 +72,19 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
     );
   }
 
-  /** Deletes every archived event of `mark` below `version`; returns how many. */
+  /**
+   * Deletes every archived event of `mark` below `version`; returns how many. ListObjects (v1,
+   * paged by marker) rather than v2: s3rver signs v2 continuation tokens with DES, which
+   * OpenSSL 3 (Node 18+) no longer offers, so its v2 listings past 1,000 keys fail; v1 behaves
+   * the same on S3 and on s3rver.
+   */
   async function eraseBelow(mark: string, version: number): Promise<number> {
     let deleted = 0;
-    let continuationToken: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: markPrefix(mark), ContinuationToken: continuationToken }),
-      );
-      const doomed = (page.Contents ?? [])
-        .map((object) => object.Key!)
-        .filter((key) => (versionOfKey(key) ?? 0) < version);
+    let marker: string | undefined;
+    for (;;) {
+      const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: markPrefix(mark), Marker: marker }));
+      const keys = (page.Contents ?? []).map((object) => object.Key!);
+      const doomed = keys.filter((key) => (versionOfKey(key) ?? 0) < version);
       if (doomed.length) {
         // A listing page holds at most 1,000 keys, DeleteObjects' own limit.
         const result = await s3.send(
@@ -92,56 +95,81 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
         }
         deleted += doomed.length;
       }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken);
-    return deleted;
+      if (!page.IsTruncated || !keys.length) return deleted;
+      marker = page.NextMarker ?? keys[keys.length - 1];
+    }
   }
 
   /** Handles one mark's records in order; returns the index of the first that failed. */
   async function handleMark(mark: string, items: Item[]): Promise<number | undefined> {
-    let current = 0;
     let markerVersion: number;
     try {
-      markerVersion = await readMarker(mark);
+      markerVersion = await limit(() => readMarker(mark));
     } catch (err) {
       logger.error('archive: could not read the erasure marker', { mark, ...describeError(err) });
       return items[0].index;
     }
+    // A forget is a barrier; the plain events between two forgets have distinct keys and are
+    // put in parallel (a mark with many events in a batch is the common case in a backlog).
+    let segment: Item[] = [];
+    const flush = async (): Promise<number | undefined> => {
+      const batch = segment;
+      segment = [];
+      const failed = await Promise.all(
+        batch.map(async (item) => {
+          const { event } = item;
+          if (event.version < markerVersion) {
+            logger.info("archive: dropping an event older than the mark's erasure", { mark, version: event.version, erasedBelow: markerVersion });
+            metrics.addMetric('ArchiveDroppedErasedEvents', 'Count', 1);
+            return undefined;
+          }
+          try {
+            await limit(() => put(event));
+            metrics.addMetric('ArchivedEvents', 'Count', 1);
+            return undefined;
+          } catch (err) {
+            logger.error('archive: could not archive a record', { mark, version: event.version, sequenceNumber: item.sequenceNumber, ...describeError(err) });
+            return item.index;
+          }
+        }),
+      );
+      const indexes = failed.filter((i): i is number => i !== undefined);
+      return indexes.length ? Math.min(...indexes) : undefined;
+    };
     for (const item of items) {
-      current = item.index;
+      if (item.event.type !== MARK_FORGOTTEN) {
+        segment.push(item);
+        continue;
+      }
+      const failed = await flush();
+      if (failed !== undefined) return failed;
       const { event } = item;
       try {
-        if (event.type === MARK_FORGOTTEN) {
-          if (event.version > markerVersion) {
-            // Marker first: from now on nothing below it may be (re)written.
-            await s3.send(
+        if (event.version > markerVersion) {
+          // Marker first: from now on nothing below it may be (re)written.
+          await limit(() =>
+            s3.send(
               new PutObjectCommand({
                 Bucket: bucket,
                 Key: erasureKey(mark),
                 Body: JSON.stringify({ mark, version: event.version }),
                 ContentType: 'application/json',
               }),
-            );
-            markerVersion = event.version;
-          }
-          const erased = await eraseBelow(mark, markerVersion);
-          metrics.addMetric('ArchiveErasedObjects', 'Count', erased);
-          logger.info('archive: erased a forgotten mark', { mark, version: event.version, erased });
-          // An older forget delivered after a newer one is itself below the marker.
-          if (event.version >= markerVersion) await put(event);
-        } else if (event.version < markerVersion) {
-          logger.info('archive: dropping an event older than the mark\'s erasure', { mark, version: event.version, erasedBelow: markerVersion });
-          metrics.addMetric('ArchiveDroppedErasedEvents', 'Count', 1);
-        } else {
-          await put(event);
-          metrics.addMetric('ArchivedEvents', 'Count', 1);
+            ),
+          );
+          markerVersion = event.version;
         }
+        const erased = await eraseBelow(mark, markerVersion);
+        metrics.addMetric('ArchiveErasedObjects', 'Count', erased);
+        logger.info('archive: erased a forgotten mark', { mark, version: event.version, erased });
+        // An older forget delivered after a newer one is itself below the marker.
+        if (event.version >= markerVersion) await limit(() => put(event));
       } catch (err) {
-        logger.error('archive: could not archive a record', { mark, version: event.version, sequenceNumber: item.sequenceNumber, ...describeError(err) });
-        return current;
+        logger.error('archive: could not erase a forgotten mark', { mark, version: event.version, sequenceNumber: item.sequenceNumber, ...describeError(err) });
+        return item.index;
       }
     }
-    return undefined;
+    return flush();
   }
 
   return async (event) => {
@@ -165,17 +193,9 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
       byMark.set(parsed.event.mark, items);
     });
 
-    const groups = [...byMark];
-    const failures: number[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < groups.length) {
-        const [mark, items] = groups[next++];
-        const failed = await handleMark(mark, items);
-        if (failed !== undefined) failures.push(failed);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+    // Marks proceed side by side; the limiter bounds the S3 requests in flight.
+    const results = await Promise.all([...byMark].map(([mark, items]) => handleMark(mark, items)));
+    const failures = results.filter((i): i is number => i !== undefined);
 
     if (!failures.length) return { batchItemFailures: [] };
     // The mapping resumes from the earliest reported record; every later one comes again and
@@ -183,5 +203,23 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
     const first = event.Records[Math.min(...failures)].kinesis.sequenceNumber;
     metrics.addMetric('ArchiveFailedBatches', 'Count', 1);
     return { batchItemFailures: [{ itemIdentifier: first }] };
+  };
+}
+
+/** Runs at most `max` of the given tasks at once. */
+function limiter(max: number) {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    // A finishing task hands its slot straight to the next waiter, so `active` never overshoots.
+    if (active >= max) await new Promise<void>((resolve) => queue.push(resolve));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else active--;
+    }
   };
 }

@@ -3,7 +3,7 @@
  * be checked), writing them to MarkEvents, Lambda-shaped stream records, and reading the archive.
  */
 import { BatchWriteItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { MarkEventRecord } from '../../functions/lib/mark-event';
@@ -99,18 +99,16 @@ export function insertRecord(item: object, eventName: 'INSERT' | 'MODIFY' | 'REM
 /** Every object of the bucket under prefix, key → parsed JSON body. */
 export async function readArchive(s3: S3Client, bucket: string, prefix = 'events/'): Promise<Map<string, unknown>> {
   const objects = new Map<string, unknown>();
-  let token: string | undefined;
-  const keys: string[] = [];
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((c) => c.Key!));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  const keys = await listKeys(s3, bucket, prefix);
   for (let i = 0; i < keys.length; i += 32) {
     await Promise.all(
       keys.slice(i, i + 32).map(async (key) => {
-        const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
-        objects.set(key, JSON.parse(body));
+        try {
+          const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+          objects.set(key, JSON.parse(body));
+        } catch (err) {
+          throw new Error(`reading s3://${bucket}/${key}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+        }
       }),
     );
   }
@@ -121,4 +119,20 @@ export async function readArchive(s3: S3Client, bucket: string, prefix = 'events
 export async function archiveText(s3: S3Client, bucket: string): Promise<string> {
   const all = await readArchive(s3, bucket, '');
   return [...all].map(([key, body]) => `${key}\n${JSON.stringify(body)}`).join('\n');
+}
+
+/**
+ * Every key under prefix. ListObjects v1 (paged by marker): s3rver's v2 continuation tokens use
+ * DES, which OpenSSL 3 lacks, so v2 listings past 1,000 keys fail there.
+ */
+export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, Marker: marker }));
+    const batch = (page.Contents ?? []).map((c) => c.Key!);
+    keys.push(...batch);
+    if (!page.IsTruncated || !batch.length) return keys;
+    marker = page.NextMarker ?? batch[batch.length - 1];
+  }
 }
