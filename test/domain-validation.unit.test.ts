@@ -1,7 +1,8 @@
 /** The input rules of issue 3 (Build 4), one by one, and the stored time format. */
 import { describe, expect, it } from 'vitest';
 import { canonicalMark } from '../resolvers/lib/mark';
-import { formatDateTime, normaliseDateTime, parseDateTime } from '../resolvers/lib/time';
+import { normaliseDateTime, parseDateTime } from '../resolvers/lib/datetime-input';
+import { formatDateTime, parseStoredTime } from '../resolvers/lib/time';
 import { canonicalPostcode, validateCommand, validateGetMarkAt, validateListMarkEvents, validateListMarks, validateMarkArgument } from '../resolvers/lib/validation';
 import { ENTITLEMENT } from './support/given';
 
@@ -117,6 +118,7 @@ describe('times', () => {
     for (const ms of [0, 951_782_400_000, 1_700_000_000_123, 4_102_444_799_999, -86_400_001]) {
       expect(formatDateTime(ms)).toBe(new Date(ms).toISOString());
       expect(parseDateTime(new Date(ms).toISOString())).toBe(ms);
+      expect(parseStoredTime(new Date(ms).toISOString())).toBe(ms);
     }
   });
 });

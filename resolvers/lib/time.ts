@@ -6,10 +6,10 @@
  * and this module must run unchanged in AppSync, in Node.js tests and in Lambdas.
  */
 
-const MS_PER_DAY = 86_400_000;
-const DIGITS = '0123456789';
+export const MS_PER_DAY = 86_400_000;
+export const DIGITS = '0123456789';
 
-function daysFromCivil(year: number, month: number, day: number): number {
+export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -31,12 +31,12 @@ function civilFromDays(days: number): { year: number; month: number; day: number
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   return daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - daysFromCivil(year, month, 1);
 }
 
 /** The number written by text[start, start+length), or -1 when any of those characters is not a digit. */
-function digitsAt(text: string, start: number, length: number): number {
+export function digitsAt(text: string, start: number, length: number): number {
   if (start + length > text.length) return -1;
   let value = 0;
   for (const c of text.slice(start, start + length).split('')) {
@@ -52,54 +52,6 @@ function pad(value: number, width: number): string {
   return text.length >= width ? text : `${'000'.slice(0, width - text.length)}${text}`;
 }
 
-/**
- * Epoch milliseconds of an AWSDateTime ("YYYY-MM-DDThh:mm[:ss[.fff…]]" then "Z" or an offset
- * "±hh:mm[:ss]"), or null when the text is not one. Fractions finer than a millisecond are cut.
- */
-export function parseDateTime(text: string): number | null {
-  if (typeof text !== 'string' || text.length < 17) return null;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  if (text.charAt(4) !== '-' || text.charAt(7) !== '-' || text.charAt(10) !== 'T' || text.charAt(13) !== ':') return null;
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return null;
-  if (day > daysInMonth(year, month)) return null;
-  let at = 16;
-  let second = 0;
-  let millis = 0;
-  if (text.charAt(at) === ':') {
-    second = digitsAt(text, at + 1, 2);
-    if (second < 0 || second > 59) return null;
-    at += 3;
-    if (text.charAt(at) === '.') {
-      let end = at + 1;
-      for (const c of text.slice(at + 1).split('')) {
-        if (DIGITS.indexOf(c) < 0) break;
-        end += 1;
-      }
-      if (end === at + 1) return null;
-      const fraction = `${text.slice(at + 1, Math.min(end, at + 4))}00`.slice(0, 3);
-      millis = digitsAt(fraction, 0, 3);
-      at = end;
-    }
-  }
-  const zone = text.slice(at);
-  let offsetMinutes = 0;
-  if (zone !== 'Z') {
-    const sign = zone.charAt(0) === '+' ? 1 : zone.charAt(0) === '-' ? -1 : 0;
-    const offsetHours = digitsAt(zone, 1, 2);
-    const offsetMins = digitsAt(zone, 4, 2);
-    const validLength = zone.length === 6 || (zone.length === 9 && zone.charAt(6) === ':' && digitsAt(zone, 7, 2) >= 0);
-    if (sign === 0 || !validLength || zone.charAt(3) !== ':' || offsetHours < 0 || offsetHours > 23 || offsetMins < 0 || offsetMins > 59) return null;
-    offsetMinutes = sign * (offsetHours * 60 + offsetMins);
-    if (zone.length === 9) offsetMinutes += (sign * digitsAt(zone, 7, 2)) / 60;
-  }
-  const local = daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
-  return Math.round(local - offsetMinutes * 60_000);
-}
-
 /** The stored form of an instant: "YYYY-MM-DDThh:mm:ss.sssZ". */
 export function formatDateTime(epochMs: number): string {
   const days = Math.floor(epochMs / MS_PER_DAY);
@@ -112,13 +64,14 @@ export function formatDateTime(epochMs: number): string {
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(millis, 3)}Z`;
 }
 
-/** The stored form of an AWSDateTime, or null when the text is not one. */
-export function normaliseDateTime(text: string): string | null {
-  const epochMs = parseDateTime(text);
-  return epochMs === null ? null : formatDateTime(epochMs);
+/** Epoch milliseconds of a stored time (the fixed-width form formatDateTime writes). */
+export function parseStoredTime(storedTime: string): number {
+  const days = daysFromCivil(digitsAt(storedTime, 0, 4), digitsAt(storedTime, 5, 2), digitsAt(storedTime, 8, 2));
+  const seconds = (digitsAt(storedTime, 11, 2) * 60 + digitsAt(storedTime, 14, 2)) * 60 + digitsAt(storedTime, 17, 2);
+  return days * MS_PER_DAY + seconds * 1000 + digitsAt(storedTime, 20, 3);
 }
 
 /** A stored time moved by a number of milliseconds. */
 export function addMilliseconds(storedTime: string, ms: number): string {
-  return formatDateTime((parseDateTime(storedTime) ?? 0) + ms);
+  return formatDateTime(parseStoredTime(storedTime) + ms);
 }

@@ -13,7 +13,7 @@ import type { AddressData, EntitlementData } from './events';
 import type { MarkEventType, MarkStatus } from './graphql';
 import { DEFAULT_ENTITLEMENT_STATUS, canonicalMark } from './mark';
 import { compact } from './state';
-import { normaliseDateTime } from './time';
+import { normaliseDateTime } from './datetime-input';
 
 export const MAX_PRICE = 10_000_000;
 export const MAX_TEXT_LENGTH = 100;
