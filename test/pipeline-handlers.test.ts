@@ -289,6 +289,17 @@ describe('archive', () => {
     expect((await readArchive(s3, bucket, 'erasures/')).get(erasureKey(mark))).toEqual({ mark, version: 7 });
   });
 
+  it('erases a mark with more archived events than one listing page holds', async () => {
+    const bucket = await newBucket('page');
+    const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });
+    const mark = 'LONG 1';
+    const life = markEvents(mark, 1, 1_010);
+    expect(await archive({ Records: life.map((e) => kinesisRecord(e)) })).toEqual({ batchItemFailures: [] });
+    expect(await readArchive(s3, bucket, 'events/')).toHaveProperty('size', 1_010);
+    expect(await archive({ Records: [kinesisRecord(forgotten(mark, 1_011))] })).toEqual({ batchItemFailures: [] });
+    expect([...(await readArchive(s3, bucket)).keys()]).toEqual([eventKey(mark, 1_011)]);
+  });
+
   it('logs and skips records that are not JSON or not mark events, without blocking the rest', async () => {
     const bucket = await newBucket('bad');
     const { log, lines } = captureLog();
