@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MARK_API_WIRING } from '../infra/wiring';
-import { DEFAULT_API_KEY, startStack, type Stack } from './stack';
+import { DEFAULT_API_KEY, DEFAULT_PORT, startStack, type Stack } from './stack';
+import { portIsFree } from './services/ports';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -12,7 +13,8 @@ Runs mark-api locally: DynamoDB Local, the tables, the resolvers and an AppSync-
 endpoint with a GraphiQL console.
 
 Options:
-  --port <n>        port of the GraphQL endpoint and console (default: a free port)
+  --port <n>        port of the GraphQL endpoint and console (default: ${DEFAULT_PORT},
+                    or a free port when ${DEFAULT_PORT} is taken; 0 for a free port)
   --host <host>     address to listen on (default: 127.0.0.1)
   --in-memory       keep data in memory only (default: persist under --data-dir)
   --data-dir <dir>  where data persists (default: .data)
@@ -51,8 +53,13 @@ async function main() {
     process.stdout.write(USAGE);
     return;
   }
-  const port = flags.port === undefined ? undefined : Number(flags.port);
+  let port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail(`npm start: --port must be a port number, not "${flags.port}"`);
+  if (port === 0) port = undefined;
+  else if (port === undefined) {
+    if (await portIsFree(DEFAULT_PORT, flags.host)) port = DEFAULT_PORT;
+    else process.stdout.write(`Port ${DEFAULT_PORT} is taken; using a free port instead (pass --port to choose one).\n`);
+  }
   if (flags['api-key'] !== undefined && !flags['api-key'].trim()) fail('npm start: --api-key must not be empty');
   if (!existsSync(MARK_API_WIRING)) {
     process.stderr.write(`npm start: ${MARK_API_WIRING} does not exist yet, so there is no API to serve.\n`);

@@ -7,14 +7,15 @@ import { SingleBar, Presets } from 'cli-progress';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_API_KEY } from './stack';
+import { DEFAULT_API_KEY, DEFAULT_GRAPHQL_URL } from './stack';
 
 const USAGE = `Usage: npm run seed -- --count <n> [options]
 
 Releases <n> random available marks through the mark-api GraphQL endpoint.
 
   --count <n>          how many marks to release (1 to 100000, required)
-  --url <url>          the GraphQL endpoint npm start printed (default: $MARK_API_URL)
+  --url <url>          the GraphQL endpoint npm start printed
+                       (default: $MARK_API_URL, else ${DEFAULT_GRAPHQL_URL})
   --api-key <key>      the API key (default: $MARK_API_KEY, else ${DEFAULT_API_KEY})
   --concurrency <n>    requests in flight at once (1 to 64, default 8)
   --help               show this help`;
@@ -47,8 +48,7 @@ export function parseSeedArgs(argv: string[], env: Record<string, string | undef
   if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new SeedUsageError(`--count must be a whole number from 1 to 100000, not "${values.count}"`);
   const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new SeedUsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
-  const url = values.url ?? env.MARK_API_URL;
-  if (!url) throw new SeedUsageError('no endpoint: pass --url with the GraphQL endpoint `npm start` printed (or set MARK_API_URL)');
+  const url = values.url ?? env.MARK_API_URL ?? DEFAULT_GRAPHQL_URL;
   let parsed: URL;
   try {
     parsed = new URL(url);

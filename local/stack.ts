@@ -15,6 +15,9 @@ import { attachRealtime, type AttachRealtimeOptions, type RealtimeServer } from 
 
 /** A stable development key in AppSync's format ("da2-" + 26 characters), overridable. */
 export const DEFAULT_API_KEY = 'da2-localmarkapidevelopment0';
+/** npm start's port when it is free, so the console, the seed and bookmarks have a stable URL. */
+export const DEFAULT_PORT = 4000;
+export const DEFAULT_GRAPHQL_URL = `http://127.0.0.1:${DEFAULT_PORT}/graphql`;
 
 export interface Service {
   name: string;

@@ -4,6 +4,7 @@ import { SNAPSHOT_INTERVAL } from '../resolvers/lib/mark';
 import { validateMarkArgument } from '../resolvers/lib/validation';
 import { parseSeedArgs, randomMark, seed, SeedUsageError } from '../local/seed';
 import { startTestStack, type TestStack } from './support/stack';
+import { DEFAULT_GRAPHQL_URL } from '../local/stack';
 import { storedView } from './support/marks';
 
 let stack: TestStack;
@@ -22,7 +23,8 @@ describe('seed flags', () => {
     expect(() => parseSeedArgs(['--url', url], {})).toThrow(/--count is required/);
     expect(() => parseSeedArgs(['--count', '0', '--url', url], {})).toThrow(/--count must be a whole number/);
     expect(() => parseSeedArgs(['--count', 'ten', '--url', url], {})).toThrow(SeedUsageError);
-    expect(() => parseSeedArgs(['--count', '5'], {})).toThrow(/pass --url/);
+    // with neither --url nor MARK_API_URL, the endpoint npm start serves on its default port
+    expect(parseSeedArgs(['--count', '5'], {})).toMatchObject({ url: DEFAULT_GRAPHQL_URL });
     expect(() => parseSeedArgs(['--count', '5', '--url', 'not a url'], {})).toThrow(/--url must be a URL/);
     expect(() => parseSeedArgs(['--count', '5', '--url', url, '--bogus'], {})).toThrow(/bogus/);
     expect(() => parseSeedArgs(['--count', '5', '--url', url, '--concurrency', '100'], {})).toThrow(/--concurrency/);
