@@ -52,8 +52,10 @@ export interface PipelineOptions {
   pollIntervalMs?: number;
   /** What the handlers and pollers log to (default: Powertools Logger at POWERTOOLS_LOG_LEVEL, or WARN). */
   logger?: Log;
-  /** Called after each archive batch was handled, with the records it covered (benchmarks). */
+  /** Called after each archive batch was handled, with the records it stored (benchmarks). */
   onArchived?: (records: KinesisStreamEvent['Records']) => void;
+  /** Called after every handler invocation: which mapping, how many records, how long (benchmarks). */
+  onBatch?: (mapping: 'relay' | 'eraser' | 'archive', records: number, startedAt: number, endedAt: number) => void;
 }
 
 export interface Pipeline {
@@ -137,7 +139,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           // Filtered-out records are consumed without an invocation, as Lambda does.
           const Records = filter ? all.filter((r) => matchesFilter(r, filter)) : all;
           if (!Records.length) return undefined;
+          const startedAt = performance.now();
           const response = await handler({ Records } as DynamoDBStreamEvent);
+          options.onBatch?.(name as 'relay', Records.length, startedAt, performance.now());
           return firstFailure(response, Records.map((r) => r.dynamodb!.SequenceNumber!));
         },
       });
@@ -151,7 +155,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       logger,
       async deliver(shardId, records) {
         const Records = records.map((r) => toLambdaKinesisRecord(r, shardId, kinesisArn, localAwsConfig.region));
+        const startedAt = performance.now();
         const response = await archiveHandler({ Records });
+        options.onBatch?.('archive', Records.length, startedAt, performance.now());
         const failed = firstFailure(response, Records.map((r) => r.kinesis.sequenceNumber));
         options.onArchived?.(failed === undefined ? Records : Records.slice(0, Records.findIndex((r) => r.kinesis.sequenceNumber === failed)));
         return failed;

@@ -1,0 +1,223 @@
+/**
+ * The downstream pipeline on the local stack, in one run:
+ *
+ *   npx tsx bench/pipeline.ts [--events 5000] [--rate 100] [--seconds 10] [--poll 100] [--cold-runs 7]
+ *
+ * 1. Bundles: each Lambda (functions/<name>/index.ts) bundled as infra deploys it — esbuild,
+ *    ESM, minified, target node20, the AWS SDK v3 and Powertools bundled in — and its size.
+ * 2. Cold initialisation: a fresh `node` process imports the bundle (the environment set as in
+ *    Lambda, clients constructed at module scope) until `handler` is a function; the time of the
+ *    import alone (what Lambda's INIT phase adds to its runtime bootstrap), median of --cold-runs.
+ * 3. Sustained throughput: --events events (50 per mark) are committed to MarkEvents before the
+ *    pollers start; then relay (batches of 500, one PutRecords each) and archive (batches of 500)
+ *    drain the backlog. Events per second per mapping, from its first batch's start to its last
+ *    batch's end, and end to end.
+ * 4. Commit-to-archived lag: events committed one by one (PutItem) at --rate per second for
+ *    --seconds while the pipeline runs; lag = the moment the archive handler returned for the
+ *    batch holding the event minus the moment its PutItem returned. p50 and p99.
+ *
+ * Everything is local: DynamoDB Local (in memory), kinesalite (in memory) and s3rver (temporary
+ * folder) — kinesalite, s3rver and the pollers share this process's event loop.
+ */
+import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { build, type BuildOptions } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { dynamoDbClient, startDynamoDbLocal } from '../local/services/dynamodb-local';
+import { ensureTables } from '../local/services/tables';
+import { startPipeline } from '../local/pollers/pipeline';
+import { formatNumber, median, quantile } from './stats';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..');
+const functions = ['relay', 'eraser', 'archive'] as const;
+
+/** The esbuild options a deployment uses for a handler (infra/ should bundle the same way). */
+export const lambdaBundleOptions: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  // Prefer the SDK's ES module builds: they tree-shake better than the CommonJS ones.
+  mainFields: ['module', 'main'],
+  // Bundled CommonJS modules that require() Node built-ins need a require in an ES module.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  legalComments: 'none',
+};
+
+async function bundles(outdir: string) {
+  const results: { name: string; file: string; bytes: number }[] = [];
+  for (const name of functions) {
+    const file = join(outdir, `${name}.mjs`);
+    await build({ ...lambdaBundleOptions, entryPoints: [join(root, 'functions', name, 'index.ts')], outfile: file, logLevel: 'error' });
+    results.push({ name, file, bytes: statSync(file).size });
+  }
+  return results;
+}
+
+/** Milliseconds to import the bundle in a fresh process until `handler` is ready. */
+async function coldInit(file: string, runs: number): Promise<{ importMs: number; sinceStartMs: number }> {
+  const script = `
+    const t0 = performance.now();
+    const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+    const t1 = performance.now();
+    if (typeof m.handler !== 'function') throw new Error('no handler');
+    console.log(JSON.stringify({ importMs: t1 - t0, sinceStartMs: t1 }));`;
+  const env = {
+    PATH: process.env.PATH,
+    AWS_REGION: 'eu-west-2',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    KINESIS_STREAM_NAME: 'mark-events',
+    MARK_EVENTS_TABLE: 'MarkEvents',
+    MARK_SNAPSHOTS_TABLE: 'MarkSnapshots',
+    ARCHIVE_BUCKET: 'mark-archive',
+    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+  };
+  const samples: { importMs: number; sinceStartMs: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
+    samples.push(JSON.parse(stdout.trim().split('\n').pop()!));
+  }
+  return { importMs: median(samples.map((s) => s.importMs)), sinceStartMs: median(samples.map((s) => s.sinceStartMs)) };
+}
+
+function event(mark: string, version: number) {
+  return {
+    mark,
+    version,
+    type: version === 1 ? 'ENTITLEMENT_CREATED' : 'ADDRESS_CHANGED',
+    recordedAt: new Date().toISOString(),
+    commandId: `bench-${mark}-${version}`,
+    data:
+      version === 1
+        ? { status: 'ENTITLEMENT_ASSIGNED', entitlement: { certificateNo: `C${version}`, purchaserName: 'A Person', address: { addLine1: '1 Road', postTown: 'Town', postcode: 'AB1 2CD' } } }
+        : { address: { addLine1: `${version} Road`, postTown: 'Town', postcode: 'AB1 2CD' } },
+  };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '5000' },
+      rate: { type: 'string', default: '100' },
+      seconds: { type: 'string', default: '10' },
+      poll: { type: 'string', default: '100' },
+      'cold-runs': { type: 'string', default: '7' },
+    },
+  });
+  const total = Number(values.events);
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const pollIntervalMs = Number(values.poll);
+  const work = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
+
+  try {
+    // 1 + 2: bundles and cold initialisation.
+    console.log('\nbundle (esbuild, ESM, minified, node20, SDK bundled) and cold initialisation (median of', values['cold-runs'], 'fresh processes):');
+    for (const b of await bundles(join(work, 'bundles'))) {
+      const cold = await coldInit(b.file, Number(values['cold-runs']));
+      console.log(
+        `  ${b.name.padEnd(8)} ${formatNumber(b.bytes / 1024).padStart(6)} KiB   import until handler ready ${formatNumber(cold.importMs).padStart(6)} ms   (process start to ready ${formatNumber(cold.sinceStartMs)} ms)`,
+      );
+    }
+
+    const dynamodbLocal = await startDynamoDbLocal({ inMemory: true });
+    const dynamodb = dynamoDbClient(dynamodbLocal.endpoint);
+    try {
+      const env = await ensureTables(dynamodb, 'bench_');
+      // 3: a backlog committed before the pollers start.
+      const backlog = Array.from({ length: total }, (_, i) => event(`BENCH ${Math.floor(i / 50)}`, (i % 50) + 1));
+      for (let i = 0; i < backlog.length; i += 25) {
+        let requests = backlog.slice(i, i + 25).map((e) => ({ PutRequest: { Item: marshall(e) } }));
+        while (requests.length) {
+          const r = await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [env.MARK_EVENTS_TABLE]: requests } }));
+          requests = (r.UnprocessedItems?.[env.MARK_EVENTS_TABLE] ?? []) as typeof requests;
+        }
+      }
+
+      const spans = { relay: [] as number[][], archive: [] as number[][] };
+      let relayed = 0;
+      const archivedAt = new Map<string, number>();
+      const pipeline = await startPipeline({
+        dynamodbEndpoint: dynamodbLocal.endpoint,
+        env,
+        dataDir: join(work, 'data'),
+        kinesisInMemory: true,
+        batchSize: { relay: 500, eraser: 100, archive: 500 },
+        pollIntervalMs,
+        onBatch(mapping, records, startedAt, endedAt) {
+          if (mapping === 'relay') relayed += records;
+          if (mapping !== 'eraser') spans[mapping].push([startedAt, endedAt, records]);
+        },
+        onArchived(records) {
+          const now = performance.now();
+          for (const r of records) {
+            const { mark, version } = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
+            archivedAt.set(`${mark}#${version}`, now);
+          }
+        },
+      });
+      try {
+        const started = performance.now();
+        await pipeline.drain(600_000);
+        const ended = performance.now();
+        const rateOf = (s: number[][]) => {
+          const n = s.reduce((sum, [, , r]) => sum + r, 0);
+          return { n, perSecond: n / ((s[s.length - 1][1] - s[0][0]) / 1000) };
+        };
+        const relayRate = rateOf(spans.relay);
+        const archiveRate = rateOf(spans.archive);
+        console.log(`\nsustained throughput, backlog of ${total} events (relay batches of 500, archive batches of 500):`);
+        console.log(`  relay    ${formatNumber(relayRate.perSecond).padStart(7)} events/s  (${relayRate.n} events in ${spans.relay.length} invocations, ${formatNumber(relayRate.n / spans.relay.length)} per invocation)`);
+        console.log(`  archive  ${formatNumber(archiveRate.perSecond).padStart(7)} events/s  (${archiveRate.n} events in ${spans.archive.length} invocations)`);
+        console.log(`  end to end ${formatNumber(total / ((ended - started) / 1000))} events/s (${formatNumber((ended - started) / 1000)} s from the pollers' start to drained)`);
+        if (relayed !== total || archivedAt.size !== total) throw new Error(`expected ${total} relayed and archived, got ${relayed} and ${archivedAt.size}`);
+
+        // 4: lag under a steady rate.
+        archivedAt.clear();
+        const committedAt = new Map<string, number>();
+        const interval = 1000 / rate;
+        const count = Math.round(rate * seconds);
+        const t0 = performance.now();
+        const writes: Promise<void>[] = [];
+        for (let i = 0; i < count; i++) {
+          const due = t0 + i * interval;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          const e = event(`LAG ${i % 50}`, Math.floor(i / 50) + 1);
+          writes.push(
+            dynamodb.send(new PutItemCommand({ TableName: env.MARK_EVENTS_TABLE, Item: marshall(e) })).then(() => {
+              committedAt.set(`${e.mark}#${e.version}`, performance.now());
+            }),
+          );
+        }
+        await Promise.all(writes);
+        const achieved = count / ((performance.now() - t0) / 1000);
+        await pipeline.drain(600_000);
+        const lags = [...committedAt].map(([key, at]) => archivedAt.get(key)! - at);
+        if (lags.some((l) => !Number.isFinite(l))) throw new Error('an event was not archived');
+        console.log(`\ncommit-to-archived lag, ${count} events at ${formatNumber(achieved)} events/s (poll interval ${pollIntervalMs} ms):`);
+        console.log(`  p50 ${formatNumber(quantile(lags, 0.5))} ms   p99 ${formatNumber(quantile(lags, 0.99))} ms   max ${formatNumber(Math.max(...lags))} ms`);
+      } finally {
+        await pipeline.stop();
+      }
+    } finally {
+      dynamodb.destroy();
+      await dynamodbLocal.stop();
+    }
+    console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
