@@ -39,7 +39,7 @@ describe('buildApi', () => {
     expect(built[1]!.file).toBe(join(dir, 'out', 'small', 'functions', 'fn.js'));
     const text = readFileSync(resolver.file, 'utf8');
     expect(resolver.size).toBe(text.length);
-    expect(text).toMatch(/import \{ util \} from "@aws-appsync\/utils";/);
+    expect(text).toMatch(/import ?\{ ?util ?\} ?from ?"@aws-appsync\/utils";/);
     expect(text).toMatch(/export \{[^}]*request[^}]*\}/);
     expect(text).toContain('hello '); // the helper is bundled in
     const map = /sourceMappingURL=data:application\/json;base64,(\S+)/.exec(text);
