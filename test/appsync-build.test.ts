@@ -40,7 +40,7 @@ describe('buildApi', () => {
     const text = readFileSync(resolver.file, 'utf8');
     expect(resolver.size).toBe(text.length);
     expect(text).toMatch(/import ?\{ ?util ?\} ?from ?"@aws-appsync\/utils";/);
-    expect(text).toMatch(/export \{[^}]*request[^}]*\}/);
+    expect(text).toMatch(/export ?\{[^}]*request[^}]*\}/);
     expect(text).toContain('hello '); // the helper is bundled in
     const map = /sourceMappingURL=data:application\/json;base64,(\S+)/.exec(text);
     expect(map).not.toBeNull();
