@@ -10,7 +10,8 @@ import { portIsFree } from './services/ports';
 const USAGE = `Usage: npm start -- [options]
 
 Runs mark-api locally: DynamoDB Local, the tables, the resolvers and an AppSync-compatible
-endpoint with a GraphiQL console.
+endpoint with a GraphiQL console, and the downstream pipeline (kinesalite, s3rver, and the
+relay, eraser and archive Lambda handlers run by local stream pollers).
 
 Options:
   --port <n>        port of the GraphQL endpoint and console (default: ${DEFAULT_PORT},
@@ -100,6 +101,8 @@ async function main() {
     // npm start has just run `npm run build`; a direct `tsx local/main.ts` builds here.
     build: process.env.npm_lifecycle_event !== 'start',
     log: (line) => process.stdout.write(`  ${line}\n`),
+    // relay, eraser and archive mappings over kinesalite and s3rver (local/pollers)
+    pipeline: true,
     onResolverLog: (level, text, module) => process.stdout.write(`  [${module}] ${level}: ${text}\n`),
   });
   running.stack = stack;
@@ -113,6 +116,7 @@ mark-api is running locally.
   Real-time         ${stack.realtimeUrl}
   API key           ${stack.apiKey}   (send it as the x-api-key header)
   Data              ${flags['in-memory'] ? 'in memory (gone when stopped)' : `persistent under ${flags['data-dir'] ?? '.data'}/`}
+  Archive           ${stack.pipeline?.archiveLocation ?? 'not started'}
 
 Press Ctrl-C to stop.
 `);

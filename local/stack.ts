@@ -11,6 +11,7 @@ import type { ResolverRuntime } from './appsync/types';
 import { startApiServer, type ApiServer, type MutationResultListener, type TlsCertificate } from './server';
 import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
 import { ensureTables } from './services/tables';
+import type { Pipeline, PipelineOptions } from './pollers/pipeline';
 import { attachRealtime, type AttachRealtimeOptions, type RealtimeServer } from './realtime';
 
 /** A stable development key in AppSync's format ("da2-" + 26 characters), overridable. */
@@ -69,6 +70,11 @@ export interface StackOptions {
   onResolverLog?: (level: string, text: string, module: string) => void;
   /** progress lines ("DynamoDB Local on ..."); silent by default */
   log?: (line: string) => void;
+  /**
+   * Downstream delivery (local/pollers): kinesalite, s3rver and the relay/eraser/archive
+   * mappings. Off unless asked (npm start asks): true, or tuning such as { pollIntervalMs }.
+   */
+  pipeline?: boolean | Pick<PipelineOptions, 'batchSize' | 'pollIntervalMs' | 'logger' | 'onArchived' | 'onBatch'>;
 }
 
 export interface Stack {
@@ -87,6 +93,8 @@ export interface Stack {
   /** the real-time (WebSocket) endpoint on the server's port: stats(), publish() */
   realtime: RealtimeServer;
   runtime: ResolverRuntime;
+  /** the downstream pipeline, when started (options.pipeline): drain(), archiveLocation */
+  pipeline?: Pipeline;
   services: readonly Service[];
   /** adds a part started after the stack; stop() stops it first */
   addService(service: Service): void;
@@ -154,6 +162,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     services.push({ name: 'real-time endpoint', stop: () => realtime.close() });
     log(`real-time endpoint on ${server.realtimeUrl}`);
 
+    // Downstream delivery (local/pollers/pipeline.ts): relay → kinesalite → archive → s3rver, and
+    // the eraser. Persistent under <dataDir> like DynamoDB Local; in a temporary folder when in memory
+    // or on a shared DynamoDB endpoint (tests).
+    let pipeline: Pipeline | undefined;
+    if (options.pipeline) {
+      const { startPipeline } = await import('./pollers/pipeline');
+      const persistent = !options.inMemory && !options.dynamodbEndpoint;
+      pipeline = await startPipeline({
+        dynamodbEndpoint,
+        env,
+        dataDir: persistent ? (options.dataDir ?? join(REPO_ROOT, '.data')) : undefined,
+        ...(options.pipeline === true ? {} : options.pipeline),
+      });
+      const started = pipeline;
+      services.push({ name: 'downstream pipeline', stop: () => started.stop() });
+      log(`Kinesis (kinesalite) on ${pipeline.kinesis.endpoint}, stream ${pipeline.kinesis.streamName}`);
+      log(`archive: ${pipeline.archiveLocation}`);
+    }
+
     return {
       url: server.url,
       graphqlUrl: server.graphqlUrl,
@@ -167,6 +194,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       server,
       realtime,
       runtime,
+      pipeline,
       get services() {
         return [...services];
       },

@@ -18,6 +18,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createArchiveHandler, type ArchiveHandler } from '../../functions/archive/archive';
 import { createEraserHandler, type EraserHandler } from '../../functions/eraser/eraser';
@@ -35,8 +37,11 @@ export interface PipelineOptions {
   dynamodbEndpoint: string;
   /** Physical table names by environment variable: MARK_EVENTS_TABLE, MARK_SNAPSHOTS_TABLE. */
   env: Record<string, string>;
-  /** Checkpoints go to <dataDir>/pollers; kinesalite's and s3rver's files too when started here. */
-  dataDir: string;
+  /**
+   * Checkpoints go to <dataDir>/pollers; kinesalite's and s3rver's files too when started here.
+   * Without one, a temporary folder is used (Kinesis in memory) and removed on stop.
+   */
+  dataDir?: string;
   /** An already running Kinesis endpoint; otherwise kinesalite is started in this process. */
   kinesis?: { endpoint: string; streamName: string };
   /** Keep a kinesalite started here in memory instead of <dataDir>/kinesis. */
@@ -73,7 +78,8 @@ export const defaultStreamName = 'mark-events';
 export const defaultBucket = 'mark-archive';
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
-  const dataDir = resolve(options.dataDir);
+  const temporary = options.dataDir === undefined;
+  const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'mark-api-pipeline-')) : resolve(options.dataDir!);
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const sizes = typeof options.batchSize === 'object' ? options.batchSize : {};
   const batchSize = (name: 'relay' | 'eraser' | 'archive') =>
@@ -88,6 +94,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const started: { stop(): Promise<void> }[] = [];
   const stopStarted = async () => {
     for (const service of started.reverse()) await service.stop();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     let kinesis = options.kinesis;
@@ -96,7 +103,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     } else {
       const streamName = options.streamName ?? defaultStreamName;
       const server: Kinesalite = await startKinesalite({
-        inMemory: options.kinesisInMemory,
+        inMemory: options.kinesisInMemory || temporary,
         dataDir: join(dataDir, 'kinesis'),
         streamName,
       });
