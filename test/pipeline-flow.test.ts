@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, ListShardsCommand, PutRecordsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { eventKey, markPrefix } from '../functions/archive/keys';
@@ -126,5 +126,39 @@ describe('pipeline', () => {
     // The mappings moved past the bad records (their checkpoints are past them).
     const relayCheckpoint = JSON.parse(readFileSync(join(dataDir, 'pollers', 'relay.json'), 'utf8'));
     expect(Object.values(relayCheckpoint.shards as Record<string, { position?: { type: string } }>).every((s) => s.position?.type !== 'AT_SEQUENCE_NUMBER')).toBe(true);
+  });
+
+  it('follows Kinesis shard lineage: after a split the parent is read to its end, then both children', async () => {
+    const kinesis = kinesisClient(pipeline.kinesis.endpoint);
+    try {
+      const before = markEvents('SPLIT 1', 1, 20);
+      await putEvents(dynamodb, env.MARK_EVENTS_TABLE, before);
+      await pipeline.drain();
+      const [parent] = (await kinesis.send(new ListShardsCommand({ StreamName: pipeline.kinesis.streamName }))).Shards!;
+      // Half the hash key space each: 2^127.
+      await kinesis.send(
+        new SplitShardCommand({ StreamName: pipeline.kinesis.streamName, ShardToSplit: parent.ShardId, NewStartingHashKey: '170141183460469231731687303715884105728' }),
+      );
+      for (;;) {
+        const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: pipeline.kinesis.streamName }));
+        if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const after = Array.from({ length: 8 }, (_, i) => markEvents(`SPLIT ${i + 2}`, 1, 5)).flat();
+      await putEvents(dynamodb, env.MARK_EVENTS_TABLE, after);
+      await pipeline.drain();
+
+      const shards = (await kinesis.send(new ListShardsCommand({ StreamName: pipeline.kinesis.streamName }))).Shards!;
+      expect(shards.filter((s) => s.ParentShardId === parent.ShardId)).toHaveLength(2);
+      const archived = await readArchive(s3, pipeline.archive.bucket);
+      for (const e of [...before, ...after]) expect(archived.get(eventKey(e.mark, e.version))).toEqual(e);
+      const checkpoint = JSON.parse(readFileSync(join(dataDir, 'pollers', 'archive.json'), 'utf8'));
+      expect(checkpoint.shards[parent.ShardId!].finished).toBe(true);
+      // Both children were read (marks hash to both halves).
+      const children = shards.filter((s) => s.ParentShardId === parent.ShardId).map((s) => s.ShardId!);
+      for (const child of children) expect(checkpoint.shards[child]?.position?.type).toBe('AFTER_SEQUENCE_NUMBER');
+    } finally {
+      kinesis.destroy();
+    }
   });
 });
