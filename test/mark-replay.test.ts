@@ -30,13 +30,15 @@ afterAll(async () => {
 describe(`getMarkAt over ${EVENTS} events`, () => {
   it('writes a snapshot every SNAPSHOT_INTERVAL versions', async () => {
     const out = await stack.dynamodb.send(new ScanCommand({ TableName: stack.env.MARK_SNAPSHOTS_TABLE, ConsistentRead: true }));
-    expect((out.Items ?? []).map((i) => Number(i.version.N)).sort((a, b) => a - b)).toEqual([50, 100]);
+    const multiples = Array.from({ length: Math.floor(EVENTS / SNAPSHOT_INTERVAL) }, (_, i) => (i + 1) * SNAPSHOT_INTERVAL);
+    expect((out.Items ?? []).map((i) => Number(i.version.N)).sort((a, b) => a - b)).toEqual(multiples);
   });
 
   it('replays every version to the fold of the stored events', async () => {
     const events = await storedEvents(stack, MARK);
     expect(events).toHaveLength(EVENTS);
-    const versions = [1, 2, 49, 50, 51, 99, 100, 101, 120, EVENTS - 1, EVENTS, EVENTS + 5];
+    const I = SNAPSHOT_INTERVAL;
+    const versions = [1, 2, I - 1, I, I + 1, 2 * I - 1, 2 * I, 2 * I + 1, 2 * I + 20, EVENTS - 1, EVENTS, EVENTS + 5];
     for (const version of versions) {
       const replayed = await getMarkAt(stack, MARK, undefined, version);
       expect(replayed.errors, `version ${version}`).toEqual([]);
@@ -46,15 +48,18 @@ describe(`getMarkAt over ${EVENTS} events`, () => {
 
   it('replays by time: at an event recordedAt, just before it, and combined with a version', async () => {
     const events = await storedEvents(stack, MARK);
-    for (const index of [0, 49, 50, 77, 100, EVENTS - 1]) {
+    const I = SNAPSHOT_INTERVAL;
+    for (const index of [0, I - 1, I, I + 7, 2 * I, EVENTS - 1]) {
       const at = events[index].recordedAt;
       expect((await getMarkAt(stack, MARK, at)).data).toMatchObject({ version: index + 1 });
       const before = new Date(Date.parse(at) - 1).toISOString();
       const expected = index === 0 ? null : toGraphQLMark(fold(events.slice(0, index)));
       expect(withoutNulls((await getMarkAt(stack, MARK, before)).data)).toEqual(withoutNulls(expected));
     }
-    expect((await getMarkAt(stack, MARK, events[110].recordedAt, 60)).data).toMatchObject({ version: 60, entitlement: { nomineeName: 'Nominee 60' } });
-    expect((await getMarkAt(stack, MARK, events[30].recordedAt, 60)).data).toMatchObject({ version: 31 });
+    // the lower of `at` and `version` wins
+    const V = 2 * I + 5;
+    expect((await getMarkAt(stack, MARK, events[EVENTS - 5].recordedAt, V)).data).toMatchObject({ version: V, entitlement: { nomineeName: `Nominee ${V}` } });
+    expect((await getMarkAt(stack, MARK, events[I].recordedAt, V)).data).toMatchObject({ version: I + 1 });
   });
 
   it('answers null for an unknown mark', async () => {

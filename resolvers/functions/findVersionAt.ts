@@ -1,17 +1,16 @@
 /**
  * getMarkAt, step 1: the last version recorded at or before `at`, from the byRecordedAt index
  * (descending, limit 1). recordedAt strictly increases with version per mark (decide.ts), so the
- * index's order is the stream's order. Skipped when `at` is absent or not before the view's time.
+ * index's order is the stream's order. Skipped when `at` is absent.
  */
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { needsVersionAt } from '../lib/replay';
 import { raiseDataSourceError } from '../handlers/errors';
 import type { ReplayStash } from '../handlers/stash';
 
 export function request(ctx: Context): DynamoDBQueryRequest {
   const stash = ctx.stash as ReplayStash;
-  if (!needsVersionAt({ view: stash.view ?? null, at: stash.at })) runtime.earlyReturn(null);
+  if (stash.at === undefined) runtime.earlyReturn(null);
   return {
     operation: 'Query',
     index: 'byRecordedAt',

@@ -1,9 +1,11 @@
 /**
  * getMarkAt(mark, at, version) with a cost bounded whatever the history length:
- *   view (GetItem) → [version at `at`: byRecordedAt, limit 1] → [snapshot ≤ target, limit 1]
- *   → events (snapshot, target] (fewer than SNAPSHOT_INTERVAL, one page) → fold.
- * Each step is skipped when the answer is already known: a target at or past the view's version
- * is the view itself, so getMarkAt(now) costs what getMark does.
+ *   [version at `at`: byRecordedAt, limit 1] → ONE BatchGetItem of the view, the snapshot at the
+ *   last multiple of SNAPSHOT_INTERVAL at or below the target, and the events after it up to the
+ *   target (fewer than SNAPSHOT_INTERVAL) → fold.
+ * Snapshots are written in the same transaction as every SNAPSHOT_INTERVAL-th event, so their keys
+ * are known from the target alone: no Query is needed to find one. A query by version is one
+ * DynamoDB call, as getMark is; by time, two.
  *
  * Erasure: a forgotten mark's history before its last MARK_FORGOTTEN (historyStartsAt) is erased
  * or about to be, so any target before it answers null, before and after the eraser has run alike.
@@ -30,11 +32,6 @@ export interface ReplayInput {
   versionAt?: number;
 }
 
-/** Whether the version recorded at `at` must be looked up (byRecordedAt); otherwise the view says it. */
-export function needsVersionAt(input: ReplayInput): boolean {
-  return !!input.view && input.at !== undefined && input.at < input.view.updatedAt && input.versionAt === undefined;
-}
-
 export function replayPlan(input: ReplayInput): ReplayPlan {
   const view = input.view;
   if (!view) return { kind: 'none' };
@@ -44,6 +41,55 @@ export function replayPlan(input: ReplayInput): ReplayPlan {
   if (target < 1 || target < earliest) return { kind: 'none' };
   if (target >= view.version) return isLive(view) ? { kind: 'view' } : { kind: 'none' };
   return { kind: 'fold', target, earliest, useSnapshot: target >= SNAPSHOT_INTERVAL };
+}
+
+/** The version a replay reads up to: the lower of `version` and the version recorded at `at`; undefined when neither is asked. */
+export function replayTarget(input: { at?: string; version?: number; versionAt?: number }): number | undefined {
+  let target = input.version;
+  if (input.at !== undefined) {
+    const versionAt = input.versionAt ?? 0;
+    target = target === undefined ? versionAt : Math.min(target, versionAt);
+  }
+  return target;
+}
+
+/**
+ * What one BatchGetItem reads for a target (besides the view): the snapshot at the last multiple
+ * of SNAPSHOT_INTERVAL at or below it (none below SNAPSHOT_INTERVAL) and the versions after it
+ * up to the target — at most SNAPSHOT_INTERVAL items in all. Nothing for an unknown target.
+ */
+export function replayReads(target: number | undefined): { snapshot: number | null; events: number[] } {
+  if (target === undefined || target < 1) return { snapshot: null, events: [] };
+  const base = target - (target % SNAPSHOT_INTERVAL);
+  const snapshot = base >= SNAPSHOT_INTERVAL ? base : null;
+  const first = snapshot === null ? 1 : snapshot + 1;
+  const events: number[] = [];
+  if (first <= target) events.push(first);
+  // APPSYNC_JS has no counting loop: the list grows while for-of walks it
+  for (const version of events) {
+    if (version < target) events.push(version + 1);
+  }
+  return { snapshot, events };
+}
+
+/**
+ * The answer of getMarkAt from what replayReads fetched: the view, the snapshot (null when none
+ * was read or found) and the events found, in version order (BatchGetItem answers in the order of
+ * its keys), absent ones left out.
+ */
+export function replayFromReads(
+  view: MarkState | null,
+  target: number | undefined,
+  snapshot: MarkState | null,
+  events: DomainEvent[],
+): { ok: true; state: MarkState | null } | { ok: false; message: string } {
+  const plan = replayPlan({ view, version: target });
+  if (plan.kind === 'none') return { ok: true, state: null };
+  if (plan.kind === 'view') return { ok: true, state: view };
+  const start = plan.useSnapshot && snapshot && snapshot.version >= plan.earliest && snapshot.version <= plan.target ? snapshot : null;
+  const first = firstEventVersion(plan, start);
+  const needed = events.filter((e) => e.version >= first && e.version <= plan.target);
+  return replayFold(plan, start, needed);
 }
 
 /** The first version to read after a snapshot (or without one). */
