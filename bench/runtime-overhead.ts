@@ -1,129 +1,250 @@
 /**
- * Overhead of the local AppSync endpoint over the data source call it makes.
+ * Command latency and throughput: what the local AppSync endpoint and its resolver pipeline add
+ * to the DynamoDB calls a command makes.
  *
- * In one run, on one DynamoDB Local: the latency of a GraphQL mutation whose APPSYNC_JS resolver
- * issues one TransactWriteItems (test/fixtures/runtime-api Mutation.appendEvent), sent over HTTP
- * with keep-alive, against the same TransactWriteItems sent straight through the AWS SDK.
- * The two are interleaved call by call so that drift in DynamoDB Local (JIT, GC, the other load on
- * the machine) hits both alike. Prints median, p99 and their ratios; target median ratio <= 1.3.
+ * A real mark-api mutation, changeNominee (pipeline loadMark → loadCommandEvent → appendEvent:
+ * GetItem of the view, decide, one TransactWriteItems), sent over HTTP with keep-alive, against
+ * the very same DynamoDB calls sent straight through the AWS SDK v3: GetItem (consistent) of the
+ * view, the same decision by resolvers/lib's planAppend, and the same TransactWriteItems (Put the
+ * event if its version is free, Put the view if it is still at the loaded version, and the
+ * snapshot every SNAPSHOT_INTERVAL versions). Each path writes its own marks.
  *
- *   npx tsx bench/runtime-overhead.ts [--iterations 2000] [--warmup 300]
+ * Latency: `concurrency` workers, each alternating the two paths call by call (and which goes
+ * first), so that drift in DynamoDB Local and the machine's other load hits both alike.
+ * Throughput: mutations per second across distinct marks (one per worker), GraphQL-only and
+ * SDK-only phases alternated.
+ *
+ *   npx tsx bench/runtime-overhead.ts [--pairs 1000] [--warmup 100] [--concurrency 1,16]
  */
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { Agent, request } from 'node:http';
+import { GetItemCommand, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../infra/wiring';
-import { startStack } from '../local/stack';
+import { planAppend } from '../resolvers/lib/append';
+import type { Command } from '../resolvers/lib/commands';
+import type { MarkState } from '../resolvers/lib/state';
+import { compact } from '../resolvers/lib/state';
+import { formatDateTime } from '../resolvers/lib/time';
+import { startStack, type Stack } from '../local/stack';
 import { dynamoDbClient } from '../local/services/dynamodb-local';
+import { graphqlClient, type GraphQLClient } from './client';
+import { formatNumber, median, ratio, summarize, timed, type Summary } from './stats';
 
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '2000' }, warmup: { type: 'string', default: '300' } } });
-const ITERATIONS = Number(values.iterations);
-const WARMUP = Number(values.warmup);
+const CHANGE_NOMINEE = 'mutation($input: ChangeNomineeInput!) { changeNominee(input: $input) { mark version type } }';
+const CREATE_ENTITLEMENT = 'mutation($input: CreateEntitlementInput!) { createEntitlement(input: $input) { mark version } }';
 
-const buildRoot = mkdtempSync(join(tmpdir(), 'mark-api-bench-'));
-const stack = await startStack({
-  inMemory: true,
-  wiringFile: join(REPO_ROOT, 'test', 'fixtures', 'runtime-api', 'resolvers', 'wiring.json'),
-  tablePrefix: 'bench_',
-  buildRoot,
-});
-const sdk = dynamoDbClient(stack.dynamodbEndpoint);
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-const url = new URL(stack.graphqlUrl);
-const QUERY = 'mutation Append($mark: String!) { appendEvent(mark: $mark, expectedVersion: 0) { mark version } }';
+/** Each path of a bench needs its own marks: a letter per path, a run tag, the worker. */
+async function createMark(client: GraphQLClient, mark: string): Promise<number> {
+  const input = {
+    mark,
+    price: 25_000,
+    entitlement: {
+      certificateNo: `C${mark.replace(/\W/g, '')}`,
+      purchaserName: 'Bench Purchaser',
+      nomineeName: 'Bench Nominee',
+      address: { addLine1: '1 Bench Road', postTown: 'Swansea', postcode: 'SA1 1AA' },
+    },
+  };
+  const data = await client.gql<{ createEntitlement: { version: number } }>(CREATE_ENTITLEMENT, { input });
+  return data.createEntitlement.version;
+}
 
-function viaEndpoint(mark: string): Promise<void> {
-  const body = JSON.stringify({ query: QUERY, variables: { mark } });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': stack.apiKey } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (text.includes('"errors"') || res.statusCode !== 200 ? reject(new Error(`endpoint answered ${res.statusCode}: ${text}`)) : resolve()));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+/** One command through GraphQL; returns the new version. */
+async function viaGraphQL(client: GraphQLClient, mark: string, expectedVersion: number, n: number): Promise<number> {
+  const data = await client.gql<{ changeNominee: { version: number } }>(CHANGE_NOMINEE, {
+    input: { mark, expectedVersion, nomineeName: `Nominee ${n}` },
   });
+  return data.changeNominee.version;
 }
 
-// The same two writes the resolver asks for (Mutation.appendEvent with expectedVersion 0).
-async function viaSdk(mark: string): Promise<void> {
-  await sdk.send(
-    new TransactWriteItemsCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: stack.env.MARK_EVENTS_TABLE,
-            Item: { mark: { S: mark }, version: { N: '1' }, type: { S: 'TEST_EVENT' }, recordedAt: { S: new Date().toISOString() } },
-            ConditionExpression: 'attribute_not_exists(#version)',
-            ExpressionAttributeNames: { '#version': 'version' },
-          },
-        },
-        {
-          Update: {
-            TableName: stack.env.MARKS_TABLE,
-            Key: { mark: { S: mark } },
-            UpdateExpression: 'SET #version = :version',
-            ConditionExpression: 'attribute_not_exists(#mark)',
-            ExpressionAttributeNames: { '#version': 'version', '#mark': 'mark' },
-            ExpressionAttributeValues: { ':version': { N: '1' } },
-          },
-        },
-      ],
-    }),
-  );
+/**
+ * The same command as the pipeline runs it, straight through the SDK: the same GetItem, the same
+ * plan (resolvers/lib), the same TransactWriteItems items and conditions.
+ */
+async function viaSdk(sdk: DynamoDBClient, env: Record<string, string>, mark: string, n: number): Promise<number> {
+  const got = await sdk.send(new GetItemCommand({ TableName: env.MARKS_TABLE, Key: { mark: { S: mark } }, ConsistentRead: true }));
+  const view = got.Item ? (unmarshall(got.Item) as MarkState) : null;
+  const command: Command = { kind: 'changeNominee', mark, expectedVersion: view?.version ?? 0, nomineeName: `Nominee ${n}` };
+  const plan = planAppend(command, view, null, { now: formatDateTime(Date.now()), randomId: randomUUID() });
+  if (plan.kind !== 'append') throw new Error(`SDK path: ${mark} could not append: ${JSON.stringify(plan)}`);
+  const put = (value: object) => marshall(compact(value), { removeUndefinedValues: true });
+  const items: TransactWriteItem[] = [
+    {
+      Put: {
+        TableName: env.MARK_EVENTS_TABLE,
+        Item: put(plan.event),
+        ConditionExpression: 'attribute_not_exists(#version)',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    {
+      Put: {
+        TableName: env.MARKS_TABLE,
+        Item: put(plan.view),
+        ConditionExpression: '#version = :loaded',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':loaded': { N: String(plan.viewVersion) } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+  ];
+  if (plan.snapshot) items.push({ Put: { TableName: env.MARK_SNAPSHOTS_TABLE, Item: put(plan.view) } });
+  await sdk.send(new TransactWriteItemsCommand({ TransactItems: items }));
+  return plan.event.version;
 }
 
-async function timed(fn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
+export interface CommandBenchOptions {
+  stack: Stack;
+  concurrency: number;
+  /** measured (GraphQL, SDK) pairs per worker */
+  pairs: number;
+  /** unmeasured pairs per worker first */
+  warmup: number;
+  /** distinguishes this call's marks from other calls' on the same tables */
+  tag: string;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+export interface CommandLatencyResult {
+  concurrency: number;
+  pairs: number;
+  graphql: Summary;
+  sdk: Summary;
+  medianRatio: number;
+  p99Ratio: number;
+  /** median ratio per fifth of the run, in order: how steady the overhead was */
+  blockRatios: number[];
+}
 
-try {
-  const endpoint: number[] = [];
-  const direct: number[] = [];
-  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-    // Alternate which path goes first so neither always follows the other.
-    const a = await (i % 2 ? timed(() => viaSdk(`sdk-${i}`)) : timed(() => viaEndpoint(`gql-${i}`)));
-    const b = await (i % 2 ? timed(() => viaEndpoint(`gql-${i}`)) : timed(() => viaSdk(`sdk-${i}`)));
-    if (i < WARMUP) continue;
-    (i % 2 ? direct : endpoint).push(a);
-    (i % 2 ? endpoint : direct).push(b);
+export async function benchCommandLatency(options: CommandBenchOptions): Promise<CommandLatencyResult> {
+  const { stack, concurrency, pairs, warmup, tag } = options;
+  const client = graphqlClient(stack.graphqlUrl, stack.apiKey, concurrency);
+  const sdk = dynamoDbClient(stack.dynamodbEndpoint);
+  // per pair index across workers, so blocks are taken in time order
+  const graphql: { i: number; ms: number }[] = [];
+  const direct: { i: number; ms: number }[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, w) => {
+        const gMark = `G${tag}${w}`;
+        const sMark = `S${tag}${w}`;
+        let version = await createMark(client, gMark);
+        await createMark(client, sMark);
+        for (let i = 0; i < warmup + pairs; i++) {
+          let g = 0;
+          let s = 0;
+          const runG = async () => (g = await timed(async () => (version = await viaGraphQL(client, gMark, version, i))));
+          const runS = async () => (s = await timed(() => viaSdk(sdk, stack.env, sMark, i)));
+          if ((i + w) % 2) {
+            await runS();
+            await runG();
+          } else {
+            await runG();
+            await runS();
+          }
+          if (i < warmup) continue;
+          graphql.push({ i: i - warmup, ms: g });
+          direct.push({ i: i - warmup, ms: s });
+        }
+      }),
+    );
+  } finally {
+    client.close();
+    sdk.destroy();
   }
-  // Ratio per block of consecutive pairs: how steady the overhead was across the run.
-  const BLOCK = Math.max(50, Math.floor(ITERATIONS / 5));
-  const blockRatios: string[] = [];
-  for (let start = 0; start + BLOCK <= endpoint.length; start += BLOCK) {
-    const e = endpoint.slice(start, start + BLOCK).sort((x, y) => x - y);
-    const d = direct.slice(start, start + BLOCK).sort((x, y) => x - y);
-    blockRatios.push((quantile(e, 0.5) / quantile(d, 0.5)).toFixed(2));
+  const blockRatios: number[] = [];
+  const block = Math.max(1, Math.ceil(pairs / 5));
+  for (let start = 0; start < pairs; start += block) {
+    const inBlock = (xs: { i: number; ms: number }[]) => xs.filter((x) => x.i >= start && x.i < start + block).map((x) => x.ms);
+    blockRatios.push(ratio(median(inBlock(graphql)), median(inBlock(direct))));
   }
-  endpoint.sort((x, y) => x - y);
-  direct.sort((x, y) => x - y);
-  const row = (name: string, xs: number[]) => `${name.padEnd(34)} ${quantile(xs, 0.5).toFixed(3).padStart(8)} ms ${quantile(xs, 0.99).toFixed(3).padStart(9)} ms`;
-  const medianRatio = quantile(endpoint, 0.5) / quantile(direct, 0.5);
-  const p99Ratio = quantile(endpoint, 0.99) / quantile(direct, 0.99);
-  console.log(`runtime overhead: ${ITERATIONS} calls each after ${WARMUP} warm-up, Node ${process.version}, DynamoDB Local (in memory)`);
-  // The figures move with the machine's other load; print it so a reader can judge them.
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`${''.padEnd(34)} ${'median'.padStart(11)} ${'p99'.padStart(12)}`);
-  console.log(row('GraphQL mutation via local AppSync', endpoint));
-  console.log(row('TransactWriteItems via AWS SDK', direct));
-  console.log(`median ratio per block of ${BLOCK} calls: ${blockRatios.join(' ')}`);
-  console.log(`ratio (endpoint / SDK)             median ${medianRatio.toFixed(2)}   p99 ${p99Ratio.toFixed(2)}   target median <= 1.3: ${medianRatio <= 1.3 ? 'met' : 'MISSED'}`);
-} finally {
-  agent.destroy();
-  sdk.destroy();
-  await stack.stop();
-  rmSync(buildRoot, { recursive: true, force: true });
+  const g = summarize(graphql.map((x) => x.ms));
+  const s = summarize(direct.map((x) => x.ms));
+  return { concurrency, pairs, graphql: g, sdk: s, medianRatio: ratio(g.median, s.median), p99Ratio: ratio(g.p99, s.p99), blockRatios };
+}
+
+export interface ThroughputOptions {
+  stack: Stack;
+  concurrency: number;
+  /** mutations per worker per phase */
+  perWorker: number;
+  /** GraphQL and SDK phases each run this many times, alternated */
+  rounds: number;
+  tag: string;
+}
+
+export interface ThroughputResult {
+  concurrency: number;
+  mutations: number;
+  /** mutations per second through GraphQL */
+  graphqlPerSecond: number;
+  /** the same commands straight through the SDK */
+  sdkPerSecond: number;
+  ratio: number;
+}
+
+export async function benchThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
+  const { stack, concurrency, perWorker, rounds, tag } = options;
+  const client = graphqlClient(stack.graphqlUrl, stack.apiKey, concurrency);
+  const sdk = dynamoDbClient(stack.dynamodbEndpoint);
+  try {
+    const gMarks = Array.from({ length: concurrency }, (_, w) => `G${tag}${w}`);
+    const sMarks = Array.from({ length: concurrency }, (_, w) => `S${tag}${w}`);
+    const versions = await Promise.all(gMarks.map((m) => createMark(client, m)));
+    await Promise.all(sMarks.map((m) => createMark(client, m)));
+    let gTime = 0;
+    let sTime = 0;
+    for (let round = 0; round < rounds; round++) {
+      gTime += await timed(() =>
+        Promise.all(
+          gMarks.map(async (mark, w) => {
+            for (let n = 0; n < perWorker; n++) versions[w] = await viaGraphQL(client, mark, versions[w]!, n);
+          }),
+        ),
+      );
+      sTime += await timed(() =>
+        Promise.all(
+          sMarks.map(async (mark) => {
+            for (let n = 0; n < perWorker; n++) await viaSdk(sdk, stack.env, mark, n);
+          }),
+        ),
+      );
+    }
+    const mutations = concurrency * perWorker * rounds;
+    const graphqlPerSecond = mutations / (gTime / 1000);
+    const sdkPerSecond = mutations / (sTime / 1000);
+    return { concurrency, mutations, graphqlPerSecond, sdkPerSecond, ratio: ratio(graphqlPerSecond, sdkPerSecond) };
+  } finally {
+    client.close();
+    sdk.destroy();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: { pairs: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '100' }, concurrency: { type: 'string', default: '1,16' } },
+  });
+  const buildRoot = mkdtempSync(join(tmpdir(), 'mark-api-bench-'));
+  const stack = await startStack({ inMemory: true, buildRoot, tablePrefix: 'bench_' });
+  try {
+    console.log(`command latency: changeNominee via GraphQL vs GetItem + TransactWriteItems via the SDK, Node ${process.version}, DynamoDB Local (in memory)`);
+    console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    for (const c of values.concurrency.split(',').map(Number)) {
+      const pairs = Math.max(10, Math.round(Number(values.pairs) / c));
+      const r = await benchCommandLatency({ stack, concurrency: c, pairs, warmup: Math.max(5, Math.round(Number(values.warmup) / c)), tag: `L${c}` });
+      const row = (name: string, s: Summary) => `  ${name.padEnd(30)} median ${formatNumber(s.median).padStart(7)} ms   p99 ${formatNumber(s.p99).padStart(7)} ms`;
+      console.log(`concurrency ${c}: ${r.pairs * c} calls each`);
+      console.log(row('GraphQL changeNominee', r.graphql));
+      console.log(row('SDK GetItem + TransactWrite', r.sdk));
+      console.log(`  ratio median ${r.medianRatio.toFixed(2)} (per fifth: ${r.blockRatios.map((x) => x.toFixed(2)).join(' ')})   p99 ${r.p99Ratio.toFixed(2)}   target median <= 1.3: ${r.medianRatio <= 1.3 ? 'met' : 'MISSED'}`);
+    }
+    const t = await benchThroughput({ stack, concurrency: 16, perWorker: 50, rounds: 2, tag: 'T' });
+    console.log(`throughput at concurrency 16: ${formatNumber(t.graphqlPerSecond)} mutations/s via GraphQL, ${formatNumber(t.sdkPerSecond)}/s via the SDK (ratio ${t.ratio.toFixed(2)})`);
+  } finally {
+    await stack.stop();
+    rmSync(buildRoot, { recursive: true, force: true });
+  }
 }
