@@ -31,7 +31,7 @@ import { kinesisClient, startKinesalite, ensureStream, type Kinesalite } from '.
 import { s3Client, startS3rver, type LocalS3 } from '../services/s3rver';
 import { matchesFilter, type FilterPattern } from './filter';
 import { ShardPoller } from './shard-poller';
-import { DynamoDbStreamSource, KinesisSource, latestStreamArn, toLambdaDynamoDbRecord, toLambdaKinesisRecord } from './sources';
+import { DynamoDbStreamSource, KinesisSource, kinesisStreamId, latestStreamArn, toLambdaDynamoDbRecord, toLambdaKinesisRecord } from './sources';
 
 export interface PipelineOptions {
   dynamodbEndpoint: string;
@@ -155,7 +155,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
     const archivePoller = new ShardPoller<KinesisRecord>({
       name: 'archive',
-      source: new KinesisSource(kinesisSdk, kinesis.streamName),
+      source: new KinesisSource(kinesisSdk, kinesis.streamName, await kinesisStreamId(kinesisSdk, kinesis.streamName)),
       checkpointPath: checkpoint('archive'),
       batchSize: batchSize('archive'),
       pollIntervalMs,

@@ -149,6 +149,12 @@ export class ShardPoller<R> {
       } catch (err) {
         // An expired iterator, a restarted emulator: start again from the checkpoint.
         this.iterators.delete(shardId);
+        if ((err as Error).name === 'TrimmedDataAccessException') {
+          // The checkpoint points at records past the stream's retention: they are gone, and
+          // Lambda would carry on from the oldest record left, so do the same.
+          logger.warn(`${this.name}: checkpoint of ${shardId} is past retention; continuing from TRIM_HORIZON`);
+          await this.checkpoints.set(shardId, {});
+        }
         logger.warn(`${this.name}: reading ${shardId} failed`, describeError(err));
         this.backOff(shardId);
         return false;

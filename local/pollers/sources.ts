@@ -11,6 +11,7 @@ import {
   type AttributeValue as StreamAttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import {
+  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
@@ -123,8 +124,13 @@ function fixValue(value: StreamAttributeValue): StreamAttributeValue {
 }
 
 export class KinesisSource implements StreamSource<KinesisRecord> {
+  /**
+   * streamId names this incarnation of the stream in checkpoints (name and creation time), so
+   * that positions in a deleted and re-created stream of the same name are not reused.
+   */
   constructor(
     private readonly client: KinesisClient,
+    private readonly streamName: string,
     readonly streamId: string,
   ) {}
 
@@ -134,7 +140,7 @@ export class KinesisSource implements StreamSource<KinesisRecord> {
     do {
       // With a NextToken the stream name must be left out.
       const page = await this.client.send(
-        new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: this.streamId }),
+        new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: this.streamName }),
       );
       for (const shard of page.Shards ?? []) {
         shards.push({
@@ -150,7 +156,7 @@ export class KinesisSource implements StreamSource<KinesisRecord> {
   async getIterator(shardId: string, position: Position | undefined): Promise<string> {
     const response = await this.client.send(
       new GetShardIteratorCommand({
-        StreamName: this.streamId,
+        StreamName: this.streamName,
         ShardId: shardId,
         ShardIteratorType: position?.type ?? 'TRIM_HORIZON',
         StartingSequenceNumber: position?.sequenceNumber,
@@ -171,6 +177,13 @@ export class KinesisSource implements StreamSource<KinesisRecord> {
   sequenceNumber(record: KinesisRecord): string {
     return record.SequenceNumber!;
   }
+}
+
+/** The stream's identity for checkpoints: its name and when it was created. */
+export async function kinesisStreamId(client: KinesisClient, streamName: string): Promise<string> {
+  const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+  const created = summary.StreamDescriptionSummary?.StreamCreationTimestamp;
+  return `${streamName}@${created instanceof Date ? created.toISOString() : String(created)}`;
 }
 
 /** The record as Lambda delivers it: data in base64, arrival time in epoch seconds. */
