@@ -112,6 +112,165 @@ function event(mark: string, version: number) {
   };
 }
 
+export interface FunctionFigures {
+  variant: 'bundled' | 'infra';
+  name: (typeof functions)[number];
+  bytes: number;
+  /** median import time until `handler` is ready, ms */
+  coldImportMs: number;
+  /** median process start to handler ready, ms */
+  sinceStartMs: number;
+}
+
+/** Bundle sizes and cold initialisation of every handler, in both bundle variants. */
+export async function benchFunctions(options: { coldRuns?: number; log?: (line: string) => void } = {}): Promise<FunctionFigures[]> {
+  const coldRuns = options.coldRuns ?? 7;
+  // Bundles with the SDK left out must resolve it from this repository's node_modules.
+  mkdirSync(join(root, '.data'), { recursive: true });
+  const bundleDir = mkdtempSync(join(root, '.data', 'bench-pipeline-bundles-'));
+  const out: FunctionFigures[] = [];
+  try {
+    const variants = [
+      { variant: 'bundled' as const, dir: join(bundleDir, 'bundled'), options: lambdaBundleOptions },
+      { variant: 'infra' as const, dir: join(bundleDir, 'infra'), options: infraBundleOptions },
+    ];
+    for (const v of variants) {
+      for (const b of await bundles(v.dir, v.options)) {
+        const cold = await coldInit(b.file, coldRuns);
+        out.push({ variant: v.variant, name: b.name as FunctionFigures['name'], bytes: b.bytes, coldImportMs: cold.importMs, sinceStartMs: cold.sinceStartMs });
+        options.log?.(`functions: ${b.name} (${v.variant}) ${formatNumber(b.bytes / 1024)} KiB, cold init ${formatNumber(cold.importMs)} ms`);
+      }
+    }
+  } finally {
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+export interface PipelineBenchOptions {
+  /** a running DynamoDB (the stack's); otherwise DynamoDB Local is started in memory */
+  dynamodbEndpoint?: string;
+  /** prefix of this bench's own tables (default bench_) */
+  tablePrefix?: string;
+  /** backlog size */
+  events?: number;
+  /** events per second while measuring the lag */
+  rate?: number;
+  seconds?: number;
+  pollIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface PipelineFigures {
+  events: number;
+  relay: { perSecond: number; n: number; invocations: number };
+  archive: { perSecond: number; n: number; invocations: number };
+  /** backlog drained, from the pollers' start */
+  endToEnd: { perSecond: number; seconds: number };
+  lag: { count: number; achievedRate: number; p50: number; p99: number; max: number };
+  pollIntervalMs: number;
+}
+
+/** Sustained throughput of relay and archive on a backlog, then commit-to-archived lag at a steady rate. */
+export async function benchPipeline(options: PipelineBenchOptions = {}): Promise<PipelineFigures> {
+  const total = options.events ?? 5000;
+  const rate = options.rate ?? 100;
+  const seconds = options.seconds ?? 10;
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const log = options.log ?? (() => {});
+  const work = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
+  const dynamodbLocal = options.dynamodbEndpoint ? undefined : await startDynamoDbLocal({ inMemory: true });
+  const endpoint = options.dynamodbEndpoint ?? dynamodbLocal!.endpoint;
+  const dynamodb = dynamoDbClient(endpoint);
+  try {
+    const env = await ensureTables(dynamodb, options.tablePrefix ?? 'bench_');
+    // 3: a backlog committed before the pollers start.
+    const backlog = Array.from({ length: total }, (_, i) => event(`BENCH ${Math.floor(i / 50)}`, (i % 50) + 1));
+    for (let i = 0; i < backlog.length; i += 25) {
+      let requests = backlog.slice(i, i + 25).map((e) => ({ PutRequest: { Item: marshall(e) } }));
+      while (requests.length) {
+        const r = await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [env.MARK_EVENTS_TABLE]: requests } }));
+        requests = (r.UnprocessedItems?.[env.MARK_EVENTS_TABLE] ?? []) as typeof requests;
+      }
+    }
+    log(`pipeline: backlog of ${total} events committed; pollers starting`);
+
+    const spans = { relay: [] as number[][], archive: [] as number[][] };
+    let relayed = 0;
+    const archivedAt = new Map<string, number>();
+    const pipeline = await startPipeline({
+      dynamodbEndpoint: endpoint,
+      env,
+      dataDir: join(work, 'data'),
+      kinesisInMemory: true,
+      batchSize: { relay: 500, eraser: 100, archive: 500 },
+      pollIntervalMs,
+      onBatch(mapping, records, startedAt, endedAt) {
+        if (mapping === 'relay') relayed += records;
+        if (mapping !== 'eraser') spans[mapping].push([startedAt, endedAt, records]);
+      },
+      onArchived(records) {
+        const now = performance.now();
+        for (const r of records) {
+          const { mark, version } = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
+          archivedAt.set(`${mark}#${version}`, now);
+        }
+      },
+    });
+    try {
+      const started = performance.now();
+      await pipeline.drain(600_000);
+      const ended = performance.now();
+      const rateOf = (s: number[][]) => {
+        const n = s.reduce((sum, [, , r]) => sum + r, 0);
+        return { n, invocations: s.length, perSecond: n / ((s[s.length - 1][1] - s[0][0]) / 1000) };
+      };
+      if (relayed !== total || archivedAt.size !== total) throw new Error(`expected ${total} relayed and archived, got ${relayed} and ${archivedAt.size}`);
+      const relay = rateOf(spans.relay);
+      const archive = rateOf(spans.archive);
+      log(`pipeline: backlog drained (relay ${formatNumber(relay.perSecond)}/s, archive ${formatNumber(archive.perSecond)}/s); lag at ${rate}/s for ${seconds} s`);
+
+      // 4: lag under a steady rate.
+      archivedAt.clear();
+      const committedAt = new Map<string, number>();
+      const interval = 1000 / rate;
+      const count = Math.round(rate * seconds);
+      const t0 = performance.now();
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < count; i++) {
+        const due = t0 + i * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const e = event(`LAG ${i % 50}`, Math.floor(i / 50) + 1);
+        writes.push(
+          dynamodb.send(new PutItemCommand({ TableName: env.MARK_EVENTS_TABLE, Item: marshall(e) })).then(() => {
+            committedAt.set(`${e.mark}#${e.version}`, performance.now());
+          }),
+        );
+      }
+      await Promise.all(writes);
+      const achievedRate = count / ((performance.now() - t0) / 1000);
+      await pipeline.drain(600_000);
+      const lags = [...committedAt].map(([key, at]) => archivedAt.get(key)! - at);
+      if (lags.some((l) => !Number.isFinite(l))) throw new Error('an event was not archived');
+      return {
+        events: total,
+        relay,
+        archive,
+        endToEnd: { perSecond: total / ((ended - started) / 1000), seconds: (ended - started) / 1000 },
+        lag: { count, achievedRate, p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: Math.max(...lags) },
+        pollIntervalMs,
+      };
+    } finally {
+      await pipeline.stop();
+    }
+  } finally {
+    dynamodb.destroy();
+    await dynamodbLocal?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -122,121 +281,33 @@ async function main() {
       'cold-runs': { type: 'string', default: '7' },
     },
   });
-  const total = Number(values.events);
-  const rate = Number(values.rate);
-  const seconds = Number(values.seconds);
-  const pollIntervalMs = Number(values.poll);
-  const work = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
-  // Bundles with the SDK left out must resolve it from this repository's node_modules.
-  mkdirSync(join(root, '.data'), { recursive: true });
-  const bundleDir = mkdtempSync(join(root, '.data', 'bench-pipeline-bundles-'));
+  const coldRuns = Number(values['cold-runs']);
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
 
-  try {
-    // 1 + 2: bundles and cold initialisation.
-    const variants = [
-      { label: 'SDK bundled (esbuild, ESM, minified, target node20)', dir: join(bundleDir, 'bundled'), options: lambdaBundleOptions },
-      { label: 'as infra/ deploys it (SDK external, from the runtime; target node22)', dir: join(bundleDir, 'infra'), options: infraBundleOptions },
-    ];
-    for (const variant of variants) {
-      console.log(`\nbundle ${variant.label}; cold initialisation: median of ${values['cold-runs']} fresh processes`);
-      for (const b of await bundles(variant.dir, variant.options)) {
-        const cold = await coldInit(b.file, Number(values['cold-runs']));
-        console.log(
-          `  ${b.name.padEnd(8)} ${formatNumber(b.bytes / 1024).padStart(6)} KiB   import until handler ready ${formatNumber(cold.importMs).padStart(6)} ms   (process start to ready ${formatNumber(cold.sinceStartMs)} ms)`,
-        );
-      }
+  // 1 + 2: bundles and cold initialisation.
+  const figures = await benchFunctions({ coldRuns });
+  const labels = {
+    bundled: 'SDK bundled (esbuild, ESM, minified, target node20)',
+    infra: 'as infra/ deploys it (SDK external, from the runtime; target node22)',
+  };
+  for (const variant of ['bundled', 'infra'] as const) {
+    console.log(`\nbundle ${labels[variant]}; cold initialisation: median of ${coldRuns} fresh processes`);
+    for (const f of figures.filter((x) => x.variant === variant)) {
+      console.log(
+        `  ${f.name.padEnd(8)} ${formatNumber(f.bytes / 1024).padStart(6)} KiB   import until handler ready ${formatNumber(f.coldImportMs).padStart(6)} ms   (process start to ready ${formatNumber(f.sinceStartMs)} ms)`,
+      );
     }
-
-    const dynamodbLocal = await startDynamoDbLocal({ inMemory: true });
-    const dynamodb = dynamoDbClient(dynamodbLocal.endpoint);
-    try {
-      const env = await ensureTables(dynamodb, 'bench_');
-      // 3: a backlog committed before the pollers start.
-      const backlog = Array.from({ length: total }, (_, i) => event(`BENCH ${Math.floor(i / 50)}`, (i % 50) + 1));
-      for (let i = 0; i < backlog.length; i += 25) {
-        let requests = backlog.slice(i, i + 25).map((e) => ({ PutRequest: { Item: marshall(e) } }));
-        while (requests.length) {
-          const r = await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [env.MARK_EVENTS_TABLE]: requests } }));
-          requests = (r.UnprocessedItems?.[env.MARK_EVENTS_TABLE] ?? []) as typeof requests;
-        }
-      }
-
-      const spans = { relay: [] as number[][], archive: [] as number[][] };
-      let relayed = 0;
-      const archivedAt = new Map<string, number>();
-      const pipeline = await startPipeline({
-        dynamodbEndpoint: dynamodbLocal.endpoint,
-        env,
-        dataDir: join(work, 'data'),
-        kinesisInMemory: true,
-        batchSize: { relay: 500, eraser: 100, archive: 500 },
-        pollIntervalMs,
-        onBatch(mapping, records, startedAt, endedAt) {
-          if (mapping === 'relay') relayed += records;
-          if (mapping !== 'eraser') spans[mapping].push([startedAt, endedAt, records]);
-        },
-        onArchived(records) {
-          const now = performance.now();
-          for (const r of records) {
-            const { mark, version } = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
-            archivedAt.set(`${mark}#${version}`, now);
-          }
-        },
-      });
-      try {
-        const started = performance.now();
-        await pipeline.drain(600_000);
-        const ended = performance.now();
-        const rateOf = (s: number[][]) => {
-          const n = s.reduce((sum, [, , r]) => sum + r, 0);
-          return { n, perSecond: n / ((s[s.length - 1][1] - s[0][0]) / 1000) };
-        };
-        const relayRate = rateOf(spans.relay);
-        const archiveRate = rateOf(spans.archive);
-        console.log(`\nsustained throughput, backlog of ${total} events (relay batches of 500, archive batches of 500):`);
-        console.log(`  relay    ${formatNumber(relayRate.perSecond).padStart(7)} events/s  (${relayRate.n} events in ${spans.relay.length} invocations, ${formatNumber(relayRate.n / spans.relay.length)} per invocation)`);
-        console.log(`  archive  ${formatNumber(archiveRate.perSecond).padStart(7)} events/s  (${archiveRate.n} events in ${spans.archive.length} invocations)`);
-        console.log(`  end to end ${formatNumber(total / ((ended - started) / 1000))} events/s (${formatNumber((ended - started) / 1000)} s from the pollers' start to drained)`);
-        if (relayed !== total || archivedAt.size !== total) throw new Error(`expected ${total} relayed and archived, got ${relayed} and ${archivedAt.size}`);
-
-        // 4: lag under a steady rate.
-        archivedAt.clear();
-        const committedAt = new Map<string, number>();
-        const interval = 1000 / rate;
-        const count = Math.round(rate * seconds);
-        const t0 = performance.now();
-        const writes: Promise<void>[] = [];
-        for (let i = 0; i < count; i++) {
-          const due = t0 + i * interval;
-          const wait = due - performance.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          const e = event(`LAG ${i % 50}`, Math.floor(i / 50) + 1);
-          writes.push(
-            dynamodb.send(new PutItemCommand({ TableName: env.MARK_EVENTS_TABLE, Item: marshall(e) })).then(() => {
-              committedAt.set(`${e.mark}#${e.version}`, performance.now());
-            }),
-          );
-        }
-        await Promise.all(writes);
-        const achieved = count / ((performance.now() - t0) / 1000);
-        await pipeline.drain(600_000);
-        const lags = [...committedAt].map(([key, at]) => archivedAt.get(key)! - at);
-        if (lags.some((l) => !Number.isFinite(l))) throw new Error('an event was not archived');
-        console.log(`\ncommit-to-archived lag, ${count} events at ${formatNumber(achieved)} events/s (poll interval ${pollIntervalMs} ms):`);
-        console.log(`  p50 ${formatNumber(quantile(lags, 0.5))} ms   p99 ${formatNumber(quantile(lags, 0.99))} ms   max ${formatNumber(Math.max(...lags))} ms`);
-      } finally {
-        await pipeline.stop();
-      }
-    } finally {
-      dynamodb.destroy();
-      await dynamodbLocal.stop();
-    }
-    console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-    rmSync(bundleDir, { recursive: true, force: true });
   }
+
+  // 3 + 4: throughput and lag.
+  const p = await benchPipeline({ events: Number(values.events), rate: Number(values.rate), seconds: Number(values.seconds), pollIntervalMs: Number(values.poll) });
+  console.log(`\nsustained throughput, backlog of ${p.events} events (relay batches of 500, archive batches of 500):`);
+  console.log(`  relay    ${formatNumber(p.relay.perSecond).padStart(7)} events/s  (${p.relay.n} events in ${p.relay.invocations} invocations, ${formatNumber(p.relay.n / p.relay.invocations)} per invocation)`);
+  console.log(`  archive  ${formatNumber(p.archive.perSecond).padStart(7)} events/s  (${p.archive.n} events in ${p.archive.invocations} invocations)`);
+  console.log(`  end to end ${formatNumber(p.endToEnd.perSecond)} events/s (${formatNumber(p.endToEnd.seconds)} s from the pollers' start to drained)`);
+  console.log(`\ncommit-to-archived lag, ${p.lag.count} events at ${formatNumber(p.lag.achievedRate)} events/s (poll interval ${p.pollIntervalMs} ms):`);
+  console.log(`  p50 ${formatNumber(p.lag.p50)} ms   p99 ${formatNumber(p.lag.p99)} ms   max ${formatNumber(p.lag.max)} ms`);
+  console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

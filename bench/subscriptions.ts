@@ -25,8 +25,18 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { startStack, type Stack } from '../local/stack';
+import { summarize } from './stats';
 
 export interface SubscriptionBenchOptions {
+  /**
+   * A running stack to measure (npm run bench). Its onMutationResult must be wired to
+   * `committedAt` (see bench/run.ts); without a stack, one is started here.
+   */
+  stack?: Stack;
+  /** with `stack`: the clock time of the last committed mutation, taken in onMutationResult */
+  committedAt?: () => number;
+  /** the mark the subscribers follow (default "BEN 1") */
+  mark?: string;
   subscribers?: number;
   mutations?: number;
   warmup?: number;
@@ -114,28 +124,32 @@ parentPort.on('message', (m) => {
 `;
 
 function stats(values: number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  const s = summarize(values);
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { p50: round(at(50)), p99: round(at(99)), max: round(sorted[sorted.length - 1]) };
+  return { p50: round(s.median), p99: round(s.p99), max: round(s.max) };
 }
 
-const clock = () => performance.timeOrigin + performance.now();
+/** The machine's clock, comparable across threads (what onMutationResult and the subscribers stamp). */
+export const clock = () => performance.timeOrigin + performance.now();
 
 export async function benchSubscriptions(options: SubscriptionBenchOptions = {}): Promise<SubscriptionBenchResult> {
   const subscribers = options.subscribers ?? 100;
   const mutations = options.mutations ?? 300;
   const warmup = options.warmup ?? 30;
   const log = options.log ?? (() => {});
-  const buildRoot = mkdtempSync(join(tmpdir(), 'mark-api-bench-'));
+  const owned = !options.stack;
+  if (options.stack && !options.committedAt) throw new Error('benchSubscriptions: a given stack needs committedAt');
+  const buildRoot = owned ? mkdtempSync(join(tmpdir(), 'mark-api-bench-')) : undefined;
   const agent = new Agent({ keepAlive: true });
-  let stack: Stack | undefined;
+  let stack: Stack | undefined = options.stack;
   let worker: Worker | undefined;
   try {
     // onMutationResult listeners run before the real-time endpoint's own (it attaches after the
     // server starts), so this timestamp is taken right before the publish.
-    let committedAt = 0;
-    stack = await startStack({ inMemory: true, buildRoot, tablePrefix: 'bench_', log, onMutationResult: () => (committedAt = clock()) });
+    let committed = 0;
+    const committedAt = options.committedAt ?? (() => committed);
+    if (owned) stack = await startStack({ inMemory: true, buildRoot, tablePrefix: 'bench_', log, onMutationResult: () => (committed = clock()) });
+    if (!stack) throw new Error('no stack');
     const { graphqlUrl, apiKey } = stack;
     const gql = (query: string, variables: Record<string, unknown>) =>
       new Promise<{ data?: Record<string, unknown>; errors?: unknown[] }>((resolve, reject) => {
@@ -147,7 +161,7 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions = {})
         req.on('error', reject);
         req.end(JSON.stringify({ query, variables }));
       });
-    const mark = 'BEN 1';
+    const mark = options.mark ?? 'BEN 1';
     const released = await gql('mutation($input: ReleaseMarkInput!) { releaseMark(input: $input) { version } }', { input: { mark, price: 100 } });
     if (released.errors) throw new Error(`releaseMark failed: ${JSON.stringify(released.errors)}`);
 
@@ -190,12 +204,12 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions = {})
       );
       const answered = clock();
       if (result.errors) throw new Error(`mutation failed: ${JSON.stringify(result.errors)}`);
-      const committed = committedAt;
+      const committedTime = committedAt();
       const arrivals = await delivered;
       version = next;
       if (n < warmup) continue;
       for (const t of arrivals) {
-        latency.push(t - committed);
+        latency.push(t - committedTime);
         endToEnd.push(t - sent);
       }
       roundTrips.push(answered - sent);
@@ -216,8 +230,10 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions = {})
       await new Promise((resolve) => worker!.once('exit', resolve));
     }
     agent.destroy();
-    await stack?.stop();
-    rmSync(buildRoot, { recursive: true, force: true });
+    if (owned) {
+      await stack?.stop();
+      rmSync(buildRoot!, { recursive: true, force: true });
+    }
   }
 }
 
