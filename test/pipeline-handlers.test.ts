@@ -338,3 +338,36 @@ describe('archive', () => {
     expect([...(await readArchive(s3, bucket)).keys()].sort()).toEqual(ok.map((e) => eventKey(e.mark, e.version)));
   });
 });
+
+describe('Lambda entry points', () => {
+  it('build their clients from the environment (AWS_ENDPOINT_URL_*) and work against the emulators', async () => {
+    const streamName = uniquePrefix('entry');
+    await ensureStream(kinesalite.endpoint, streamName, 1);
+    const bucket = await newBucket('entry');
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_KINESIS: kinesalite.endpoint,
+      AWS_ENDPOINT_URL_S3: s3server.endpoint,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      KINESIS_STREAM_NAME: streamName,
+      ARCHIVE_BUCKET: bucket,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    try {
+      const relay = await import('../functions/relay/index');
+      const archive = await import('../functions/archive/index');
+      const events = markEvents('ENTRY 1', 1, 3);
+      expect(await relay.handler({ Records: events.map((e) => insertRecord(e)) })).toEqual({ batchItemFailures: [] });
+      const stream = await readStream(streamName);
+      expect(stream.map((r) => r.body)).toEqual(events);
+      expect(await archive.handler({ Records: stream.map((r) => kinesisRecord(r.body)) })).toEqual({ batchItemFailures: [] });
+      expect([...(await readArchive(s3, bucket)).values()]).toEqual(events);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

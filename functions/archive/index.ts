@@ -17,6 +17,7 @@ export const handler = async (event: KinesisStreamEvent) => {
   try {
     return await archive(event);
   } finally {
-    metrics.publishStoredMetrics();
+    // Nothing recorded (a batch of skipped records): no empty EMF blob, no Powertools warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };

@@ -22,6 +22,7 @@ export const handler = async (event: DynamoDBStreamEvent) => {
   try {
     return await relay(event);
   } finally {
-    metrics.publishStoredMetrics();
+    // Nothing recorded (a batch of skipped records): no empty EMF blob, no Powertools warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };
