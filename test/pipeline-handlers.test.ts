@@ -289,6 +289,28 @@ describe('archive', () => {
     expect((await readArchive(s3, bucket, 'erasures/')).get(erasureKey(mark))).toEqual({ mark, version: 7 });
   });
 
+  it('erases again when a forget handled elsewhere overtakes its puts', async () => {
+    const bucket = await newBucket('race');
+    const mark = 'RACE 1';
+    const elsewhere = createArchiveHandler({ s3, bucket, logger: captureLog().log });
+    let raced = false;
+    // Just before this batch's first put reaches S3, another consumer handles the forget in full:
+    // marker, listing (nothing to see yet), tombstone. Every put of this batch lands after it.
+    const racing = {
+      send: async (command: unknown) => {
+        if (!raced && command instanceof PutObjectCommand && command.input.Key?.startsWith('events/')) {
+          raced = true;
+          expect(await elsewhere({ Records: [kinesisRecord(forgotten(mark, 10))] })).toEqual({ batchItemFailures: [] });
+        }
+        return s3.send(command as never);
+      },
+    } as unknown as S3Client;
+    const archive = createArchiveHandler({ s3: racing, bucket, logger: captureLog().log });
+    expect(await archive({ Records: markEvents(mark, 1, 3).map((e) => kinesisRecord(e)) })).toEqual({ batchItemFailures: [] });
+    expect(raced).toBe(true);
+    expect([...(await readArchive(s3, bucket)).keys()]).toEqual([eventKey(mark, 10)]);
+  });
+
   it('erases a mark with more archived events than one listing page holds', async () => {
     const bucket = await newBucket('page');
     const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });

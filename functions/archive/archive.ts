@@ -10,10 +10,11 @@
  *
  * Ordering: records are grouped by mark; within a mark a MARK_FORGOTTEN is a barrier (what
  * precedes it in the stream is done before it, what follows after it), while the plain events
- * between barriers, and different marks, proceed in parallel. The event source
- * mapping never runs two batches of one shard at once and a mark lives on one shard, so
- * within a mark nothing races; and since the marker is written before the listing, a put that
- * raced a forget from elsewhere is either listed and deleted or sees the marker.
+ * between barriers, and different marks, proceed in parallel. The event source mapping never
+ * runs two batches of one shard at once and a mark lives on one shard, so within a mark nothing
+ * races. Against a forget handled elsewhere at the same time, the marker is re-read once per
+ * mark after the batch's puts: a forget writes its marker before it lists, so a put is either
+ * listed and deleted by it, or followed by a read that sees the marker and erases again.
  */
 import {
   DeleteObjectsCommand,
@@ -169,7 +170,22 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
         return item.index;
       }
     }
-    return flush();
+    const failed = await flush();
+    if (failed !== undefined) return failed;
+    // Belt and braces against a forget of this mark handled elsewhere at the same time (a
+    // replay, a second consumer): it wrote its marker before listing, so either its listing saw
+    // our puts or this read, after them, sees its marker.
+    try {
+      const latest = await limit(() => readMarker(mark));
+      if (latest > markerVersion) {
+        const erased = await eraseBelow(mark, latest);
+        logger.info('archive: a concurrent erasure overtook this batch; erased again', { mark, erasedBelow: latest, erased });
+      }
+    } catch (err) {
+      logger.error('archive: could not re-check the erasure marker', { mark, ...describeError(err) });
+      return items[items.length - 1].index;
+    }
+    return undefined;
   }
 
   return async (event) => {
