@@ -194,14 +194,17 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(null);
+      // Past the limit the rest is read and dropped, so that the client, still sending, gets the
+      // 413 answer (destroying the socket here left it with ECONNRESET and no answer at all);
+      // only a body four times over the limit is cut off.
+      if (size > 4 * MAX_BODY_BYTES) {
         req.destroy();
+        resolve(null);
         return;
       }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }

@@ -96,6 +96,8 @@ export function errorClass(error: GqlError | undefined): string | undefined {
   const validation = /^Validation error of type (\w+):/.exec(error.message);
   if (validation) return validation[1];
   if (/^Variable '\w+' has (an invalid value|coerced Null value)/.test(error.message)) return 'InvalidVariable';
+  // the real-time endpoint words it as graphql-js does
+  if (/^Variable "\$\w+" got invalid value/.test(error.message)) return 'InvalidVariable';
   return undefined;
 }
 
