@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../../local/realtime/client';
-import { startTestStack, type GqlResponse, type TestStack } from '../support/stack';
+import { startTestStack, type TestStack } from '../support/stack';
 import { ORIGINAL, entitlementInput, ok, type GqlError } from '../support/marks';
 import { Tally, errorClass, missingAcknowledged, tablesSnapshot, type Acknowledged } from '../support/reliability';
 
