@@ -69,7 +69,9 @@ export class MarkPipeline extends Construct {
     });
     this.relay.addEventSource(
       new sources.DynamoEventSource(markEvents.table, {
-        ...this.relayGuard.eventSourceProps(100),
+        // Up to 500 records an invocation: one PutRecords call's worth (the original forwarded
+        // one record per invocation).
+        ...this.relayGuard.eventSourceProps(500),
         // Appended events only: the eraser's deletes (REMOVE) are not events to deliver.
         filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
       }),
@@ -88,7 +90,7 @@ export class MarkPipeline extends Construct {
       },
     }).fn;
     for (const table of [markEvents.table, markSnapshots.table]) {
-      table.grant(this.eraser, 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem');
+      table.grant(this.eraser, 'dynamodb:Query', 'dynamodb:BatchWriteItem');
     }
     this.eraserGuard = new StreamConsumerGuard(this, 'EraserDelivery', {
       fn: this.eraser,
