@@ -49,6 +49,9 @@ function parse() {
 }
 
 async function main() {
+  // The AWS SDK warns on Node.js 20 that releases after January 2027 will need Node.js 22; the
+  // versions package-lock.json pins run on 20, so the warning is noise on every start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const flags = parse();
   if (flags.help) {
     process.stdout.write(USAGE);
@@ -98,8 +101,8 @@ async function main() {
     inMemory: flags['in-memory'],
     dataDir: flags['data-dir'],
     apiKey: flags['api-key'],
-    // npm start has just run `npm run build`; a direct `tsx local/main.ts` builds here.
-    build: process.env.npm_lifecycle_event !== 'start',
+    // the bundles of the API it serves, built at every start so they match the sources
+    build: true,
     log: (line) => process.stdout.write(`  ${line}\n`),
     // relay, eraser and archive mappings over kinesalite and s3rver (local/pollers)
     pipeline: true,
