@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { connectRealtime, type AnyServerMessage, type RealtimeClient } from '../../local/realtime/client';
 import { startTestStack, type TestStack } from '../support/stack';
 import { ok } from '../support/marks';
-import { Tally, missingAcknowledged, tablesSnapshot, type Acknowledged } from '../support/reliability';
+import { Tally, settleLosses, tablesSnapshot, type Acknowledged } from '../support/reliability';
 
 let stack: TestStack;
 const tally = new Tally('auth');
@@ -26,12 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (stack) {
-      const missing = await missingAcknowledged(stack, acknowledged);
-      tally.lost = missing.length;
-      tally.print();
-      expect(missing).toEqual([]);
-    }
+    await settleLosses(stack, tally, acknowledged);
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await stack?.stop();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../../local/realtime/client';
 import { startTestStack, type TestStack } from '../support/stack';
 import { ORIGINAL, entitlementInput, ok, type GqlError } from '../support/marks';
-import { Tally, errorClass, missingAcknowledged, tablesSnapshot, type Acknowledged } from '../support/reliability';
+import { Tally, errorClass, settleLosses, tablesSnapshot, type Acknowledged } from '../support/reliability';
 
 let stack: TestStack;
 let realtime: RealtimeClient;
@@ -30,12 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (stack) {
-      const missing = await missingAcknowledged(stack, acknowledged);
-      tally.lost = missing.length;
-      tally.print();
-      expect(missing).toEqual([]);
-    }
+    await settleLosses(stack, tally, acknowledged);
   } finally {
     await realtime?.close();
     await stack?.stop();

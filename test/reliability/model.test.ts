@@ -15,7 +15,7 @@ import { evolve, fold, type MarkState } from '../../resolvers/lib/state';
 import { validateCommand } from '../../resolvers/lib/validation';
 import { startTestStack, type TestStack } from '../support/stack';
 import { command, entitlementInput, storedEvents, storedView, type MarkEventOut } from '../support/marks';
-import { Tally, missingAcknowledged, type Acknowledged } from '../support/reliability';
+import { Tally, settleLosses, type Acknowledged } from '../support/reliability';
 
 const KINDS = ['releaseMark', 'createEntitlement', 'extendEntitlement', 'changeAddress', 'changeNominee', 'issueDuplicateCertificate', 'lockMark', 'unlockMark', 'forgetMark'] as const;
 const TYPES: Record<string, string> = {
@@ -41,12 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (stack) {
-      const missing = await missingAcknowledged(stack, acknowledged);
-      tally.lost = missing.length;
-      tally.print();
-      expect(missing).toEqual([]);
-    }
+    await settleLosses(stack, tally, acknowledged);
   } finally {
     await stack?.stop();
   }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fold } from '../../resolvers/lib/state';
 import { startTestStack, type TestStack } from '../support/stack';
 import { command, entitlementInput, freshMark, storedEvents, storedView, type Outcome, type MarkEventOut } from '../support/marks';
-import { Tally, missingAcknowledged, type Acknowledged } from '../support/reliability';
+import { Tally, settleLosses, type Acknowledged } from '../support/reliability';
 
 const WRITERS = 64;
 const ROUNDS = 20;
@@ -23,12 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (stack) {
-      const missing = await missingAcknowledged(stack, acknowledged);
-      tally.lost = missing.length;
-      tally.print();
-      expect(missing).toEqual([]);
-    }
+    await settleLosses(stack, tally, acknowledged);
   } finally {
     await stack?.stop();
   }

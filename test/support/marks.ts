@@ -99,7 +99,7 @@ export function listMarkEvents(stack: TestStack, mark: string, args: { fromVersi
 }
 
 /** Every stored event of a mark, read from MarkEvents directly, in version order. */
-export async function storedEvents(stack: TestStack, mark: string): Promise<DomainEvent[]> {
+export async function storedEvents(stack: Pick<TestStack, 'dynamodb' | 'env'>, mark: string): Promise<DomainEvent[]> {
   const events: DomainEvent[] = [];
   let start: Record<string, never> | undefined;
   do {

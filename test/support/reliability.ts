@@ -4,11 +4,10 @@
  * acknowledged event is stored; the error class of an answer; and snapshots of the tables for
  * "nothing was written".
  */
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { expect } from 'vitest';
 import type { DomainEvent } from '../../resolvers/lib/events';
 import { scanAll } from './pipeline-fixtures';
-import type { GqlError } from './marks';
+import { storedEvents, type GqlError } from './marks';
 import type { TestStack } from './stack';
 
 /** An event the API answered with: the client was told it is committed. */
@@ -45,25 +44,19 @@ export class Tally {
 
 /** The stored events of a mark, keyed by version (MarkEvents read directly, strongly consistent). */
 export async function eventsByVersion(stack: Pick<TestStack, 'dynamodb' | 'env'>, mark: string): Promise<Map<number, DomainEvent>> {
-  const events = new Map<number, DomainEvent>();
-  let start: Record<string, never> | undefined;
-  do {
-    const page = await stack.dynamodb.send(
-      new QueryCommand({
-        TableName: stack.env.MARK_EVENTS_TABLE,
-        KeyConditionExpression: 'mark = :m',
-        ExpressionAttributeValues: { ':m': { S: mark } },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const event = unmarshall(item) as DomainEvent;
-      events.set(event.version, event);
-    }
-    start = page.LastEvaluatedKey as typeof start;
-  } while (start);
-  return events;
+  return new Map((await storedEvents(stack, mark)).map((event) => [event.version, event]));
+}
+
+/**
+ * At the end of a reliability file: count the acknowledged events MarkEvents does not hold,
+ * print the tally, and fail the file if any was lost.
+ */
+export async function settleLosses(stack: Pick<TestStack, 'dynamodb' | 'env'> | undefined, tally: Tally, acknowledged: Acknowledged[]): Promise<void> {
+  if (!stack) return;
+  const missing = await missingAcknowledged(stack, acknowledged);
+  tally.lost = missing.length;
+  tally.print();
+  expect(missing).toEqual([]);
 }
 
 /**
