@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../../local/realtime/client';
 import { startTestStack, type TestStack } from '../support/stack';
-import { ORIGINAL, entitlementInput, ok, type GqlError } from '../support/marks';
+import { MUTATION_INPUT, ORIGINAL, entitlementInput, ok, type GqlError } from '../support/marks';
 import { Tally, errorClass, settleLosses, tablesSnapshot, type Acknowledged } from '../support/reliability';
 
 let stack: TestStack;
@@ -37,18 +37,7 @@ afterAll(async () => {
   }
 });
 
-const INPUT_TYPE: Record<string, string> = {
-  releaseMark: 'ReleaseMarkInput',
-  createEntitlement: 'CreateEntitlementInput',
-  extendEntitlement: 'ExtendEntitlementInput',
-  changeAddress: 'ChangeAddressInput',
-  changeNominee: 'ChangeNomineeInput',
-  issueDuplicateCertificate: 'IssueDuplicateCertificateInput',
-  lockMark: 'LockMarkInput',
-  unlockMark: 'UnlockMarkInput',
-  forgetMark: 'ForgetMarkInput',
-};
-const MUTATIONS = Object.keys(INPUT_TYPE);
+const MUTATIONS = Object.keys(MUTATION_INPUT);
 const ADDRESS = ORIGINAL.request.entitlement.address as Record<string, unknown>;
 
 /** A valid input of each mutation, on a mark where only the malformed part can make it fail. */
@@ -69,7 +58,7 @@ function validInput(name: string, mark = name === 'lockMark' ? AVAILABLE : SOLD)
   }
 }
 
-const mutationDocument = (name: string) => `mutation M($input: ${INPUT_TYPE[name]}!) { ${name}(input: $input) { mark version type } }`;
+const mutationDocument = (name: string) => `mutation M($input: ${MUTATION_INPUT[name]}!) { ${name}(input: $input) { mark version type } }`;
 
 interface Case {
   label: string;

@@ -19,7 +19,8 @@ export const MARK_FIELDS = `mark status price lockedUntil eventTime version upda
   entitlement { certificateNo nomineeName purchaserName certificateTime agreementTime expiryTime customerId telephoneNo
     address { addLine1 addLine2 addLine3 addLine4 postTown postcode } }`;
 
-const MUTATION_INPUT: Record<string, string> = {
+/** Every mutation of the API and the type of its one `input` argument. */
+export const MUTATION_INPUT: Record<string, string> = {
   releaseMark: 'ReleaseMarkInput',
   createEntitlement: 'CreateEntitlementInput',
   extendEntitlement: 'ExtendEntitlementInput',
