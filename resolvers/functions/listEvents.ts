@@ -6,7 +6,7 @@ import { util } from '@aws-appsync/utils';
 import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
 import type { DomainEvent } from '../lib/events';
 import type { MarkEventConnection } from '../lib/graphql';
-import { raiseDataSourceError } from '../handlers/errors';
+import { raisePageError } from '../handlers/errors';
 import { eventPage, finish } from '../handlers/queries';
 import type { MarkStash } from '../handlers/stash';
 
@@ -31,6 +31,6 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 }
 
 export function response(ctx: Context): MarkEventConnection {
-  raiseDataSourceError(ctx.error);
+  raisePageError(ctx.error, (ctx.stash as Stash).nextToken);
   return eventPage(ctx.result as { items?: DomainEvent[]; nextToken?: string | null });
 }

@@ -1,6 +1,6 @@
 /** Domain errors and data source failures as AppSync errors (DESIGN.md section 5). */
 import { util } from '@aws-appsync/utils';
-import type { DomainError } from '../lib/errors';
+import { validationError, type DomainError } from '../lib/errors';
 
 export function raise(error: DomainError): never {
   return util.error(error.message, error.errorType, null, error.errorInfo);
@@ -9,4 +9,15 @@ export function raise(error: DomainError): never {
 /** A data source failure nobody expected: passed on with DynamoDB's own type and message. */
 export function raiseDataSourceError(error: { message: string; type?: string } | undefined): void {
   if (error) util.error(error.message, error.type);
+}
+
+/**
+ * A page read: a nextToken DynamoDB cannot use is the caller's bad input (ValidationError on
+ * nextToken, DESIGN.md section 5), not a data source failure; any other failure is passed on.
+ */
+export function raisePageError(error: { message: string; type?: string } | undefined, nextToken: string | null | undefined): void {
+  if (error && nextToken && error.type === 'DynamoDB:ValidationException') {
+    raise(validationError([{ field: 'nextToken', reason: 'is not a nextToken this query returned' }]));
+  }
+  raiseDataSourceError(error);
 }

@@ -6,7 +6,7 @@ import type { Mark, MarkConnection, MarkEventConnection } from '../lib/graphql';
 import { toGraphQLEvent, toGraphQLMark } from '../lib/output';
 import type { MarkState } from '../lib/state';
 import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateMarkArgument } from '../lib/validation';
-import { raise, raiseDataSourceError } from './errors';
+import { raise, raiseDataSourceError, raisePageError } from './errors';
 import type { MarkStash, ReplayStash } from './stash';
 
 /** getMark: GetItem of the view; a forgotten mark's tombstone answers null. */
@@ -80,7 +80,7 @@ export function listMarksRequest(ctx: Context<Record<string, unknown>>): DynamoD
 }
 
 export function listMarksResponse(ctx: Context): MarkConnection {
-  raiseDataSourceError(ctx.error);
+  raisePageError(ctx.error, ctx.args.nextToken);
   const result = ctx.result as { items?: MarkState[]; nextToken?: string | null };
   const items: Mark[] = [];
   for (const item of result.items ?? []) {
