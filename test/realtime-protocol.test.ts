@@ -143,8 +143,9 @@ describe('messages', () => {
       payload: { errors: [{ message: "Validation error of type FieldUndefined: Field 'colour' in type 'MarkEvent' is undefined @ 'onMarkEvent/colour'", path: null }] },
     });
 
+    // a bad variable is worded as over HTTP (graphql-java's words, which AppSync returns)
     const wrongType = await client.start('type', SUBSCRIBE, { type: 'NOT_A_TYPE' });
-    expect(wrongType.type).toBe('error');
+    expect(wrongType).toMatchObject({ type: 'error', id: 'type', payload: { errors: [{ message: expect.stringMatching(/^Variable 'type' has an invalid value/) }] } });
 
     const notASubscription = await client.start('query', 'query { getMark(mark: "AB 1") { mark } }');
     expect(notASubscription).toMatchObject({ type: 'error', id: 'query' });

@@ -38,7 +38,6 @@ import {
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -58,6 +57,7 @@ import { canonicalize, project } from './selection';
 // subscription is refused with the same words a query would be.
 import { validateDocument } from '../server/validation';
 import { requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
+import { checkVariables, operationNotFound, pickOperation } from '../server/execute';
 import { selectionSetGraphQL, selectionSetList } from '../server/selection';
 
 /** What the GraphQL endpoint reports after a mutation field resolved without error. */
@@ -322,11 +322,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       sendError(connection, id, validationErrors.map(fromAppSync));
       return;
     }
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    const operation = pickOperation(document, operationName);
     if (!operation) {
-      sendError(connection, id, [{ message: operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.' }]);
+      sendError(connection, id, [fromAppSync(operationNotFound(operationName))]);
       return;
     }
     if (operation.operation !== 'subscription') {
@@ -336,7 +335,14 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
 
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
+    // graphql-java's wording, as AppSync answers over HTTP and WebSocket alike
+    const variables = (request.variables ?? {}) as Record<string, unknown>;
+    const variableErrors = checkVariables(schema, operation, variables);
+    if (variableErrors.length) {
+      sendError(connection, id, variableErrors.map(fromAppSync));
+      return;
+    }
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
     if (coerced.errors) {
       sendError(connection, id, coerced.errors.map(graphQLErrorToRealtime));
       return;

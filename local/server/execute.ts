@@ -196,9 +196,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime):
       const prepared = prepare(request.query);
       if (prepared.errors.length) return { data: null, errors: prepared.errors };
       const operation = pickOperation(prepared.document, request.operationName);
-      if (!operation) {
-        return { data: null, errors: [requestError(request.operationName ? `Unknown operation named '${request.operationName}'.` : 'Must provide operation name if query contains multiple operations.')] };
-      }
+      if (!operation) return { data: null, errors: [operationNotFound(request.operationName)] };
       const variables = request.variables ?? {};
       const variableErrors = checkVariables(schema, operation, variables);
       if (variableErrors.length) return { data: null, errors: variableErrors };
@@ -255,17 +253,22 @@ function withUnsetVariablesAsNull(args: Record<string, unknown>, info: GraphQLRe
   return out;
 }
 
-function pickOperation(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
+/** The operation a request names, or its only one; also used by the real-time endpoint. */
+export function pickOperation(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (name) return operations.find((o) => o.name?.value === name);
   return operations.length === 1 ? operations[0] : undefined;
+}
+
+export function operationNotFound(name: string | null | undefined): AppSyncError {
+  return requestError(name ? `Unknown operation named '${name}'.` : 'Must provide operation name if query contains multiple operations.');
 }
 
 /**
  * Variables checked before execution with graphql-java's wording, which AppSync returns
  * (e.g. "Variable 'id' has coerced Null value for NonNull type 'ID!'").
  */
-function checkVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, values: Record<string, unknown>): AppSyncError[] {
+export function checkVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, values: Record<string, unknown>): AppSyncError[] {
   const errors: AppSyncError[] = [];
   for (const definition of operation.variableDefinitions ?? []) {
     const name = definition.variable.name.value;
