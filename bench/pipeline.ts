@@ -3,12 +3,14 @@
  *
  *   npx tsx bench/pipeline.ts [--events 5000] [--rate 100] [--seconds 10] [--poll 100] [--cold-runs 7]
  *
- * 1. Bundles: each Lambda (functions/<name>/index.ts) bundled by esbuild, ESM, minified, in two
- *    variants: everything bundled in (the AWS SDK v3 too, target node20), and as infra/ deploys
- *    it (the SDK left to the Node.js 22 runtime) — and its size.
+ * 1. Bundles: each Lambda (functions/<name>/index.ts) bundled by esbuild as infra/ deploys it
+ *    (infra/constructs/node-function.ts: ESM, minified, target node22, the AWS SDK v3 and
+ *    Powertools bundled in, a source map beside it) — and its size.
  * 2. Cold initialisation: a fresh `node` process imports the bundle (the environment set as in
- *    Lambda, clients constructed at module scope) until `handler` is a function; the time of the
- *    import alone (what Lambda's INIT phase adds to its runtime bootstrap), median of --cold-runs.
+ *    Lambda, NODE_OPTIONS=--enable-source-maps included, clients constructed at module scope)
+ *    until `handler` is a function; the time of the import alone (what Lambda's INIT phase adds
+ *    to its runtime bootstrap), median of --cold-runs. The bundle targets node22, as deployed;
+ *    it runs unchanged on this machine's Node.js 20, which is what is timed here.
  * 3. Sustained throughput: --events events (50 per mark) are committed to MarkEvents before the
  *    pollers start; then relay (batches of 500, one PutRecords each) and archive (batches of 500)
  *    drain the backlog. Events per second per mapping, from its first batch's start to its last
@@ -24,7 +26,7 @@ import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { build, type BuildOptions } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,33 +41,31 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const functions = ['relay', 'eraser', 'archive'] as const;
 
-/** The esbuild options a deployment uses for a handler (infra/ should bundle the same way). */
+/**
+ * The esbuild options infra/constructs/node-function.ts gives NodejsFunction (CDK passes them to
+ * the same esbuild on its command line): keep the two in step. Nothing is external: the AWS SDK
+ * v3 and Powertools are bundled in rather than taken from the Lambda runtime.
+ */
 export const lambdaBundleOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   minify: true,
-  // Prefer the SDK's ES module builds: they tree-shake better than the CommonJS ones.
+  sourcemap: true,
+  sourcesContent: false,
+  // ESM-first packages (Powertools, smithy) tree-shake better through their "module" entry.
   mainFields: ['module', 'main'],
-  // Bundled CommonJS modules that require() Node built-ins need a require in an ES module.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  legalComments: 'none',
+  // CommonJS dependencies bundled into ESM still call require(); give them one.
+  banner: { js: "import { createRequire as __markCreateRequire } from 'node:module'; const require = __markCreateRequire(import.meta.url);" },
 };
 
-/**
- * What infra/constructs/node-function.ts deploys: the same, but target node22 and the AWS SDK
- * left out (the Node.js 22 Lambda runtime ships it). Locally the SDK then loads from
- * node_modules, file by file, which makes this import slower here than in Lambda, whose
- * runtime SDK sits in the image.
- */
-export const infraBundleOptions: BuildOptions = { ...lambdaBundleOptions, target: 'node22', external: ['@aws-sdk/*'] };
-
-async function bundles(outdir: string, options: BuildOptions) {
+async function bundles(outdir: string) {
   const results: { name: string; file: string; bytes: number }[] = [];
   for (const name of functions) {
-    const file = join(outdir, `${name}.mjs`);
-    await build({ ...options, entryPoints: [join(root, 'functions', name, 'index.ts')], outfile: file, logLevel: 'error' });
+    // index.mjs in a folder of its own, as in the deployed asset (with index.mjs.map beside it)
+    const file = join(outdir, name, 'index.mjs');
+    await build({ ...lambdaBundleOptions, entryPoints: [join(root, 'functions', name, 'index.ts')], outfile: file, logLevel: 'error' });
     results.push({ name, file, bytes: statSync(file).size });
   }
   return results;
@@ -89,6 +89,11 @@ async function coldInit(file: string, runs: number): Promise<{ importMs: number;
     MARK_SNAPSHOTS_TABLE: 'MarkSnapshots',
     ARCHIVE_BUCKET: 'mark-archive',
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    // as infra/constructs/node-function.ts sets them for every function
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: 'bench',
+    POWERTOOLS_METRICS_NAMESPACE: 'MarkApiBench',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
   };
   const samples: { importMs: number; sinceStartMs: number }[] = [];
   for (let i = 0; i < runs; i++) {
@@ -113,7 +118,6 @@ function event(mark: string, version: number) {
 }
 
 export interface FunctionFigures {
-  variant: 'bundled' | 'infra';
   name: (typeof functions)[number];
   bytes: number;
   /** median import time until `handler` is ready, ms */
@@ -122,24 +126,16 @@ export interface FunctionFigures {
   sinceStartMs: number;
 }
 
-/** Bundle sizes and cold initialisation of every handler, in both bundle variants. */
+/** Bundle sizes and cold initialisation of every handler, bundled as infra/ deploys it. */
 export async function benchFunctions(options: { coldRuns?: number; log?: (line: string) => void } = {}): Promise<FunctionFigures[]> {
   const coldRuns = options.coldRuns ?? 7;
-  // Bundles with the SDK left out must resolve it from this repository's node_modules.
-  mkdirSync(join(root, '.data'), { recursive: true });
-  const bundleDir = mkdtempSync(join(root, '.data', 'bench-pipeline-bundles-'));
+  const bundleDir = mkdtempSync(join(tmpdir(), 'bench-pipeline-bundles-'));
   const out: FunctionFigures[] = [];
   try {
-    const variants = [
-      { variant: 'bundled' as const, dir: join(bundleDir, 'bundled'), options: lambdaBundleOptions },
-      { variant: 'infra' as const, dir: join(bundleDir, 'infra'), options: infraBundleOptions },
-    ];
-    for (const v of variants) {
-      for (const b of await bundles(v.dir, v.options)) {
-        const cold = await coldInit(b.file, coldRuns);
-        out.push({ variant: v.variant, name: b.name as FunctionFigures['name'], bytes: b.bytes, coldImportMs: cold.importMs, sinceStartMs: cold.sinceStartMs });
-        options.log?.(`functions: ${b.name} (${v.variant}) ${formatNumber(b.bytes / 1024)} KiB, cold init ${formatNumber(cold.importMs)} ms`);
-      }
+    for (const b of await bundles(bundleDir)) {
+      const cold = await coldInit(b.file, coldRuns);
+      out.push({ name: b.name as FunctionFigures['name'], bytes: b.bytes, coldImportMs: cold.importMs, sinceStartMs: cold.sinceStartMs });
+      options.log?.(`functions: ${b.name} ${formatNumber(b.bytes / 1024)} KiB, cold init ${formatNumber(cold.importMs)} ms`);
     }
   } finally {
     rmSync(bundleDir, { recursive: true, force: true });
@@ -286,17 +282,11 @@ async function main() {
 
   // 1 + 2: bundles and cold initialisation.
   const figures = await benchFunctions({ coldRuns });
-  const labels = {
-    bundled: 'SDK bundled (esbuild, ESM, minified, target node20)',
-    infra: 'as infra/ deploys it (SDK external, from the runtime; target node22)',
-  };
-  for (const variant of ['bundled', 'infra'] as const) {
-    console.log(`\nbundle ${labels[variant]}; cold initialisation: median of ${coldRuns} fresh processes`);
-    for (const f of figures.filter((x) => x.variant === variant)) {
-      console.log(
-        `  ${f.name.padEnd(8)} ${formatNumber(f.bytes / 1024).padStart(6)} KiB   import until handler ready ${formatNumber(f.coldImportMs).padStart(6)} ms   (process start to ready ${formatNumber(f.sinceStartMs)} ms)`,
-      );
-    }
+  console.log(`\nbundle as infra/ deploys it (esbuild, ESM, minified, target node22, AWS SDK bundled); cold initialisation: median of ${coldRuns} fresh processes`);
+  for (const f of figures) {
+    console.log(
+      `  ${f.name.padEnd(8)} ${formatNumber(f.bytes / 1024).padStart(6)} KiB   import until handler ready ${formatNumber(f.coldImportMs).padStart(6)} ms   (process start to ready ${formatNumber(f.sinceStartMs)} ms)`,
+    );
   }
 
   // 3 + 4: throughput and lag.

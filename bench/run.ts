@@ -8,8 +8,10 @@
  * the HTTP and real-time endpoints) serves the command, getMarkAt and subscription sections; the
  * pipeline section runs kinesalite, s3rver and the relay/eraser/archive pollers on tables of its
  * own in the same DynamoDB Local, so that its backlog and the seeded histories do not mix. The
- * work itself lives in the section's own file (bench/runtime-overhead.ts, replay.ts,
- * subscriptions.ts, pipeline.ts), each runnable alone.
+ * command and subscription sections load the endpoint from a separate process
+ * (bench/load-generator.ts), so this process does the endpoint's work only. The work itself
+ * lives in the section's own file (bench/runtime-overhead.ts, replay.ts, subscriptions.ts,
+ * pipeline.ts), each runnable alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
@@ -21,7 +23,7 @@ import { startStack } from '../local/stack';
 import { benchFunctions, benchPipeline } from './pipeline';
 import { benchReplay } from './replay';
 import { benchCommandLatency, benchThroughput } from './runtime-overhead';
-import { benchSubscriptions, clock } from './subscriptions';
+import { benchSubscriptions, commitTimes } from './subscriptions';
 import { formatNumber } from './stats';
 
 const USAGE = `Usage: npm run bench [-- --quick]
@@ -84,12 +86,11 @@ try {
   ]);
 
   // Lambda bundles and cold initialisation (fresh processes, before the stack loads the machine).
-  progress(`functions: bundling and cold-starting relay, eraser, archive (${plan.coldRuns} processes each, two variants)`);
+  progress(`functions: bundling relay, eraser, archive as infra/ does and cold-starting each (${plan.coldRuns} processes each)`);
   const functions = await benchFunctions({ coldRuns: plan.coldRuns, log: progress });
   for (const f of functions) {
-    const variant = f.variant === 'bundled' ? 'SDK bundled' : 'SDK external, as infra/ deploys';
     rows.push([
-      `${f.name} Lambda, ${variant}: ${formatNumber(f.bytes / 1024)} KiB, cold init (import until handler ready, median of ${plan.coldRuns})`,
+      `${f.name} Lambda, bundled as infra/ deploys it (AWS SDK included): ${formatNumber(f.bytes / 1024)} KiB, cold init (import until handler ready, median of ${plan.coldRuns})`,
       ms(f.coldImportMs),
       '',
       '',
@@ -99,8 +100,8 @@ try {
   }
 
   progress('stack: starting DynamoDB Local (in memory), the resolvers and the endpoints');
-  let committed = 0;
-  stack = await startStack({ inMemory: true, buildRoot, build: false, tablePrefix: 'bench_', onMutationResult: () => (committed = clock()) });
+  const commits = commitTimes();
+  stack = await startStack({ inMemory: true, buildRoot, build: false, tablePrefix: 'bench_', onMutationResult: commits.listener });
 
   for (const [concurrency, sizes] of [[1, plan.c1], [16, plan.c16]] as const) {
     progress(`command latency at concurrency ${concurrency}: ${sizes.pairs * concurrency} changeNominee via GraphQL and as many GetItem + TransactWriteItems via the SDK, interleaved`);
@@ -142,7 +143,7 @@ try {
   rows.push([`getMarkAt correctness: ${replay.checked} versions across the four marks equal the fold of the stored events`, '', '', '', '', 'all correct']);
 
   progress(`subscriptions: ${plan.subs.subscribers} subscribers, ${plan.subs.mutations} mutations`);
-  const subs = await benchSubscriptions({ stack, committedAt: () => committed, ...plan.subs, log: progress });
+  const subs = await benchSubscriptions({ stack, commits, ...plan.subs, log: progress });
   rows.push([
     `subscription delivery, ${subs.subscribers} subscribers: mutation request sent → event received (${subs.deliveries.toLocaleString('en-GB')} deliveries)`,
     ms(subs.endToEnd.p50),

@@ -14,87 +14,23 @@
  * Throughput: mutations per second across distinct marks (one per worker), GraphQL-only and
  * SDK-only phases alternated.
  *
+ * Both clients (GraphQL and SDK) run in a separate load-generating process
+ * (bench/load-generator.ts), which returns the raw latencies: the endpoint's process does only
+ * the endpoint's work, as it would in AWS, and the client side costs both paths alike.
+ *
  *   npx tsx bench/runtime-overhead.ts [--pairs 1000] [--warmup 100] [--concurrency 1,16]
  */
-import { GetItemCommand, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { planAppend } from '../resolvers/lib/append';
-import type { Command } from '../resolvers/lib/commands';
-import type { MarkState } from '../resolvers/lib/state';
-import { compact } from '../resolvers/lib/state';
-import { formatDateTime } from '../resolvers/lib/time';
 import { startStack, type Stack } from '../local/stack';
-import { dynamoDbClient } from '../local/services/dynamodb-local';
-import { graphqlClient, type GraphQLClient } from './client';
-import { formatNumber, median, ratio, summarize, timed, type Summary } from './stats';
+import { startLoadGenerator, type LoadGenerator } from './load-generator';
+import { formatNumber, median, ratio, summarize, type Summary } from './stats';
 
-const CHANGE_NOMINEE = 'mutation($input: ChangeNomineeInput!) { changeNominee(input: $input) { mark version type } }';
-const CREATE_ENTITLEMENT = 'mutation($input: CreateEntitlementInput!) { createEntitlement(input: $input) { mark version } }';
-
-/** Each path of a bench needs its own marks: a letter per path, a run tag, the worker. */
-async function createMark(client: GraphQLClient, mark: string): Promise<number> {
-  const input = {
-    mark,
-    price: 25_000,
-    entitlement: {
-      certificateNo: `C${mark.replace(/\W/g, '')}`,
-      purchaserName: 'Bench Purchaser',
-      nomineeName: 'Bench Nominee',
-      address: { addLine1: '1 Bench Road', postTown: 'Swansea', postcode: 'SA1 1AA' },
-    },
-  };
-  const data = await client.gql<{ createEntitlement: { version: number } }>(CREATE_ENTITLEMENT, { input });
-  return data.createEntitlement.version;
-}
-
-/** One command through GraphQL; returns the new version. */
-async function viaGraphQL(client: GraphQLClient, mark: string, expectedVersion: number, n: number): Promise<number> {
-  const data = await client.gql<{ changeNominee: { version: number } }>(CHANGE_NOMINEE, {
-    input: { mark, expectedVersion, nomineeName: `Nominee ${n}` },
-  });
-  return data.changeNominee.version;
-}
-
-/**
- * The same command as the pipeline runs it, straight through the SDK: the same GetItem, the same
- * plan (resolvers/lib), the same TransactWriteItems items and conditions.
- */
-async function viaSdk(sdk: DynamoDBClient, env: Record<string, string>, mark: string, n: number): Promise<number> {
-  const got = await sdk.send(new GetItemCommand({ TableName: env.MARKS_TABLE, Key: { mark: { S: mark } }, ConsistentRead: true }));
-  const view = got.Item ? (unmarshall(got.Item) as MarkState) : null;
-  const command: Command = { kind: 'changeNominee', mark, expectedVersion: view?.version ?? 0, nomineeName: `Nominee ${n}` };
-  const plan = planAppend(command, view, null, { now: formatDateTime(Date.now()), randomId: randomUUID() });
-  if (plan.kind !== 'append') throw new Error(`SDK path: ${mark} could not append: ${JSON.stringify(plan)}`);
-  const put = (value: object) => marshall(compact(value), { removeUndefinedValues: true });
-  const items: TransactWriteItem[] = [
-    {
-      Put: {
-        TableName: env.MARK_EVENTS_TABLE,
-        Item: put(plan.event),
-        ConditionExpression: 'attribute_not_exists(#version)',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-    {
-      Put: {
-        TableName: env.MARKS_TABLE,
-        Item: put(plan.view),
-        ConditionExpression: '#version = :loaded',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':loaded': { N: String(plan.viewVersion) } },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-  ];
-  if (plan.snapshot) items.push({ Put: { TableName: env.MARK_SNAPSHOTS_TABLE, Item: put(plan.view) } });
-  await sdk.send(new TransactWriteItemsCommand({ TransactItems: items }));
-  return plan.event.version;
+/** A load-generating process aimed at the stack's endpoint and its DynamoDB. */
+function loadGeneratorFor(stack: Stack): Promise<LoadGenerator> {
+  return startLoadGenerator({ graphqlUrl: stack.graphqlUrl, realtimeUrl: stack.realtimeUrl, apiKey: stack.apiKey, dynamodbEndpoint: stack.dynamodbEndpoint, env: stack.env });
 }
 
 export interface CommandBenchOptions {
@@ -121,48 +57,22 @@ export interface CommandLatencyResult {
 
 export async function benchCommandLatency(options: CommandBenchOptions): Promise<CommandLatencyResult> {
   const { stack, concurrency, pairs, warmup, tag } = options;
-  const client = graphqlClient(stack.graphqlUrl, stack.apiKey, concurrency);
-  const sdk = dynamoDbClient(stack.dynamodbEndpoint);
-  // per pair index across workers, so blocks are taken in time order
-  const graphql: { i: number; ms: number }[] = [];
-  const direct: { i: number; ms: number }[] = [];
+  const load = await loadGeneratorFor(stack);
+  let samples: { i: number; graphqlMs: number; sdkMs: number }[];
   try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async (_, w) => {
-        const gMark = `G${tag}${w}`;
-        const sMark = `S${tag}${w}`;
-        let version = await createMark(client, gMark);
-        await createMark(client, sMark);
-        for (let i = 0; i < warmup + pairs; i++) {
-          let g = 0;
-          let s = 0;
-          const runG = async () => (g = await timed(async () => (version = await viaGraphQL(client, gMark, version, i))));
-          const runS = async () => (s = await timed(() => viaSdk(sdk, stack.env, sMark, i)));
-          if ((i + w) % 2) {
-            await runS();
-            await runG();
-          } else {
-            await runG();
-            await runS();
-          }
-          if (i < warmup) continue;
-          graphql.push({ i: i - warmup, ms: g });
-          direct.push({ i: i - warmup, ms: s });
-        }
-      }),
-    );
+    ({ pairs: samples } = await load.run({ kind: 'latency', concurrency, pairs, warmup, tag }));
   } finally {
-    client.close();
-    sdk.destroy();
+    await load.stop();
   }
+  // per pair index across workers, so blocks are taken in time order
   const blockRatios: number[] = [];
   const block = Math.max(1, Math.ceil(pairs / 5));
   for (let start = 0; start < pairs; start += block) {
-    const inBlock = (xs: { i: number; ms: number }[]) => xs.filter((x) => x.i >= start && x.i < start + block).map((x) => x.ms);
-    blockRatios.push(ratio(median(inBlock(graphql)), median(inBlock(direct))));
+    const inBlock = samples.filter((x) => x.i >= start && x.i < start + block);
+    blockRatios.push(ratio(median(inBlock.map((x) => x.graphqlMs)), median(inBlock.map((x) => x.sdkMs))));
   }
-  const g = summarize(graphql.map((x) => x.ms));
-  const s = summarize(direct.map((x) => x.ms));
+  const g = summarize(samples.map((x) => x.graphqlMs));
+  const s = summarize(samples.map((x) => x.sdkMs));
   return { concurrency, pairs, graphql: g, sdk: s, medianRatio: ratio(g.median, s.median), p99Ratio: ratio(g.p99, s.p99), blockRatios };
 }
 
@@ -188,38 +98,14 @@ export interface ThroughputResult {
 
 export async function benchThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const { stack, concurrency, perWorker, rounds, tag } = options;
-  const client = graphqlClient(stack.graphqlUrl, stack.apiKey, concurrency);
-  const sdk = dynamoDbClient(stack.dynamodbEndpoint);
+  const load = await loadGeneratorFor(stack);
   try {
-    const gMarks = Array.from({ length: concurrency }, (_, w) => `G${tag}${w}`);
-    const sMarks = Array.from({ length: concurrency }, (_, w) => `S${tag}${w}`);
-    const versions = await Promise.all(gMarks.map((m) => createMark(client, m)));
-    await Promise.all(sMarks.map((m) => createMark(client, m)));
-    let gTime = 0;
-    let sTime = 0;
-    for (let round = 0; round < rounds; round++) {
-      gTime += await timed(() =>
-        Promise.all(
-          gMarks.map(async (mark, w) => {
-            for (let n = 0; n < perWorker; n++) versions[w] = await viaGraphQL(client, mark, versions[w]!, n);
-          }),
-        ),
-      );
-      sTime += await timed(() =>
-        Promise.all(
-          sMarks.map(async (mark) => {
-            for (let n = 0; n < perWorker; n++) await viaSdk(sdk, stack.env, mark, n);
-          }),
-        ),
-      );
-    }
-    const mutations = concurrency * perWorker * rounds;
-    const graphqlPerSecond = mutations / (gTime / 1000);
-    const sdkPerSecond = mutations / (sTime / 1000);
+    const { mutations, graphqlMs, sdkMs } = await load.run({ kind: 'throughput', concurrency, perWorker, rounds, tag });
+    const graphqlPerSecond = mutations / (graphqlMs / 1000);
+    const sdkPerSecond = mutations / (sdkMs / 1000);
     return { concurrency, mutations, graphqlPerSecond, sdkPerSecond, ratio: ratio(graphqlPerSecond, sdkPerSecond) };
   } finally {
-    client.close();
-    sdk.destroy();
+    await load.stop();
   }
 }
 
