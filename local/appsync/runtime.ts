@@ -23,7 +23,7 @@ import {
   type DataSourceAnswer,
   type LambdaHandler,
 } from './datasources';
-import { createSandbox, type InvokeOutput, type LogSink, type Sandbox } from './sandbox';
+import { createSandbox, type InvokeOutput, type JsonInvokeOutput, type LogSink, type Sandbox } from './sandbox';
 import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime } from './types';
 
 export interface ResolverRuntimeOptions {
@@ -139,12 +139,18 @@ export async function createResolverRuntime(options: ResolverRuntimeOptions): Pr
   };
 }
 
-/** One resolution: the state threaded through every handler call. */
+/**
+ * One resolution: the state threaded through every handler call. The parts of ctx that every step
+ * shares are serialised once; the stash and each step's result stay JSON text between steps and
+ * are parsed only inside the sandbox (and on the host only where the host needs the value: a data
+ * source request, the resolver's final result).
+ */
 class Run {
   errors: ResolverError[] = [];
-  stash: unknown = {};
+  stashJson = '{}';
   subscriptionFilter?: unknown;
   subscriptionInvalidationFilter?: unknown;
+  private baseJson?: string;
 
   constructor(
     private readonly typeName: string,
@@ -153,29 +159,39 @@ class Run {
     private readonly authType: string,
   ) {}
 
-  call(sandbox: Sandbox, handler: 'request' | 'response', extra: Record<string, unknown>): InvokeOutput {
-    const out = sandbox.invoke({
+  call(sandbox: Sandbox, handler: 'request' | 'response', extra: { prevJson?: string; answer?: DataSourceAnswer } = {}): JsonInvokeOutput {
+    this.baseJson ??= JSON.stringify(this.base);
+    const out = sandbox.invokeJson({
       handler,
-      ctx: { ...this.base, ...extra, stash: this.stash },
       typeName: this.typeName,
       fieldName: this.fieldName,
       authType: this.authType,
+      baseJson: this.baseJson,
+      stashJson: this.stashJson,
+      prevJson: extra.prevJson,
+      // JSON.stringify of undefined is undefined: ctx.result then stays undefined, as before
+      resultJson: extra.answer ? JSON.stringify(extra.answer.result) : undefined,
+      errorJson: extra.answer?.error ? JSON.stringify(extra.answer.error) : undefined,
     });
-    this.stash = out.stash ?? {};
+    this.stashJson = out.stashJson;
     this.errors.push(...out.errors.map(toResolverError));
-    if (out.status === 'runtimeError') this.errors.push({ message: out.message, errorType: CODE_ERROR_TYPE });
+    if (out.status === 'runtimeError') this.errors.push({ message: out.message!, errorType: CODE_ERROR_TYPE });
     if (out.subscriptionFilter !== undefined) this.subscriptionFilter = out.subscriptionFilter;
     if (out.subscriptionInvalidationFilter !== undefined) this.subscriptionInvalidationFilter = out.subscriptionInvalidationFilter;
     return out;
   }
 
-  outcome(data: unknown): ResolveOutcome {
+  outcome(valueJson: string | null): ResolveOutcome {
+    const data = valueJson ? (JSON.parse(valueJson) as unknown) : null;
     const outcome: ResolveOutcome = { data: data === undefined ? null : data, errors: this.errors };
     if (this.subscriptionFilter !== undefined) outcome.subscriptionFilter = this.subscriptionFilter;
     if (this.subscriptionInvalidationFilter !== undefined) outcome.subscriptionInvalidationFilter = this.subscriptionInvalidationFilter;
     return outcome;
   }
 }
+
+/** A handler's returned value (JSON text, '' for undefined) as the host sees it. */
+const valueOf = (out: JsonInvokeOutput): unknown => (out.valueJson ? JSON.parse(out.valueJson) : undefined);
 
 function toResolverError(e: InvokeOutput['errors'][number]): ResolverError {
   const out: ResolverError = { message: e.message };
@@ -185,12 +201,7 @@ function toResolverError(e: InvokeOutput['errors'][number]): ResolverError {
   return out;
 }
 
-/** ctx.result / ctx.error for a response handler, from a data source's answer. */
-function answerContext(answer: DataSourceAnswer): Record<string, unknown> {
-  return answer.error ? { result: answer.result, error: answer.error } : { result: answer.result };
-}
-
-const ended = (out: InvokeOutput) => out.status === 'error' || out.status === 'runtimeError';
+const ended = (out: JsonInvokeOutput) => out.status === 'error' || out.status === 'runtimeError';
 
 async function execute(resolver: Resolver, typeName: string, fieldName: string, input: ResolveInput, env: Record<string, string>): Promise<ResolveOutcome> {
   const base = {
@@ -212,40 +223,40 @@ async function execute(resolver: Resolver, typeName: string, fieldName: string, 
   if (!resolver.pipeline) {
     // Unit resolver. runtime.earlyReturn in its request skips the data source and the response
     // handler (runtime-utils-js: "halt the execution of the current handler ... resolver").
-    const req = run.call(resolver.code, 'request', {});
+    const req = run.call(resolver.code, 'request');
     if (ended(req)) return run.outcome(null);
-    if (req.status === 'earlyReturn') return run.outcome(req.value);
-    const answer = await resolver.dataSource!.execute(req.value, { typeName, fieldName });
-    const res = run.call(resolver.code, 'response', answerContext(answer));
+    if (req.status === 'earlyReturn') return run.outcome(req.valueJson);
+    const answer = await resolver.dataSource!.execute(valueOf(req), { typeName, fieldName });
+    const res = run.call(resolver.code, 'response', { answer });
     if (ended(res)) return run.outcome(null);
-    return run.outcome(res.value);
+    return run.outcome(res.valueJson);
   }
 
-  // Pipeline resolver: before step
-  const before = run.call(resolver.code, 'request', {});
+  // Pipeline resolver: before step. prevJson: ctx.prev.result as JSON text ('' for undefined)
+  const before = run.call(resolver.code, 'request');
   if (ended(before)) return run.outcome(null);
-  let prev: unknown = before.value;
+  let prevJson = before.valueJson;
   // runtime.earlyReturn in the pipeline resolver's request: "the pipeline execution is skipped, and
   // the pipeline resolver response handler is called immediately" (runtime-utils-js)
   if (before.status !== 'earlyReturn') {
     for (const step of resolver.pipeline) {
-      const req = run.call(step.sandbox, 'request', { prev: { result: prev } });
+      const req = run.call(step.sandbox, 'request', { prevJson });
       if (ended(req)) return run.outcome(null);
       if (req.status === 'earlyReturn') {
         // in a function's request: its data source and response are skipped; skipTo END also
         // skips the remaining functions (runtime-utils-js)
-        prev = req.value;
+        prevJson = req.valueJson;
         if (req.skipTo === 'END') break;
         continue;
       }
-      const answer = await step.dataSource!.execute(req.value, { typeName, fieldName });
-      const res = run.call(step.sandbox, 'response', { prev: { result: prev }, ...answerContext(answer) });
+      const answer = await step.dataSource!.execute(valueOf(req), { typeName, fieldName });
+      const res = run.call(step.sandbox, 'response', { prevJson, answer });
       if (ended(res)) return run.outcome(null);
-      prev = res.value;
+      prevJson = res.valueJson;
       if (res.status === 'earlyReturn' && res.skipTo === 'END') break;
     }
   }
-  const after = run.call(resolver.code, 'response', { prev: { result: prev } });
+  const after = run.call(resolver.code, 'response', { prevJson });
   if (ended(after)) return run.outcome(null);
-  return run.outcome(after.value);
+  return run.outcome(after.valueJson);
 }

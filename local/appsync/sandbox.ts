@@ -5,7 +5,7 @@
  *
  * A bundle (ESM, as AppSync takes it) is turned into a CommonJS-shaped function body once, with
  * esbuild, and compiled once per distinct source; invoking a handler afterwards costs one
- * function call and a JSON round trip.
+ * function call and a JSON round trip (text only: no host object crosses into the context).
  */
 import { buildSync, transformSync } from 'esbuild';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,17 @@ interface PreludeEnvironment {
   console: object;
   load(moduleFunction: unknown): void;
   invoke(inputJson: string): string;
+  invokeParts(
+    handler: string,
+    typeName: string,
+    fieldName: string,
+    authType: string,
+    baseJson: string,
+    stashJson: string,
+    prevJson: string | undefined,
+    resultJson: string | undefined,
+    errorJson: string | undefined,
+  ): string;
 }
 
 let preludeScript: vm.Script | undefined;
@@ -61,9 +72,34 @@ function moduleScript(code: string): vm.Script {
   return script;
 }
 
+/**
+ * One handler call with ctx given as JSON texts (see invokeJson): the parts of ctx that are the same
+ * for every step of a resolution are serialised once, and the stash and prev.result travel from
+ * step to step as text, parsed only inside the sandbox.
+ */
+export interface JsonInvokeInput {
+  handler: 'request' | 'response';
+  typeName: string;
+  fieldName: string;
+  authType: string;
+  /** JSON of { arguments, identity, source, env, info, request } */
+  baseJson: string;
+  stashJson: string;
+  /** JSON of ctx.prev.result; '' when it is undefined; omitted when the handler has no ctx.prev.result */
+  prevJson?: string;
+  /** JSON of ctx.result / ctx.error; omitted when absent */
+  resultJson?: string;
+  errorJson?: string;
+}
+
+/** InvokeOutput with value and stash left as JSON text ('' for an undefined value). */
+export type JsonInvokeOutput = Omit<InvokeOutput, 'value' | 'stash'> & { status: InvokeOutput['status']; skipTo?: string; message?: string; valueJson: string; stashJson: string };
+
 export interface Sandbox {
   /** Calls request or response of the module with the given context (JSON-serialisable data only). */
   invoke(input: InvokeInput): InvokeOutput;
+  /** The same call with ctx as JSON texts: nothing but strings crosses into or out of the sandbox. */
+  invokeJson(input: JsonInvokeInput): JsonInvokeOutput;
 }
 
 /** A fresh isolated context running one APPSYNC_JS module (ESM source text, as built). */
@@ -90,6 +126,27 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
   return {
     invoke(input) {
       return JSON.parse(env.invoke(JSON.stringify(input))) as InvokeOutput;
+    },
+    invokeJson(input) {
+      const text = env.invokeParts(
+        input.handler,
+        input.typeName,
+        input.fieldName,
+        input.authType,
+        input.baseJson,
+        input.stashJson,
+        input.prevJson,
+        input.resultJson,
+        input.errorJson,
+      );
+      if (typeof text !== 'string') throw new Error(`${name}: the runtime answered ${typeof text}, not JSON text`);
+      // JSON.stringify never writes a raw newline, so the two newlines are the separators
+      const first = text.indexOf('\n');
+      const second = text.indexOf('\n', first + 1);
+      const header = JSON.parse(text.slice(0, first)) as JsonInvokeOutput;
+      header.valueJson = text.slice(first + 1, second);
+      header.stashJson = text.slice(second + 1) || '{}';
+      return header;
     },
   };
 }

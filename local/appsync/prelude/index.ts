@@ -251,54 +251,90 @@ export function create(host: HostPrimitives) {
     /** Calls one handler of the loaded module: JSON in, JSON out. */
     invoke(inputJson: string): string {
       const input = JSON.parse(inputJson) as InvokeInput;
-      current = input;
-      errors = [];
-      subscriptionFilter = undefined;
-      subscriptionInvalidationFilter = undefined;
-      const raw = input.ctx;
-      const stash = raw.stash ?? {};
-      const ctx: Record<string, unknown> = {
-        arguments: raw.arguments ?? {},
-        identity: raw.identity ?? null,
-        source: raw.source ?? null,
-        stash,
-        prev: raw.prev ?? { result: undefined },
-        result: raw.result,
-        error: raw.error ?? undefined,
-        env: Object.freeze(raw.env ?? {}),
-        info: raw.info ?? {},
-        request: raw.request ?? { headers: {}, domainName: null },
-      };
-      ctx.args = ctx.arguments;
-      let output: InvokeOutput;
-      try {
-        const handler = exportsOfModule[input.handler];
-        if (typeof handler !== 'function') throw new Error(`the code does not export a ${input.handler} function`);
-        const value = (handler as (c: unknown) => unknown)(ctx);
-        if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
-          throw new Error(`${input.handler} returned a Promise: APPSYNC_JS handlers are synchronous`);
-        }
-        output = { status: 'return', value, errors, stash };
-      } catch (thrown) {
-        if (thrown instanceof UtilError) {
-          errors.push(thrown.error);
-          output = { status: 'error', errors, stash };
-        } else if (thrown instanceof EarlyReturn) {
-          output = { status: 'earlyReturn', value: thrown.value, skipTo: thrown.skipTo, errors, stash };
-        } else {
-          output = { status: 'runtimeError', message: describe(thrown), errors, stash };
-        }
-      }
-      if (subscriptionFilter !== undefined) output.subscriptionFilter = subscriptionFilter;
-      if (subscriptionInvalidationFilter !== undefined) output.subscriptionInvalidationFilter = subscriptionInvalidationFilter;
-      current = null;
+      const output = run(input.handler, input.ctx, input.typeName, input.fieldName, input.authType);
       try {
         return JSON.stringify(output);
       } catch (err) {
-        return JSON.stringify({ status: 'runtimeError', message: `the handler's result is not JSON: ${describe(err)}`, errors, stash: {} });
+        return JSON.stringify({ status: 'runtimeError', message: `the handler's result is not JSON: ${describe(err)}`, errors: output.errors, stash: {} });
+      }
+    },
+    /**
+     * The same call with ctx handed in as separate JSON texts, so that the host serialises the
+     * parts that do not change within a resolution once (base: arguments, identity, source, env,
+     * info, request) and carries the stash and prev.result as text from one step to the next.
+     * `prevJson`: undefined for no ctx.prev.result (a resolver's request), '' for an undefined
+     * one. Answers `header \n value \n stash` (JSON texts; JSON.stringify never writes a raw
+     * newline; value is '' when undefined).
+     */
+    invokeParts(
+      handler: InvokeInput['handler'],
+      typeName: string,
+      fieldName: string,
+      authType: string,
+      baseJson: string,
+      stashJson: string,
+      prevJson: string | undefined,
+      resultJson: string | undefined,
+      errorJson: string | undefined,
+    ): string {
+      const raw = JSON.parse(baseJson) as Record<string, any>;
+      raw.stash = JSON.parse(stashJson);
+      if (prevJson !== undefined) raw.prev = prevJson === '' ? {} : { result: JSON.parse(prevJson) };
+      if (resultJson !== undefined) raw.result = JSON.parse(resultJson);
+      if (errorJson !== undefined) raw.error = JSON.parse(errorJson);
+      const output = run(handler, raw, typeName, fieldName, authType);
+      const { value, stash, ...header } = output as InvokeOutput & { value?: unknown };
+      try {
+        return `${JSON.stringify(header)}\n${JSON.stringify(value) ?? ''}\n${JSON.stringify(stash) ?? ''}`;
+      } catch (err) {
+        return `${JSON.stringify({ status: 'runtimeError', message: `the handler's result is not JSON: ${describe(err)}`, errors: output.errors })}\n\n{}`;
       }
     },
   };
+
+  function run(handlerName: InvokeInput['handler'], raw: Record<string, any>, typeName: string, fieldName: string, authType: string): InvokeOutput {
+    current = { handler: handlerName, ctx: raw, typeName, fieldName, authType };
+    errors = [];
+    subscriptionFilter = undefined;
+    subscriptionInvalidationFilter = undefined;
+    const stash = raw.stash ?? {};
+    const ctx: Record<string, unknown> = {
+      arguments: raw.arguments ?? {},
+      identity: raw.identity ?? null,
+      source: raw.source ?? null,
+      stash,
+      prev: raw.prev ?? { result: undefined },
+      result: raw.result,
+      error: raw.error ?? undefined,
+      env: Object.freeze(raw.env ?? {}),
+      info: raw.info ?? {},
+      request: raw.request ?? { headers: {}, domainName: null },
+    };
+    ctx.args = ctx.arguments;
+    let output: InvokeOutput;
+    try {
+      const handler = exportsOfModule[handlerName];
+      if (typeof handler !== 'function') throw new Error(`the code does not export a ${handlerName} function`);
+      const value = (handler as (c: unknown) => unknown)(ctx);
+      if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+        throw new Error(`${handlerName} returned a Promise: APPSYNC_JS handlers are synchronous`);
+      }
+      output = { status: 'return', value, errors, stash };
+    } catch (thrown) {
+      if (thrown instanceof UtilError) {
+        errors.push(thrown.error);
+        output = { status: 'error', errors, stash };
+      } else if (thrown instanceof EarlyReturn) {
+        output = { status: 'earlyReturn', value: thrown.value, skipTo: thrown.skipTo, errors, stash };
+      } else {
+        output = { status: 'runtimeError', message: describe(thrown), errors, stash };
+      }
+    }
+    if (subscriptionFilter !== undefined) output.subscriptionFilter = subscriptionFilter;
+    if (subscriptionInvalidationFilter !== undefined) output.subscriptionInvalidationFilter = subscriptionInvalidationFilter;
+    current = null;
+    return output;
+  }
 }
 
 /** "code.js:12:5: ReferenceError: process is not defined", AppSync's form of a runtime error. */
