@@ -34,9 +34,13 @@ export const localAwsConfig = {
  * DynamoDB Local runs its SQLite work one job at a time, so any later request waits for that
  * commit: after each successful TransactWriteItems this client sends a ListTables (Limit 1, about
  * a millisecond) before it answers, so that what the caller sees acknowledged is on disk.
+ *
+ * cacheMiddleware: the SDK resolves each command's middleware stack once instead of on every
+ * send (about 100 µs of CPU less per call here); the stack must not change after the first send,
+ * which is why the barrier is added right here and nowhere else.
  */
 export function dynamoDbClient(endpoint: string): DynamoDBClient {
-  const client = new DynamoDBClient({ ...localAwsConfig, endpoint, maxAttempts: 3 });
+  const client = new DynamoDBClient({ ...localAwsConfig, endpoint, maxAttempts: 3, cacheMiddleware: true });
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
