@@ -21,7 +21,6 @@ export type LogSink = (level: string, text: string, module: string) => void;
 interface PreludeEnvironment {
   console: object;
   load(moduleFunction: unknown): void;
-  invoke(inputJson: string): string;
   invokeParts(
     handler: string,
     typeName: string,
@@ -123,9 +122,24 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
   } catch (err) {
     throw new Error(`${name}: the code could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return {
+  const sandbox: Sandbox = {
+    // Whole-ctx calls (tests, evaluateExpression) go through the same JSON-text entry the runtime
+    // uses, so there is one way into the sandbox.
     invoke(input) {
-      return JSON.parse(env.invoke(JSON.stringify(input))) as InvokeOutput;
+      const { stash, prev, result, error, ...base } = input.ctx;
+      const out = sandbox.invokeJson({
+        handler: input.handler,
+        typeName: input.typeName,
+        fieldName: input.fieldName,
+        authType: input.authType,
+        baseJson: JSON.stringify(base),
+        stashJson: JSON.stringify(stash ?? {}),
+        prevJson: prev === undefined ? undefined : (JSON.stringify((prev as { result?: unknown }).result) ?? ''),
+        resultJson: result === undefined ? undefined : JSON.stringify(result),
+        errorJson: error === undefined ? undefined : JSON.stringify(error),
+      });
+      const { valueJson, stashJson, ...header } = out;
+      return { ...header, value: valueJson === '' ? undefined : JSON.parse(valueJson), stash: JSON.parse(stashJson) } as InvokeOutput;
     },
     invokeJson(input) {
       const text = env.invokeParts(
@@ -149,6 +163,7 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
       return header;
     },
   };
+  return sandbox;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface HostPrimitives {
   log(level: string, text: string): void;
 }
 
-/** What the host passes to invoke(), as JSON. */
+/** A call of a handler with its whole ctx (the host turns it into invokeParts' JSON texts). */
 export interface InvokeInput {
   handler: 'request' | 'response';
   ctx: Record<string, any>;
@@ -249,17 +249,8 @@ export function create(host: HostPrimitives) {
       exportsOfModule = module.exports;
     },
     /** Calls one handler of the loaded module: JSON in, JSON out. */
-    invoke(inputJson: string): string {
-      const input = JSON.parse(inputJson) as InvokeInput;
-      const output = run(input.handler, input.ctx, input.typeName, input.fieldName, input.authType);
-      try {
-        return JSON.stringify(output);
-      } catch (err) {
-        return JSON.stringify({ status: 'runtimeError', message: `the handler's result is not JSON: ${describe(err)}`, errors: output.errors, stash: {} });
-      }
-    },
     /**
-     * The same call with ctx handed in as separate JSON texts, so that the host serialises the
+     * The one call into the sandbox, with ctx handed in as separate JSON texts, so that the host serialises the
      * parts that do not change within a resolution once (base: arguments, identity, source, env,
      * info, request) and carries the stash and prev.result as text from one step to the next.
      * `prevJson`: undefined for no ctx.prev.result (a resolver's request), '' for an undefined
