@@ -5,7 +5,7 @@ import { evaluateExpression } from '../local/appsync/sandbox';
 import { REPO_ROOT } from '../infra/wiring';
 
 // Outputs recorded from AWS AppSync (EvaluateCode, APPSYNC_JS 1.0.0); every one must match.
-const vectorsFile = join(REPO_ROOT, '..', 'shared', 'conformance', 'appsync-js-vectors.json');
+const vectorsFile = join(REPO_ROOT, 'test', 'fixtures', 'recorded', 'appsync-js-vectors.json');
 const { vectors } = JSON.parse(readFileSync(vectorsFile, 'utf8')) as { vectors: { expr: string; expected: unknown }[] };
 
 describe('APPSYNC_JS conformance vectors', () => {

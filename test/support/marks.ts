@@ -10,7 +10,7 @@ import type { DomainEvent } from '../../resolvers/lib/events';
 import type { MarkState } from '../../resolvers/lib/state';
 import type { TestStack } from './stack';
 
-export const ORIGINAL = JSON.parse(readFileSync(new URL('../../../shared/fixtures/original-create-request.json', import.meta.url), 'utf8')) as {
+export const ORIGINAL = JSON.parse(readFileSync(new URL('../fixtures/recorded/original-create-request.json', import.meta.url), 'utf8')) as {
   request: Record<string, unknown> & { mark: string; entitlement: Record<string, unknown> };
 };
 

@@ -98,21 +98,23 @@ export function insertRecord(item: object, eventName: 'INSERT' | 'MODIFY' | 'REM
 
 /** Every object of the bucket under prefix, key → parsed JSON body. */
 export async function readArchive(s3: S3Client, bucket: string, prefix = 'events/'): Promise<Map<string, unknown>> {
-  const objects = new Map<string, unknown>();
   const keys = await listKeys(s3, bucket, prefix);
+  const bodies: unknown[] = [];
   for (let i = 0; i < keys.length; i += 32) {
-    await Promise.all(
-      keys.slice(i, i + 32).map(async (key) => {
-        try {
-          const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
-          objects.set(key, JSON.parse(body));
-        } catch (err) {
-          throw new Error(`reading s3://${bucket}/${key}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-        }
-      }),
+    bodies.push(
+      ...(await Promise.all(
+        keys.slice(i, i + 32).map(async (key) => {
+          try {
+            return JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString()) as unknown;
+          } catch (err) {
+            throw new Error(`reading s3://${bucket}/${key}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+          }
+        }),
+      )),
     );
   }
-  return objects;
+  // In listing order (S3 lists keys in UTF-8 binary order), never in the order the GETs complete.
+  return new Map(keys.map((key, i) => [key, bodies[i]]));
 }
 
 /** Every archived body as text, for a search for personal data. */
