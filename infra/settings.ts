@@ -3,7 +3,10 @@
  * Context given on the command line arrives as strings ("false", "4"), context in cdk.json or
  * passed to `new App({ context })` keeps its JSON type, so every reader accepts both.
  */
-import type { Node } from 'constructs';
+/** Anything that answers CDK context look-ups: a construct's `node`, or {@link contextOf} for the local stack. */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
 
 export type FieldLogLevelSetting = 'NONE' | 'ERROR' | 'INFO' | 'DEBUG' | 'ALL';
 
@@ -28,11 +31,30 @@ export interface MarkApiSettings {
   archiveGlacierDays: number;
   /** alarm when a stream consumer falls this far behind, in milliseconds (context `iteratorAgeAlarmMs`, default 5 minutes) */
   iteratorAgeAlarmMs: number;
+  /**
+   * AppSync `queryDepthLimit` (context `queryDepthLimit`, default 10; AppSync allows 1 to 75, 0 is
+   * AppSync's "no limit"): the deepest nesting of fields a query may select. The local endpoint
+   * enforces the same value.
+   */
+  queryDepthLimit: number;
+  /**
+   * AppSync `resolverCountLimit` (context `resolverCountLimit`, default 100; AppSync allows 1 to
+   * 10,000, 0 is AppSync's default of 10,000): the most resolver invocations one request may make.
+   * The local endpoint enforces the same value.
+   */
+  resolverCountLimit: number;
+  /** GraphQL introspection enabled (context `introspection`, default true; `-c introspection=false` for production) */
+  introspection: boolean;
+}
+
+/** A context source over a plain object (the local stack reads cdk.json's "context" through it). */
+export function contextOf(context: Record<string, unknown>): ContextSource {
+  return { tryGetContext: (key) => context[key] };
 }
 
 const LOG_LEVELS: readonly FieldLogLevelSetting[] = ['NONE', 'ERROR', 'INFO', 'DEBUG', 'ALL'];
 
-function bool(node: Node, key: string, fallback: boolean): boolean {
+function bool(node: ContextSource, key: string, fallback: boolean): boolean {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return fallback;
   if (value === true || value === 'true') return true;
@@ -40,9 +62,17 @@ function bool(node: Node, key: string, fallback: boolean): boolean {
   throw new Error(`context ${key} must be true or false, got ${JSON.stringify(value)}`);
 }
 
-function positiveInt(node: Node, key: string, fallback: number): number;
-function positiveInt(node: Node, key: string, fallback: undefined): number | undefined;
-function positiveInt(node: Node, key: string, fallback: number | undefined): number | undefined {
+function intInRange(node: ContextSource, key: string, fallback: number, min: number, max: number): number {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`context ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function positiveInt(node: ContextSource, key: string, fallback: number): number;
+function positiveInt(node: ContextSource, key: string, fallback: undefined): number | undefined;
+function positiveInt(node: ContextSource, key: string, fallback: number | undefined): number | undefined {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return fallback;
   const n = typeof value === 'number' ? value : Number(value);
@@ -50,7 +80,7 @@ function positiveInt(node: Node, key: string, fallback: number | undefined): num
   return n;
 }
 
-export function readSettings(node: Node): MarkApiSettings {
+export function readSettings(node: ContextSource): MarkApiSettings {
   const apiLogLevel = String(node.tryGetContext('apiLogLevel') ?? 'ERROR').toUpperCase() as FieldLogLevelSetting;
   if (!LOG_LEVELS.includes(apiLogLevel)) throw new Error(`context apiLogLevel must be one of ${LOG_LEVELS.join(', ')}`);
   const settings: MarkApiSettings = {
@@ -64,6 +94,10 @@ export function readSettings(node: Node): MarkApiSettings {
     archiveInfrequentAccessDays: positiveInt(node, 'archiveInfrequentAccessDays', 30),
     archiveGlacierDays: positiveInt(node, 'archiveGlacierDays', 90),
     iteratorAgeAlarmMs: positiveInt(node, 'iteratorAgeAlarmMs', 5 * 60 * 1000),
+    // AppSync's ranges for the two GraphqlApi props (CreateGraphqlApi: queryDepthLimit 0-75, resolverCountLimit 0-10000).
+    queryDepthLimit: intInRange(node, 'queryDepthLimit', 10, 0, 75),
+    resolverCountLimit: intInRange(node, 'resolverCountLimit', 100, 0, 10_000),
+    introspection: bool(node, 'introspection', true),
   };
   // AppSync accepts an API key expiry between 1 and 365 days ahead.
   if (settings.apiKeyDays > 365) throw new Error('context apiKeyDays must be at most 365 (an AppSync rule)');
