@@ -4,13 +4,13 @@
  *   npx tsx bench/pipeline.ts [--events 5000] [--rate 100] [--seconds 10] [--poll 100] [--cold-runs 7]
  *
  * 1. Bundles: each Lambda (functions/<name>/index.ts) bundled by esbuild as infra/ deploys it
- *    (infra/constructs/node-function.ts: ESM, minified, target node22, the AWS SDK v3 and
+ *    (infra/constructs/node-function.ts: ESM, minified, target node24, the AWS SDK v3 and
  *    Powertools bundled in, a source map beside it) — and its size.
  * 2. Cold initialisation: a fresh `node` process imports the bundle (the environment set as in
  *    Lambda, NODE_OPTIONS=--enable-source-maps included, clients constructed at module scope)
  *    until `handler` is a function; the time of the import alone (what Lambda's INIT phase adds
- *    to its runtime bootstrap), median of --cold-runs. The bundle targets node22, as deployed;
- *    it runs unchanged on this machine's Node.js 20, which is what is timed here.
+ *    to its runtime bootstrap), median of --cold-runs. The bundle targets node24, as deployed,
+ *    and runs on the Node.js 24 that npm scripts run on (the `node` devDependency).
  * 3. Sustained throughput: --events events (50 per mark) are committed to MarkEvents before the
  *    pollers start; then relay (batches of 500, one PutRecords each) and archive (batches of 500)
  *    drain the backlog. Events per second per mapping, from its first batch's start to its last
@@ -49,7 +49,7 @@ const functions = ['relay', 'eraser', 'archive'] as const;
 export const lambdaBundleOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'esm',
   minify: true,
   sourcemap: true,
@@ -282,7 +282,7 @@ async function main() {
 
   // 1 + 2: bundles and cold initialisation.
   const figures = await benchFunctions({ coldRuns });
-  console.log(`\nbundle as infra/ deploys it (esbuild, ESM, minified, target node22, AWS SDK bundled); cold initialisation: median of ${coldRuns} fresh processes`);
+  console.log(`\nbundle as infra/ deploys it (esbuild, ESM, minified, target node24, AWS SDK bundled); cold initialisation: median of ${coldRuns} fresh processes`);
   for (const f of figures) {
     console.log(
       `  ${f.name.padEnd(8)} ${formatNumber(f.bytes / 1024).padStart(6)} KiB   import until handler ready ${formatNumber(f.coldImportMs).padStart(6)} ms   (process start to ready ${formatNumber(f.sinceStartMs)} ms)`,

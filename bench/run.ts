@@ -50,9 +50,6 @@ function parse(): { quick: boolean } {
 }
 
 const { quick } = parse();
-// The AWS SDK's Node.js 22 notice would print in this process and in every one it forks; the
-// pinned versions run on Node.js 20 (as in npm start and the tests).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const progress = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 

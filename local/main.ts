@@ -49,9 +49,6 @@ function parse() {
 }
 
 async function main() {
-  // The AWS SDK warns on Node.js 20 that releases after January 2027 will need Node.js 22; the
-  // versions package-lock.json pins run on 20, so the warning is noise on every start.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const flags = parse();
   if (flags.help) {
     process.stdout.write(USAGE);

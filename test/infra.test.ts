@@ -311,10 +311,10 @@ describe('Kinesis and the stream consumers', () => {
 describe('Lambda functions', () => {
   const fns = () => ({ relay: stack.pipeline.relay, eraser: stack.pipeline.eraser, archive: stack.archive.fn });
 
-  it('runs Node.js 22 on arm64 with modest memory and the Powertools settings', () => {
+  it('runs Node.js 24 on arm64 with modest memory and the Powertools settings', () => {
     for (const [name, fn] of Object.entries(fns())) {
       const p = json.Resources[logicalId(fn)].Properties;
-      expect(p.Runtime, name).toBe('nodejs22.x');
+      expect(p.Runtime, name).toBe('nodejs24.x');
       expect(p.Architectures, name).toEqual(['arm64']);
       expect(p.MemorySize, name).toBe(256);
       expect(p.Handler, name).toBe('index.handler');

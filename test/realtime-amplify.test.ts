@@ -6,8 +6,9 @@
  * endpoint + "/realtime" with http(s):// replaced by wss:// — and authenticates with the
  * `header-<base64url>` subprotocol, per AWS's "Building a real-time WebSocket client in AWS
  * AppSync" (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html).
- * So the local port must speak TLS too (it does, with a self-signed certificate) and Node.js 20,
- * which has no global WebSocket, must be given one: `ws`, told to accept that certificate.
+ * So the local port must speak TLS too (it does, with a self-signed certificate) and Amplify must
+ * be given a WebSocket that accepts that certificate: `ws`, told so (Node.js's own global
+ * WebSocket has no such option).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WS from 'ws';

@@ -36,7 +36,7 @@ export class MarkFunction extends Construct {
       entry: props.entry,
       handler: 'handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -54,7 +54,7 @@ export class MarkFunction extends Construct {
         // esbuild's per-file size report is noise in `cdk synth --quiet`; warnings and errors still show
         logLevel: LogLevel.WARNING,
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         minify: true,
         sourceMap: true,
         sourcesContent: false,

@@ -7,9 +7,6 @@ import { buildAll } from '../../local/build/build-resolvers';
  * Every test file creates its own tables under a unique prefix (see test/support/stack.ts).
  */
 export default async function setup(project: TestProject) {
-  // The AWS SDK's "Node.js 22 will be needed after January 2027" warning would print once per
-  // test worker; the pinned versions run on Node.js 20. Workers inherit this environment.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // tests run the built bundles, as AppSync does: build every wiring (mark-api and test fixtures) first
   const [, dynamodb] = await Promise.all([buildAll(), startDynamoDbLocal({ inMemory: true })]);
   project.provide('dynamodbEndpoint', dynamodb.endpoint);

@@ -1,0 +1,26 @@
+/**
+ * The project runs on the Node.js that the `node` devDependency ships (issue 11): npm scripts and
+ * npx put node_modules/.bin first on the PATH, so `npm test`, `npm start` and the processes they
+ * start run on it whatever Node.js the machine has.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const pinned = (JSON.parse(readFileSync(`${root}node_modules/node/package.json`, 'utf8')) as { version: string }).version;
+
+it('runs the vitest workers on the Node.js of the node devDependency', () => {
+  expect(pinned.split('.')[0]).toBe('24');
+  expect(process.version).toBe(`v${pinned}`);
+});
+
+it('runs tsx (npm start, seed, bench) on the same Node.js', () => {
+  const version = execFileSync(`${root}node_modules/.bin/tsx`, ['-e', 'process.stdout.write(process.version)'], { encoding: 'utf8' });
+  expect(version).toBe(`v${pinned}`);
+});
+
+it('asks for a supported Node.js line in engines', () => {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { engines: { node: string } };
+  expect(pkg.engines.node).toBe('>=22');
+});
