@@ -4,7 +4,7 @@
  * objects, projections and subscription filters.
  *
  * Output shapes follow what AppSync returns (see the conformance vectors in
- * ../shared/conformance/appsync-js-vectors.json): a filter on one field and one operator is
+ * test/fixtures/recorded/appsync-js-vectors.json): a filter on one field and one operator is
  * "(contains(#title,:title_contains))" with names "#title" and values ":title_contains";
  * update names and values are numbered "#expName_1" / ":expValue_1".
  */
