@@ -1,32 +1,27 @@
 /**
- * The console at / in a real headless Chromium: GraphiQL loads from the local bundle (no
- * network), the x-api-key header is filled in, and a query typed into the editor runs against
- * the endpoint. A screenshot lands in test-results/console.png.
+ * The console at / in a real headless Chromium, as the AppSync console's query editor: GraphiQL
+ * loads from the local bundle (no network), the x-api-key header is filled in, a query typed into
+ * the editor runs over HTTP, a subscription typed into it runs over the real-time endpoint and
+ * shows each event sent from outside as it arrives until stopped, the documentation explorer is
+ * one click away, and the ready operations are there. Screenshots land in test-results/.
  */
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { directRuntime } from './support/direct-runtime';
+import { connectRealtime } from '../local/realtime/client';
+import { ORIGINAL, ok } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';
-
-const WIRING = new URL('./fixtures/server-api/wiring.json', import.meta.url).pathname;
 
 let stack: TestStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    label: 'console',
-    wiringFile: WIRING,
-    runtime: () =>
-      directRuntime({
-        'Query.note': (input) => ({ data: { id: input.arguments.id, text: `hello from ${String(input.requestHeaders['x-api-key'] ? 'an API key' : 'nobody')}`, required: 'r' }, errors: [] }),
-      }),
-  });
+  stack = await startTestStack({ label: 'console' });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  mkdirSync('test-results', { recursive: true });
 });
 
 afterAll(async () => {
@@ -34,32 +29,110 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-it('serves GraphiQL with the API key filled in and runs a query typed into it', async () => {
+/** A fresh page on the console, with every request that leaves the local endpoint recorded. */
+async function openConsole(): Promise<{ page: Page; external: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const external: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
-    if (url.protocol.startsWith('http') && url.host !== new URL(stack.url).host) external.push(request.url());
+    if (url.host !== new URL(stack.url).host && url.protocol !== 'data:') external.push(request.url());
   });
   await page.goto(`${stack.url}/`);
   await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
+  return { page, external };
+}
 
-  // the headers editor holds the API key, as the AppSync console's query editor does
-  await expect.poll(() => page.locator('.graphiql-editor-tool').innerText(), { timeout: 10_000 }).toContain(stack.apiKey);
-
-  const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
-  await editor.click();
+async function typeOperation(page: Page, text: string) {
+  await page.locator('.graphiql-query-editor .CodeMirror').first().click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
-  await page.keyboard.insertText('query FromTheConsole {\n  note(id: "console-1") {\n    id\n    text\n  }\n}');
+  await page.keyboard.insertText(text);
+}
+
+async function typeVariables(page: Page, variables: Record<string, unknown>) {
+  await page.getByRole('button', { name: 'Variables' }).first().click();
+  await page.locator('.graphiql-editor-tool .CodeMirror').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(JSON.stringify(variables));
+}
+
+const resultText = (page: Page) => page.locator('.result-window').innerText();
+
+it('runs a query typed into it over HTTP with the API key filled in', async () => {
+  const mark = 'CON 1';
+  await ok(stack, 'releaseMark', { mark, price: 4100 });
+  const { page, external } = await openConsole();
+
+  // the headers editor holds the API key, as the AppSync console's query editor does
+  await page.getByRole('button', { name: 'Headers' }).first().click();
+  await expect.poll(() => page.locator('.graphiql-editor-tool').innerText(), { timeout: 10_000 }).toContain(stack.apiKey);
+
+  await typeOperation(page, `query FromTheConsole {\n  getMark(mark: "con  1") {\n    mark\n    price\n    version\n  }\n}`);
   await page.locator('.graphiql-execute-button').click();
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('4100');
+  expect(await resultText(page)).toContain('"CON 1"');
+  expect(external).toEqual([]);
+  await page.close();
+});
 
-  const result = page.locator('.result-window');
-  await expect.poll(() => result.innerText(), { timeout: 15_000 }).toContain('hello from an API key');
-  expect(await result.innerText()).toContain('"console-1"');
+it('shows each event of a subscription typed into it as it arrives, until stopped', async () => {
+  const mark = 'CON 2';
+  const { page, external } = await openConsole();
+  await typeOperation(page, `subscription Watch($mark: ID) {\n  onMarkEvent(mark: $mark) {\n    mark\n    version\n    type\n  }\n}`);
+  await typeVariables(page, { mark });
+  await page.locator('.graphiql-execute-button').click();
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('listening');
 
-  mkdirSync('test-results', { recursive: true });
+  // mutations from outside the browser, one on another mark that the filter must keep out
+  await ok(stack, 'releaseMark', { mark, price: 10 });
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('MARK_RELEASED');
+  await ok(stack, 'releaseMark', { mark: 'CON 3', price: 10 });
+  await ok(stack, 'lockMark', { mark, expectedVersion: 1 });
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('MARK_LOCKED');
+  const live = await resultText(page);
+  expect(live).toContain('2 events received');
+  expect(live).not.toContain('CON 3');
+  expect(live.indexOf('MARK_RELEASED')).toBeLessThan(live.indexOf('MARK_LOCKED'));
+  await page.screenshot({ path: 'test-results/console-subscription.png' });
+
+  // stopped: an event after the stop no longer shows
+  await page.locator('.graphiql-execute-button').click();
+  await expect.poll(() => page.locator('.graphiql-execute-button').getAttribute('aria-label'), { timeout: 10_000 }).not.toMatch(/stop/i);
+  // a subscriber outside the browser tells when the next event has been delivered
+  const witness = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey });
+  await witness.init();
+  expect((await witness.start('w', 'subscription ($mark: ID) { onMarkEvent(mark: $mark) { type } }', { mark })).type).toBe('start_ack');
+  await ok(stack, 'unlockMark', { mark, expectedVersion: 2 });
+  await witness.next((m) => m.type === 'data' && m.id === 'w', 15_000);
+  await witness.close();
+  expect(await resultText(page)).not.toContain('MARK_UNLOCKED');
+  expect(await resultText(page)).toContain('MARK_LOCKED');
+  expect(external).toEqual([]);
+  await page.close();
+});
+
+it('opens the documentation explorer in one click and offers the ready operations', async () => {
+  const { page, external } = await openConsole();
+  await page.getByRole('button', { name: /documentation explorer/i }).click();
+  const docs = page.locator('.graphiql-doc-explorer');
+  await expect.poll(() => docs.innerText(), { timeout: 15_000 }).toMatch(/Query[\s\S]*Mutation[\s\S]*Subscription/);
+
+  const tabs = await page.locator('.graphiql-tab').allInnerTexts();
+  expect(tabs.map((t) => t.trim())).toEqual(expect.arrayContaining(['CreateFromTheOriginalRequest', 'ReplayAMark', 'OneMark']));
+
+  // the first ready operation is the original's create request, and it runs as it stands
+  await page.locator('.graphiql-tab', { hasText: 'CreateFromTheOriginalRequest' }).click();
+  await page.locator('.graphiql-execute-button').click();
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('ENTITLEMENT_CREATED');
+  expect(await resultText(page)).toContain(`"mark": "${ORIGINAL.request.mark}"`);
   await page.screenshot({ path: 'test-results/console.png' });
   expect(external).toEqual([]);
   await page.close();
+});
+
+it('ships the original create request in the console as it was recorded', () => {
+  // the console is served by the local stack, which reads nothing under test/: its own copy
+  const shipped = JSON.parse(readFileSync(new URL('../local/console/original-create-request.json', import.meta.url), 'utf8')) as typeof ORIGINAL;
+  expect(shipped.request).toEqual(ORIGINAL.request);
 });

@@ -4,6 +4,7 @@
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { REALTIME_PATH } from '../realtime/protocol';
 
 export interface ConsoleAssets {
   js: string;
@@ -39,7 +40,7 @@ async function bundle(): Promise<ConsoleAssets> {
 
 const escapeJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-export function consoleHtml(config: { graphqlPath: string; apiKey: string; defaultQuery?: string }): string {
+export function consoleHtml(config: { graphqlPath: string; apiKey: string; realtimePath?: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,7 +52,7 @@ export function consoleHtml(config: { graphqlPath: string; apiKey: string; defau
 </head>
 <body>
 <div id="graphiql">Loading the console…</div>
-<script>window.MARK_API_CONSOLE = ${escapeJson({ defaultQuery: '# Write a query, then run it with Ctrl-Enter.\n', ...config })};</script>
+<script>window.MARK_API_CONSOLE = ${escapeJson({ realtimePath: REALTIME_PATH, ...config })};</script>
 <script type="module" src="/console/app.js"></script>
 </body>
 </html>`;
