@@ -2,10 +2,13 @@
  * `npm start`: the local stack on this machine, until Ctrl-C. Prints where everything is.
  */
 import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { MARK_API_WIRING } from '../infra/wiring';
+import { MARK_API_WIRING, REPO_ROOT } from '../infra/wiring';
 import { DEFAULT_API_KEY, DEFAULT_PORT, startStack, type Stack } from './stack';
 import { portIsFree } from './services/ports';
+import { watchSources, type SourceChange } from './watch';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -20,6 +23,9 @@ Options:
   --in-memory       keep data in memory only (default: persist under --data-dir)
   --data-dir <dir>  where data persists (default: .data)
   --api-key <key>   the API key clients send as x-api-key (default: ${DEFAULT_API_KEY})
+  --watch           rebuild the bundles when resolvers/, the wiring or schema.graphql change,
+                    and swap them into the running endpoint (data, DynamoDB Local and the
+                    pipeline stay up); a failed build is reported and the last good bundles serve
   --help            show this help
 `;
 
@@ -37,6 +43,7 @@ function parse() {
         'in-memory': { type: 'boolean' },
         'data-dir': { type: 'string' },
         'api-key': { type: 'string' },
+        watch: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -120,7 +127,28 @@ mark-api is running locally.
 
 Press Ctrl-C to stop.
 `);
+  if (flags.watch) {
+    watchSources(stack.wiring, (change) => reloadOnSave(stack, change));
+    process.stdout.write(`Watching ${relative(REPO_ROOT, stack.wiring.codeDir)}/ and ${relative(REPO_ROOT, stack.wiring.schemaFile)}: a save rebuilds and swaps the bundles.\n`);
+  }
 }
+
+async function reloadOnSave(stack: Stack, change: SourceChange) {
+  const started = performance.now();
+  const what = change.files.map((f) => relative(REPO_ROOT, f.startsWith('/') ? f : `${stack.wiring.codeDir}/${f}`)).join(', ');
+  try {
+    const reloaded = await stack.reload({ schema: change.schema });
+    const ms = Math.round(performance.now() - started);
+    process.stdout.write(
+      `[watch] ${what} changed: ${reloaded.bundles} bundles rebuilt and serving in ${ms} ms` +
+        `${reloaded.endpointRestarted ? ' (new schema: endpoint restarted on the same port, WebSocket clients reconnect)' : ''}\n`,
+    );
+  } catch (err) {
+    process.stderr.write(`[watch] ${what} changed: the build failed, the last good bundles keep serving.\n${indent(err instanceof Error ? err.message : String(err))}\n`);
+  }
+}
+
+const indent = (text: string) => text.split('\n').map((line) => `  ${line}`).join('\n');
 
 main().catch((err) => {
   process.stderr.write(`npm start failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -5,10 +5,12 @@
  * added later (pipeline pollers, kinesalite, s3rver, real-time) slot in with addService().
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MARK_API_WIRING, REPO_ROOT, loadWiring, type LoadedWiring } from '../infra/wiring';
 import type { ResolverRuntime } from './appsync/types';
-import { startApiServer, type ApiServer, type MutationResultListener, type TlsCertificate } from './server';
+import { loadAppSyncSchema, startApiServer, type ApiServer, type MutationResultListener, type TlsCertificate } from './server';
 import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
 import { ensureTables } from './services/tables';
 import type { Pipeline, PipelineOptions } from './pollers/pipeline';
@@ -98,7 +100,25 @@ export interface Stack {
   services: readonly Service[];
   /** adds a part started after the stack; stop() stops it first */
   addService(service: Service): void;
+  /**
+   * Rebuilds the API's bundles from its sources (the build of `npm run build`), loads them into a
+   * new runtime and swaps that in (`npm start -- --watch`); DynamoDB Local, the tables, the data
+   * and the pipeline are untouched. Any failure — wiring, build, load, schema — rejects before
+   * anything is swapped, so the running bundles keep serving.
+   */
+  reload(changed?: { schema?: boolean }): Promise<Reloaded>;
   stop(): Promise<void>;
+}
+
+export interface Reloaded {
+  /** resolver and function bundles built and swapped in */
+  bundles: number;
+  /**
+   * true when the schema changed: the endpoint (HTTP and real-time) was started again on the same
+   * port with the new schema, which closes open WebSocket connections (clients reconnect); a
+   * change of resolver code or wiring keeps them.
+   */
+  endpointRestarted: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -132,7 +152,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const env = await ensureTables(dynamodb, tablePrefix);
     log(`tables ready: ${Object.values(env).join(', ')}`);
 
-    const wiring = loadWiring(options.wiringFile ?? MARK_API_WIRING);
+    const wiringFile = options.wiringFile ?? MARK_API_WIRING;
+    let wiring = loadWiring(wiringFile);
     const buildRoot = options.buildRoot ?? join(REPO_ROOT, 'build');
     // Bundles are rebuilt at each start unless the caller just built them (npm start does).
     if (options.build !== false && !options.runtime) {
@@ -141,26 +162,61 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log(`built ${built.length} resolver and function bundles of ${wiring.name}`);
     }
     const factory = options.runtime ?? appSyncJsRuntime;
-    const runtime = await factory({ wiring, dynamodb, env, tablePrefix, buildRoot, onResolverLog: options.onResolverLog });
+    let current = await factory({ wiring, dynamodb, env, tablePrefix, buildRoot, onResolverLog: options.onResolverLog });
+    // The endpoint holds this one runtime for good; reload() swaps the one behind it, so the
+    // next resolution (HTTP or real-time) runs the new bundles and nothing else is restarted.
+    const runtime: ResolverRuntime = {
+      has: (typeName, fieldName) => current.has(typeName, fieldName),
+      resolve: (typeName, fieldName, input) => current.resolve(typeName, fieldName, input),
+    };
 
     const apiKey = options.apiKey ?? DEFAULT_API_KEY;
-    const server = await startApiServer({
-      runtime,
-      schemaFile: options.schemaFile ?? wiring.schemaFile,
-      apiKey,
-      port: options.port,
-      host: options.host,
-      certificate: options.certificate,
-      onMutationResult: options.onMutationResult,
-    });
+    const schemaFile = () => options.schemaFile ?? wiring.schemaFile;
+    const serve = (port: number | undefined, schema = loadAppSyncSchema(schemaFile())) =>
+      startApiServer({
+        runtime,
+        schema,
+        apiKey,
+        port,
+        host: options.host,
+        certificate: options.certificate,
+        onMutationResult: options.onMutationResult,
+      });
+    let server = await serve(options.port);
     services.push({ name: 'AppSync endpoint', stop: () => server.stop() });
     log(`AppSync endpoint on ${server.graphqlUrl}`);
 
     // Real-time (local/realtime): subscriptions on the same port (ws:// and wss://), same schema,
     // runtime and API key; every committed mutation result is published to its subscribers.
-    const realtime = attachRealtime(server, options.realtime);
+    let realtime = attachRealtime(server, options.realtime);
     services.push({ name: 'real-time endpoint', stop: () => realtime.close() });
     log(`real-time endpoint on ${server.realtimeUrl}`);
+
+    const reload = async (changed: { schema?: boolean } = {}): Promise<Reloaded> => {
+      const nextWiring = loadWiring(wiringFile);
+      // built apart and loaded whole before the swap: a failed build leaves nothing half-written
+      const staging = mkdtempSync(join(tmpdir(), 'mark-api-reload-'));
+      try {
+        const { buildApi } = await import('./build/build-resolvers');
+        const built = await buildApi(nextWiring, staging);
+        const next = await factory({ wiring: nextWiring, dynamodb, env, tablePrefix, buildRoot: staging, onResolverLog: options.onResolverLog });
+        const schema = changed.schema ? loadAppSyncSchema(options.schemaFile ?? nextWiring.schemaFile) : undefined;
+        current = next;
+        wiring = nextWiring;
+        // build/ stays what `npm run build` would give now
+        cpSync(join(staging, nextWiring.name), join(buildRoot, nextWiring.name), { recursive: true });
+        if (schema) {
+          const port = server.port;
+          await realtime.close();
+          await server.stop();
+          server = await serve(port, schema);
+          realtime = attachRealtime(server, options.realtime);
+        }
+        return { bundles: built.length, endpointRestarted: !!schema };
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
+    };
 
     // Downstream delivery (local/pollers/pipeline.ts): relay → kinesalite → archive → s3rver, and
     // the eraser. Persistent under <dataDir> like DynamoDB Local; in a temporary folder when in memory
@@ -190,15 +246,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env,
       dynamodbEndpoint,
       dynamodb,
-      wiring,
-      server,
-      realtime,
+      get wiring() {
+        return wiring;
+      },
+      get server() {
+        return server;
+      },
+      get realtime() {
+        return realtime;
+      },
       runtime,
       pipeline,
       get services() {
         return [...services];
       },
       addService: (service) => services.push(service),
+      reload,
       stop: stopAll,
     };
   } catch (err) {

@@ -5,15 +5,12 @@
  * it, so no ../shared), with node_modules linked in.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../infra/wiring';
-
-/** What is not the project's own source: installed, generated or run-time output (.gitignore). */
-const NOT_SOURCE = new Set(['node_modules', '.git', 'build', '.data', 'cdk.out', 'coverage', 'test-results', join('.ci', 'node')]);
+import { NOT_SOURCE, copyOfTree } from './support/tree';
 const CODE = new Set(['.ts', '.js', '.mjs', '.cjs', '.json', '.yml', '.yaml', '.sh', '.graphql']);
 
 function sourceFiles(dir = REPO_ROOT): string[] {
@@ -59,13 +56,12 @@ describe('the tree reads nothing outside itself', () => {
   });
 
   describe('from a copy with nothing beside it', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'mark-api-alone-'));
-    afterAll(() => rmSync(copy, { recursive: true, force: true }));
+    let copy = '';
+    afterAll(() => void (copy && rmSync(copy, { recursive: true, force: true })));
 
     it('passes the tests that read the recorded AppSync vectors and the original request', async () => {
-      const tree = join(copy, 'mark-api');
-      cpSync(REPO_ROOT, tree, { recursive: true, filter: (src) => !NOT_SOURCE.has(relative(REPO_ROOT, src)) });
-      symlinkSync(join(REPO_ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
+      const { folder, tree } = copyOfTree('mark-api-alone-');
+      copy = folder;
       expect(readdirSync(copy)).toEqual(['mark-api']);
       const reportFile = join(copy, 'report.json');
       await promisify(execFile)(
