@@ -20,7 +20,11 @@ export interface SourceWatcher {
 /** Editors write a file in several steps (truncate, write, rename): wait for the burst to end. */
 const SETTLE_MS = 100;
 
-export function watchSources(wiring: Pick<LoadedWiring, 'codeDir' | 'schemaFile'>, onChange: (change: SourceChange) => Promise<void>): SourceWatcher {
+export function watchSources(
+  wiring: Pick<LoadedWiring, 'codeDir' | 'schemaFile'>,
+  onChange: (change: SourceChange) => Promise<void>,
+  onError: (err: Error) => void = (err) => process.stderr.write(`[watch] stopped watching: ${err.message}\n`),
+): SourceWatcher {
   let pending: SourceChange | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -53,6 +57,8 @@ export function watchSources(wiring: Pick<LoadedWiring, 'codeDir' | 'schemaFile'
       if (file === basename(wiring.schemaFile)) note(join(dirname(wiring.schemaFile), file), true);
     }),
   ];
+  // e.g. the system's inotify limit reached: say so, and keep serving what runs
+  for (const w of watchers) w.on('error', onError);
   return {
     close() {
       clearTimeout(timer);
