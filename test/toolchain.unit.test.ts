@@ -5,14 +5,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
 const pinned = (JSON.parse(readFileSync(`${root}node_modules/node/package.json`, 'utf8')) as { version: string }).version;
 
-it('runs the vitest workers on the Node.js of the node devDependency', () => {
+it('runs vitest, its workers and the DynamoDB Local launcher on the Node.js of the node devDependency', () => {
   expect(pinned.split('.')[0]).toBe('24');
   expect(process.version).toBe(`v${pinned}`);
+  // the global setup, which starts DynamoDB Local, runs in vitest's main process
+  expect(inject('mainNodeVersion')).toBe(`v${pinned}`);
 });
 
 it('runs tsx (npm start, seed, bench) on the same Node.js', () => {

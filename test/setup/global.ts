@@ -10,6 +10,8 @@ export default async function setup(project: TestProject) {
   // tests run the built bundles, as AppSync does: build every wiring (mark-api and test fixtures) first
   const [, dynamodb] = await Promise.all([buildAll(), startDynamoDbLocal({ inMemory: true })]);
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
+  // the process that launches DynamoDB Local and the workers (test/toolchain.unit.test.ts)
+  project.provide('mainNodeVersion', process.version);
   return async () => {
     await dynamodb.stop();
   };
@@ -18,5 +20,6 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
+    mainNodeVersion: string;
   }
 }
