@@ -1,10 +1,12 @@
 /**
  * `npm start -- --watch` on a copy of the tree (issue 11): a saved resolver answers the next
- * request with the new code, with the data, the open subscription and the stack kept; a broken
- * save is reported on the terminal and the last good code keeps answering.
+ * request with the new code, with the data, the open subscription and the stack kept; a saved
+ * schema is served on the same URL; a broken save is reported on the terminal and the last good
+ * code keeps answering.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
@@ -30,9 +32,17 @@ async function terminalShows(pattern: RegExp, from = 0, timeoutMs = 60_000): Pro
   }
 }
 
-async function gql(query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': DEFAULT_API_KEY }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { data?: Record<string, { price?: number; version?: number } | null>; errors?: unknown[] };
+/** One request on a connection of its own: the schema reload closes the endpoint's open ones. */
+function gql(query: string, variables: Record<string, unknown> = {}) {
+  return new Promise<{ data?: Record<string, { price?: number; version?: number } | null>; errors?: unknown[] }>((resolve, reject) => {
+    const req = httpRequest(graphqlUrl, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'x-api-key': DEFAULT_API_KEY } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(JSON.parse(body)));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ query, variables }));
+  });
 }
 
 const GET = 'query ($mark: ID!) { getMark(mark: $mark) { mark price version } }';
@@ -87,6 +97,15 @@ export function response(ctx: Context) {
   // (as in AppSync, a subscriber sees what the mutation selected: mark for the filter, and the rest)
   expect((await gql('mutation ($mark: ID!) { lockMark(input: { mark: $mark, expectedVersion: 1 }) { mark version type } }', { mark })).errors).toBeUndefined();
   expect((await realtime.next((m) => m.type === 'data' && m.id === 's', 15_000)).payload).toEqual({ data: { onMarkEvent: { version: 2, type: 'MARK_LOCKED' } } });
+
+  // a schema save: the endpoint serves the new schema on the same URL, data kept
+  from = output.length;
+  const schemaFile = join(tree, 'schema.graphql');
+  writeFileSync(schemaFile, readFileSync(schemaFile, 'utf8').replace('"The current state; null for an unknown or forgotten mark."', '"The current state, watched."'));
+  await terminalShows(/\[watch\] schema\.graphql changed: \d+ bundles rebuilt and serving .*endpoint restarted on the same port/, from);
+  const described = await gql('{ __type(name: "Query") { fields { name description } } }');
+  expect(JSON.stringify(described.data)).toContain('"name":"getMark","description":"The current state, watched."');
+  expect((await gql(GET, { mark })).data?.getMark).toEqual({ mark, price: 107, version: 2 });
 
   // a save that does not build: reported, and the last good code keeps answering
   from = output.length;
