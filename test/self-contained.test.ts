@@ -26,12 +26,16 @@ const isInside = (path: string) => path === REPO_ROOT || path.startsWith(REPO_RO
 
 /**
  * Paths in a file's code that lead out of the tree: a quoted relative path ('../x', './x', '..')
- * resolved from the file's folder — as import, new URL(p, import.meta.url) and
- * resolve(import.meta.dirname, p) read it — and any mention of a shared folder beside the project.
+ * where code takes a path (import, require, new URL(p, import.meta.url), join/resolve and the fs
+ * calls), resolved from the file's folder as those read it; and any mention of a shared folder
+ * beside the project. A relative path that is only data (a hostile input in a test corpus) is not
+ * a read.
  */
+const PATH_TAKER = /(?:\bfrom\s+|\bimport\(\s*|\brequire\(\s*|\bURL\(\s*|\b(?:join|resolve|readFileSync|existsSync|readdirSync|statSync|cpSync)\([^()'"`]*?)['"`](\.\.?(?:\/[^'"`\s]*)?)['"`]/g;
+
 export function pathsLeavingTree(file: string, text: string): string[] {
   const found: string[] = [];
-  for (const [, literal] of text.matchAll(/['"`](\.\.?(?:\/[^'"`\s]*)?)['"`]/g)) {
+  for (const [, literal] of text.matchAll(PATH_TAKER)) {
     if (!isInside(resolve(dirname(file), literal))) found.push(literal);
   }
   for (const [match] of text.matchAll(/\.\.\/shared\b|['"]\.\.['"]\s*,\s*['"]shared['"]|\/work\/shared\b/g)) found.push(match);
@@ -44,6 +48,8 @@ describe('the tree reads nothing outside itself', () => {
     const files = sourceFiles().filter((f) => (CODE.has(extname(f)) || f.endsWith(join('.ci', 'run'))) && f !== SELF);
     // the scan must see the code it guards: the wiring, the tests and the local stack
     expect(files.map((f) => relative(REPO_ROOT, f))).toEqual(expect.arrayContaining(['resolvers/wiring.json', 'test/support/marks.ts', 'local/stack.ts', '.ci/run']));
+    // and it reads the paths in them (every relative import is one)
+    expect(files.reduce((n, f) => n + [...readFileSync(f, 'utf8').matchAll(PATH_TAKER)].length, 0)).toBeGreaterThan(200);
     const leaving = files.flatMap((f) => pathsLeavingTree(f, readFileSync(f, 'utf8')).map((p) => `${relative(REPO_ROOT, f)}: ${p}`));
     expect(leaving).toEqual([]);
   });
@@ -52,7 +58,9 @@ describe('the tree reads nothing outside itself', () => {
     const file = join(REPO_ROOT, 'test', 'x.test.ts');
     expect(pathsLeavingTree(file, `readFileSync(new URL('../../shared/fixtures/a.json', import.meta.url))`)).toHaveLength(2);
     expect(pathsLeavingTree(file, `join(REPO_ROOT, '..', 'shared', 'a.json')`)).toEqual([`'..', 'shared'`]);
+    expect(pathsLeavingTree(file, `import { x } from '../../outside/stack';`)).toEqual(['../../outside/stack']);
     expect(pathsLeavingTree(file, `import { x } from '../local/stack';`)).toEqual([]);
+    expect(pathsLeavingTree(file, `command('releaseMark', { mark: '../../etc/passwd' })`)).toEqual([]);
   });
 
   describe('from a copy with nothing beside it', () => {
