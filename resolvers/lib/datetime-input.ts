@@ -52,9 +52,22 @@ export function parseDateTime(text: string): number | null {
   return Math.round(local - offsetMinutes * 60_000);
 }
 
-/** The stored form of an AWSDateTime, or null when the text is not one. */
+/** The first and last instants of the stored form's four-digit years, 0000-01-01 and 9999-12-31, UTC. */
+export const EARLIEST_INSTANT_MS = daysFromCivil(0, 1, 1) * MS_PER_DAY;
+export const LATEST_INSTANT_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
+
+/**
+ * Whether the stored form can hold the instant: an offset can carry a written year 0000 or 9999
+ * outside the range ("0000-01-01T00:00:00+01:00" is 0000 minus an hour), where formatDateTime would
+ * write "00-1-…" or "10000-…", which is neither fixed-width nor an AWSDateTime.
+ */
+export function isStorableInstant(epochMs: number): boolean {
+  return epochMs >= EARLIEST_INSTANT_MS && epochMs <= LATEST_INSTANT_MS;
+}
+
+/** The stored form of an AWSDateTime, or null when the text is not one or its instant is outside years 0000..9999 UTC. */
 export function normaliseDateTime(text: string): string | null {
   const epochMs = parseDateTime(text);
-  return epochMs === null ? null : formatDateTime(epochMs);
+  return epochMs === null || !isStorableInstant(epochMs) ? null : formatDateTime(epochMs);
 }
 

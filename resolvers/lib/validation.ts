@@ -13,7 +13,8 @@ import type { AddressData, EntitlementData } from './events';
 import type { MarkEventType, MarkStatus } from './graphql';
 import { DEFAULT_ENTITLEMENT_STATUS, canonicalMark } from './mark';
 import { compact } from './state';
-import { normaliseDateTime } from './datetime-input';
+import { isStorableInstant, parseDateTime } from './datetime-input';
+import { formatDateTime } from './time';
 
 export const MAX_PRICE = 10_000_000;
 export const MAX_TEXT_LENGTH = 100;
@@ -38,9 +39,75 @@ function isDigit(c: string): boolean {
   return c.length === 1 && DIGITS.indexOf(c) >= 0;
 }
 
-/** C0 and C1 controls, DEL, and the line/paragraph separators. */
-function isControl(c: string): boolean {
-  return c < ' ' || c === '\u007f' || (c >= '\u0080' && c <= '\u009f') || c === '\u2028' || c === '\u2029';
+/**
+ * The characters no free-text input may hold (issue 10, defect 9): a name or address line made of
+ * zero-width characters looks empty, and a bidi override makes a certificate or a log line read
+ * differently from what is stored. The class is Unicode's "other" characters that are not text:
+ *   Cc controls (C0, DEL, C1), Cf format characters (zero-width space/joiners, LRM/RLM, bidi
+ *   embeddings, overrides and isolates, word joiner, BOM, soft hyphen, tags, …), Zl/Zp line and
+ *   paragraph separators, and Cs (a lone surrogate is not text at all).
+ * Ranges are compared as strings (APPSYNC_JS has no charCodeAt); characters beyond the BMP as their
+ * surrogate pair. test/domain-text.unit.test.ts checks the table against Node's \p{Cc}\p{Cf}\p{Zl}\p{Zp}.
+ */
+const FORBIDDEN_BMP: [string, string][] = [
+  ['\u0000', '\u001f'],
+  ['\u007f', '\u009f'],
+  ['\u00ad', '\u00ad'],
+  ['\u0600', '\u0605'],
+  ['\u061c', '\u061c'],
+  ['\u06dd', '\u06dd'],
+  ['\u070f', '\u070f'],
+  ['\u0890', '\u0891'],
+  ['\u08e2', '\u08e2'],
+  ['\u180e', '\u180e'],
+  ['\u200b', '\u200f'],
+  ['\u2028', '\u202e'],
+  ['\u2060', '\u2064'],
+  ['\u2066', '\u206f'],
+  ['\ufeff', '\ufeff'],
+  ['\ufff9', '\ufffb'],
+];
+
+/** Format characters beyond the BMP, as [high surrogate, first low, last low]. */
+const FORBIDDEN_ASTRAL: [string, string, string][] = [
+  ['\ud804', '\udcbd', '\udcbd'],
+  ['\ud804', '\udccd', '\udccd'],
+  ['\ud80d', '\udc30', '\udc3f'],
+  ['\ud82f', '\udca0', '\udca3'],
+  ['\ud834', '\udd73', '\udd7a'],
+  ['\udb40', '\udc01', '\udc01'],
+  ['\udb40', '\udc20', '\udc7f'],
+];
+
+function isHighSurrogate(c: string): boolean {
+  return c >= '\ud800' && c <= '\udbff';
+}
+
+function isLowSurrogate(c: string): boolean {
+  return c >= '\udc00' && c <= '\udfff';
+}
+
+/** Whether the text holds a character of the class above (or a lone surrogate). */
+export function hasForbiddenCharacter(text: string): boolean {
+  let high = '';
+  for (const c of text.split('')) {
+    if (high !== '') {
+      if (!isLowSurrogate(c)) return true;
+      const pairHigh = high;
+      if (FORBIDDEN_ASTRAL.some((r) => r[0] === pairHigh && c >= r[1] && c <= r[2])) return true;
+      high = '';
+    } else if (isHighSurrogate(c)) {
+      high = c;
+    } else if (isLowSurrogate(c) || FORBIDDEN_BMP.some((r) => c >= r[0] && c <= r[1])) {
+      return true;
+    }
+  }
+  return high !== '';
+}
+
+/** The mark alphabet: ASCII letters, ASCII digits and the ASCII space, nothing that case mapping or trimming could fold into it. */
+function isMarkCharacter(c: string): boolean {
+  return c === ' ' || isLetter(c) || isDigit(c);
 }
 
 function present(value: unknown): boolean {
@@ -57,7 +124,10 @@ export function checkMark(value: unknown, field: string, problems: Problems): st
     problems.push({ field, reason: 'is required' });
     return '';
   }
-  const mark = canonicalMark(value);
+  // Checked before canonicalMark: toUpperCase folds "ß" into "SS", "ﬁ" into "FI" and "ı" into "I",
+  // and trim drops Unicode spaces, so checking the canonical form would let another mark through.
+  const alphabet = value.split('').every((c) => isMarkCharacter(c));
+  const mark = alphabet ? canonicalMark(value) : '';
   let characters = 0;
   let spaces = 0;
   let other = false;
@@ -66,7 +136,7 @@ export function checkMark(value: unknown, field: string, problems: Problems): st
     else if (isLetter(c) || isDigit(c)) characters += 1;
     else other = true;
   }
-  if (other || spaces > 1 || characters < 1 || characters > MAX_MARK_CHARACTERS) {
+  if (!alphabet || other || spaces > 1 || characters < 1 || characters > MAX_MARK_CHARACTERS) {
     problems.push({ field, reason: `must be 1 to ${MAX_MARK_CHARACTERS} letters or digits with at most one space` });
     return '';
   }
@@ -78,13 +148,15 @@ function checkText(value: unknown, field: string, problems: Problems, required: 
     if (required) problems.push({ field, reason: 'is required' });
     return undefined;
   }
-  const text = typeof value === 'string' ? value.trim() : '';
-  if (text.length < 1 || text.length > maxLength) {
-    problems.push({ field, reason: `must be 1 to ${maxLength} characters` });
+  const raw = typeof value === 'string' ? value : '';
+  // on the raw text: trim would silently drop some of the class (BOM) but not the rest (ZWSP)
+  if (hasForbiddenCharacter(raw)) {
+    problems.push({ field, reason: 'must not contain control, format (zero-width, bidi) or separator characters' });
     return undefined;
   }
-  if (text.split('').some((c) => isControl(c))) {
-    problems.push({ field, reason: 'must not contain control characters' });
+  const text = raw.trim();
+  if (text.length < 1 || text.length > maxLength) {
+    problems.push({ field, reason: `must be 1 to ${maxLength} characters` });
     return undefined;
   }
   return text;
@@ -107,9 +179,17 @@ function checkDateTime(value: unknown, field: string, problems: Problems, requir
     if (required) problems.push({ field, reason: 'is required' });
     return undefined;
   }
-  const normalised = typeof value === 'string' ? normaliseDateTime(value) : null;
-  if (normalised === null) problems.push({ field, reason: 'must be an ISO-8601 date and time with a time zone' });
-  return normalised ?? undefined;
+  const epochMs = typeof value === 'string' ? parseDateTime(value) : null;
+  if (epochMs === null) {
+    problems.push({ field, reason: 'must be an ISO-8601 date and time with a time zone' });
+    return undefined;
+  }
+  // the UTC instant, not the written one: "0000-01-01T00:00:00+01:00" is in year -1 (issue 10, defect 6)
+  if (!isStorableInstant(epochMs)) {
+    problems.push({ field, reason: 'must be an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (UTC)' });
+    return undefined;
+  }
+  return formatDateTime(epochMs);
 }
 
 function checkCertificateNo(value: unknown, field: string, problems: Problems): string {
@@ -126,6 +206,8 @@ const POSTCODE_SHAPES = ['A9 9AA', 'A99 9AA', 'AA9 9AA', 'AA99 9AA', 'A9A 9AA', 
 
 /** Canonical UK postcode (upper case, one space before the inward code), or null when it is not one. */
 export function canonicalPostcode(value: string): string | null {
+  // the alphabet before toUpperCase, which would fold "ß" into "SS" (as for marks)
+  if (!value.split('').every((c) => isMarkCharacter(c))) return null;
   const compacted = value.toUpperCase().split(' ').join('');
   if (compacted.length < 5 || compacted.length > 7) return null;
   const postcode = `${compacted.slice(0, compacted.length - 3)} ${compacted.slice(compacted.length - 3)}`;
