@@ -85,7 +85,7 @@ describe('random command sequences through GraphQL', () => {
             };
             const input = { ...(inputs[s.kind] ?? { expectedVersion }), mark, commandId: s.commandId };
             const outcome = await command(stack, s.kind, input);
-            if (outcome.error) expect(outcome.error.errorType).toMatch(/^(ConcurrentModification|MarkNotFound|MarkAlreadyExists|MarkNotAvailable|MarkLocked|ValidationError)$/);
+            if (outcome.error) expect(outcome.error.errorType).toMatch(/^(ConcurrentModification|MarkNotFound|MarkAlreadyExists|MarkNotAvailable|MarkLocked|ValidationError|CommandIdReused)$/);
             const events = await storedEvents(stack, mark);
             expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
             expect(await storedView(stack, mark)).toEqual(fold(events));

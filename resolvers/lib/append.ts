@@ -2,7 +2,7 @@
  * Appending a command's event: read → decide → append, as pure steps the appendEvent pipeline
  * function (and the in-memory store of the tests) follow.
  *  1. commandLookupVersion: which stored event a retry of this command would have written.
- *  2. planAppend: a retry returns that event; otherwise decide; the plan names the event, the new
+ *  2. planAppend: a retry returns that event, a reused commandId is an error; otherwise decide; the plan names the event, the new
  *     view and whether a snapshot is due, with the view version the write must find.
  *  3. cancellationOutcome: after a cancelled transaction, an idempotent success or a typed conflict.
  */
@@ -16,16 +16,17 @@ import type { DomainEvent } from './events';
 import { SNAPSHOT_INTERVAL } from './mark';
 import type { MarkState } from './state';
 import { evolve, isLive } from './state';
+import { matchStoredCommand } from './idempotency';
 
-/** The version whose stored event a retry of this command would have appended, or null when there is none to look at. */
+/**
+ * The version whose stored event a retry of this command would have appended, or null when there
+ * is none to look at. Never a version before historyStartsAt: after a forget that history counts as
+ * erased, whether or not the eraser has run, so a retry must not answer it (issue 10, defect 3).
+ */
 export function commandLookupVersion(command: Command, state: MarkState | null): number | null {
   if (!command.commandId || !state) return null;
-  if (isCreate(command)) return isLive(state) ? state.createdVersion : null;
-  return state.version > command.expectedVersion ? command.expectedVersion + 1 : null;
-}
-
-export function isRetryOf(command: Command, stored: DomainEvent | null | undefined): boolean {
-  return !!stored && !!command.commandId && stored.commandId === command.commandId && stored.mark === command.mark;
+  const version = isCreate(command) ? (isLive(state) ? state.createdVersion : null) : state.version > command.expectedVersion ? command.expectedVersion + 1 : null;
+  return version !== null && version >= (state.historyStartsAt ?? 1) ? version : null;
 }
 
 export type AppendPlan =
@@ -42,7 +43,9 @@ export type AppendPlan =
     };
 
 export function planAppend(command: Command, state: MarkState | null, stored: DomainEvent | null, env: DecideEnv): AppendPlan {
-  if (stored && isRetryOf(command, stored)) return { kind: 'retry', event: stored };
+  const match = matchStoredCommand(command, stored);
+  if (match.kind === 'retry') return { kind: 'retry', event: match.event };
+  if (match.kind === 'reused') return { kind: 'error', error: match.error };
   const decision = decide(command, state, env);
   if (!decision.ok) return { kind: 'error', error: decision.error };
   const event = decision.event;
@@ -53,7 +56,8 @@ export function planAppend(command: Command, state: MarkState | null, stored: Do
 /**
  * What a cancelled append means, from the items the cancellation reasons carry: reason 0 is the
  * event slot, reason 1 the view. The event already in our slot with our commandId is a concurrent
- * retry that won: success. Otherwise another writer moved the view first.
+ * retry that won (success) or, with other input, a reuse of the commandId. Otherwise another
+ * writer moved the view first.
  */
 export function cancellationOutcome(
   command: Command,
@@ -61,7 +65,9 @@ export function cancellationOutcome(
   storedEvent: DomainEvent | null | undefined,
   view: MarkState | null | undefined,
 ): { kind: 'retry'; event: DomainEvent } | { kind: 'error'; error: DomainError } {
-  if (storedEvent && isRetryOf(command, storedEvent)) return { kind: 'retry', event: storedEvent };
+  const match = matchStoredCommand(command, storedEvent);
+  if (match.kind === 'retry') return { kind: 'retry', event: match.event };
+  if (match.kind === 'reused') return { kind: 'error', error: match.error };
   const actualVersion = view?.version ?? storedEvent?.version ?? plannedVersion;
   if (isCreate(command)) {
     if (isLive(view)) return { kind: 'error', error: markAlreadyExists(command.mark, view.version) };

@@ -8,6 +8,8 @@ import type { AddressData, EntitlementData } from './events';
 interface Common {
   mark: string;
   commandId?: string;
+  /** hash of the canonical command, set beside a commandId (idempotency.ts) */
+  commandHash?: string;
   eventTime?: string;
 }
 

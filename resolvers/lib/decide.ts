@@ -54,7 +54,7 @@ function entitlementMissing(field: string): Decision {
 export function decide(command: Command, state: MarkState | null, env: DecideEnv): Decision {
   const mark = command.mark;
   const version = (state?.version ?? 0) + 1;
-  const envelope = compact({ mark, version, recordedAt: recordedAtAfter(state, env.now), eventTime: command.eventTime, commandId: command.commandId });
+  const envelope = compact({ mark, version, recordedAt: recordedAtAfter(state, env.now), eventTime: command.eventTime, commandId: command.commandId, commandHash: command.commandId ? command.commandHash : undefined });
   const emit = <T extends EventType>(type: T, data: EventDataByType[T]): Decision => ({ ok: true, event: { ...envelope, type, data } as DomainEvent });
 
   if (isCreate(command)) {

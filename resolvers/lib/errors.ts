@@ -14,6 +14,8 @@ export type DomainError =
   | { errorType: 'MarkNotFound'; message: string; errorInfo: { mark: string } }
   | { errorType: 'MarkAlreadyExists'; message: string; errorInfo: { mark: string; version: number } }
   | { errorType: 'MarkNotAvailable' | 'MarkLocked'; message: string; errorInfo: { mark: string; status: string; lockedUntil: string | null } }
+  /** a commandId already used for another mutation or other input: the stored event's type and version, no data */
+  | { errorType: 'CommandIdReused'; message: string; errorInfo: { mark: string; type: string; version: number } }
   /** every problem of one request together: errorInfo.errors lists each { field, reason } */
   | { errorType: 'ValidationError'; message: string; errorInfo: { errors: FieldProblem[] } };
 
@@ -41,4 +43,13 @@ export function lockRefused(errorType: 'MarkNotAvailable' | 'MarkLocked', mark: 
 export function validationError(errors: FieldProblem[]): DomainError {
   const summary = errors.map((e) => `${e.field}: ${e.reason}`).join('; ');
   return { errorType: 'ValidationError', message: `Invalid input: ${summary}`, errorInfo: { errors } };
+}
+
+/** The client's commandId is not echoed: it is free text of theirs, and the stored event's data stays unsaid. */
+export function commandIdReused(mark: string, type: string, version: number): DomainError {
+  return {
+    errorType: 'CommandIdReused',
+    message: `The commandId was already used at version ${version} of ${mark} (${type}) by another command or with other input`,
+    errorInfo: { mark, type, version },
+  };
 }

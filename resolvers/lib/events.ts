@@ -49,6 +49,8 @@ interface Envelope {
   eventTime?: string;
   /** the client's idempotency key, when given */
   commandId?: string;
+  /** with a commandId: the hash of the command's canonical input, which tells a retry from a reuse (idempotency.ts) */
+  commandHash?: string;
 }
 
 export type DomainEvent = {

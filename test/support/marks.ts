@@ -151,3 +151,14 @@ export function withoutNulls<T>(value: T): T {
   if (value === null || value === undefined) return value;
   return JSON.parse(JSON.stringify(value, (_key, member) => (member === null ? undefined : member))) as T;
 }
+
+/**
+ * util.urlEncode as AppSync documents it (application/x-www-form-urlencoded, as Java's URLEncoder
+ * writes it; "Built-in utilities" of the AppSync developer guide): the encoding the command handler
+ * gives withCommandHash, so that a model computes the same commandHash as the server.
+ */
+export function appSyncUrlEncode(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}

@@ -1,0 +1,83 @@
+/**
+ * Idempotency of commands (DESIGN.md section 5; issue 10, defect 2). A command's `commandId` names
+ * one attempt at one command: a retry (the same mutation with the same input) answers the event
+ * the first attempt appended; the same commandId with another mutation or other input is
+ * `CommandIdReused`, never the other command's event, as DynamoDB answers
+ * IdempotentParameterMismatch for a ClientRequestToken reused with other parameters.
+ *
+ * "The same input" is the same canonical command (validation.ts: mark, postcode and times
+ * canonicalised, texts trimmed), compared by a hash that the event stores as `commandHash`, so the
+ * input is not stored twice. The hash only tells a client's retry from its mistake; it is not a
+ * secret and not a signature.
+ */
+import type { Command, CommandKind } from './commands';
+import type { DomainError } from './errors';
+import { commandIdReused } from './errors';
+import type { DomainEvent, EventType } from './events';
+import { withSortedKeys } from './output';
+
+/** The event type each command appends: what a stored event from before commandHash is compared by. */
+const EVENT_OF: Record<CommandKind, EventType> = {
+  releaseMark: 'MARK_RELEASED',
+  createEntitlement: 'ENTITLEMENT_CREATED',
+  extendEntitlement: 'ENTITLEMENT_EXTENDED',
+  changeAddress: 'ADDRESS_CHANGED',
+  changeNominee: 'NOMINEE_CHANGED',
+  issueDuplicateCertificate: 'DUPLICATE_CERTIFICATE_ISSUED',
+  lockMark: 'MARK_LOCKED',
+  unlockMark: 'MARK_UNLOCKED',
+  forgetMark: 'MARK_FORGOTTEN',
+};
+
+/** Printable ASCII in code order: the hash reads characters by their place here (APPSYNC_JS has no charCodeAt). */
+const PRINTABLE = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~';
+const HEX = '0123456789abcdef';
+
+/** The command as compared: every member but the idempotency key itself, keys in sorted order. */
+export function canonicalCommandText(command: Command): string {
+  return JSON.stringify(withSortedKeys({ ...command, commandId: undefined, commandHash: undefined }));
+}
+
+function hex32(value: number): string {
+  return [28, 24, 20, 16, 12, 8, 4, 0].map((shift) => HEX.charAt((value >>> shift) & 15)).join('');
+}
+
+/**
+ * 64 bits of two independent 32-bit hashes (FNV-1a and djb2) of ASCII text, as 16 hex digits.
+ * Multiplications by the FNV prime are written as shifts so that no product leaves the exact range
+ * of a double; `>>> 0` keeps each step an unsigned 32-bit value.
+ */
+export function hashAscii(text: string): string {
+  let fnv = 2166136261;
+  let djb = 5381;
+  for (const c of text.split('')) {
+    const index = PRINTABLE.indexOf(c);
+    const code = index < 0 ? 127 : index + 32;
+    fnv = (fnv ^ code) >>> 0;
+    fnv = (fnv + (fnv << 1) + (fnv << 4) + (fnv << 7) + (fnv << 8) + (fnv << 24)) >>> 0;
+    djb = (djb * 33 + code) >>> 0;
+  }
+  return `${hex32(fnv)}${hex32(djb)}`;
+}
+
+/**
+ * The command with its `commandHash` when it carries a commandId. `toAscii` turns the canonical
+ * text into ASCII without losing a character (util.urlEncode in AppSync, encodeURIComponent in
+ * Node): the pure domain cannot read a character's code point.
+ */
+export function withCommandHash(command: Command, toAscii: (text: string) => string): Command {
+  if (!command.commandId) return command;
+  return { ...command, commandHash: hashAscii(toAscii(canonicalCommandText(command))) };
+}
+
+export type StoredCommandMatch = { kind: 'none' } | { kind: 'retry'; event: DomainEvent } | { kind: 'reused'; error: DomainError };
+
+/**
+ * What a stored event means for a command: a retry of it (same commandId, same mark, same command
+ * and input), a reuse of its commandId (`CommandIdReused`), or nothing to do with it.
+ */
+export function matchStoredCommand(command: Command, stored: DomainEvent | null | undefined): StoredCommandMatch {
+  if (!stored || !command.commandId || stored.commandId !== command.commandId || stored.mark !== command.mark) return { kind: 'none' };
+  const same = stored.commandHash ? stored.commandHash === command.commandHash : stored.type === EVENT_OF[command.kind];
+  return same ? { kind: 'retry', event: stored } : { kind: 'reused', error: commandIdReused(stored.mark, stored.type, stored.version) };
+}
