@@ -184,7 +184,7 @@ describe('relay', () => {
 });
 
 describe('eraser', () => {
-  it('deletes every earlier event and every snapshot up to the tombstone, and nothing else; twice is harmless', async () => {
+  it('deletes every earlier event and snapshot, keeping the tombstone and its snapshot (the replay base), and nothing else; twice is harmless', async () => {
     const env = await ensureTables(dynamodb, uniquePrefix('eraser'));
     const mark = 'ERASE 1';
     const before = markEvents(mark, 1, 60);
@@ -210,7 +210,7 @@ describe('eraser', () => {
     expect(remaining.sort()).toEqual([61, 62, 63]);
     expect((await scanAll(dynamodb, env.MARK_EVENTS_TABLE)).filter((i) => i.mark === 'KEEP 1')).toHaveLength(5);
     const snapshots = (await scanAll(dynamodb, env.MARK_SNAPSHOTS_TABLE)).map((i) => `${i.mark}@${i.version}`);
-    expect(snapshots.sort()).toEqual(['ERASE 1@63', 'KEEP 1@5']);
+    expect(snapshots.sort()).toEqual(['ERASE 1@61', 'ERASE 1@63', 'KEEP 1@5']);
 
     expect(await eraser(event)).toEqual({ batchItemFailures: [] });
     expect((await scanAll(dynamodb, env.MARK_EVENTS_TABLE)).filter((i) => i.mark === mark)).toHaveLength(3);

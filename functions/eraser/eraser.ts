@@ -1,7 +1,10 @@
 /**
  * Eraser: MarkEvents stream (MARK_FORGOTTEN inserts only, by the mapping's filter) → deletes
- * every earlier event of the mark, and every snapshot up to the tombstone's version. The
- * tombstone event itself stays: it holds no personal data and keeps the version sequence.
+ * every earlier event and every earlier snapshot of the mark. The tombstone event stays: it holds
+ * no personal data and keeps the version sequence. So does the snapshot at the tombstone's own
+ * version (written when the forget lands on a multiple of SNAPSHOT_INTERVAL): it is the forgotten
+ * state, no personal data, and the base every replay of the versions after it starts from
+ * (issue 10, defect 7: deleting it made getMarkAt of the reborn mark fail with ReplayIncomplete).
  * Idempotent: a second run finds nothing to delete.
  */
 import {
@@ -36,7 +39,7 @@ export function createEraserHandler(options: EraserOptions): EraserHandler {
   const backoff = options.backoff ?? { ...defaultBackoff, maxAttempts: 8 };
 
   /** Deletes the keys (mark, version) of every item of `mark` in `table` matching the range. */
-  async function deleteRange(table: string, mark: string, comparator: '<' | '<=', version: number): Promise<number> {
+  async function deleteRange(table: string, mark: string, comparator: '<', version: number): Promise<number> {
     let deleted = 0;
     let exclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
@@ -90,7 +93,7 @@ export function createEraserHandler(options: EraserOptions): EraserHandler {
       const { mark, version } = parsed.event;
       try {
         const events = await deleteRange(options.eventsTable, mark, '<', version);
-        const snapshots = await deleteRange(options.snapshotsTable, mark, '<=', version);
+        const snapshots = await deleteRange(options.snapshotsTable, mark, '<', version);
         metrics.addMetric('ErasedEvents', 'Count', events);
         metrics.addMetric('ErasedSnapshots', 'Count', snapshots);
         logger.info('eraser: erased a forgotten mark', { mark, version, events, snapshots });

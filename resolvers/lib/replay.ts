@@ -86,10 +86,21 @@ export function replayFromReads(
   const plan = replayPlan({ view, version: target });
   if (plan.kind === 'none') return { ok: true, state: null };
   if (plan.kind === 'view') return { ok: true, state: view };
-  const start = plan.useSnapshot && snapshot && snapshot.version >= plan.earliest && snapshot.version <= plan.target ? snapshot : null;
+  const found = plan.useSnapshot && snapshot && snapshot.version >= plan.earliest && snapshot.version <= plan.target ? snapshot : null;
+  const start = found ?? tombstoneBase(plan, view as MarkState);
   const first = firstEventVersion(plan, start);
   const needed = events.filter((e) => e.version >= first && e.version <= plan.target);
   return replayFold(plan, start, needed);
+}
+
+/**
+ * When the snapshot replay reads from is the forget's own (historyStartsAt on a multiple of
+ * SNAPSHOT_INTERVAL) and it is gone — an eraser before issue 10 deleted it — the state there is
+ * still known exactly: the forgotten mark, whose only member a later event reads is historyStartsAt.
+ */
+function tombstoneBase(plan: { target: number; earliest: number; useSnapshot: boolean }, view: MarkState): MarkState | null {
+  if (!plan.useSnapshot || plan.target - (plan.target % SNAPSHOT_INTERVAL) !== plan.earliest) return null;
+  return { mark: view.mark, version: plan.earliest, forgotten: true, updatedAt: view.updatedAt, historyStartsAt: plan.earliest };
 }
 
 /** The first version to read after a snapshot (or without one). */
