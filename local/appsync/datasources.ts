@@ -167,12 +167,41 @@ export function encodeNextToken(key: Record<string, AttributeValue> | undefined)
 
 export class InvalidNextToken extends Error {}
 
+/** A LastEvaluatedKey has at most four attributes: the table's hash and range keys and an index's. */
+const MAX_KEY_ATTRIBUTES = 4;
+const NUMBER_TEXT = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Whether a decoded token holds the shape of a key a Query or Scan hands out: one to four key
+ * attributes, each exactly one scalar of a key type (S, N or B) in its wire form. Anything else would
+ * reach DynamoDB as a request it cannot read and come back as an InternalFailure, not as the
+ * caller's bad input (issue 10, defect 9); DynamoDB itself rejects a well-shaped key that does not
+ * fit the table, index or key condition with a ValidationException.
+ */
+function isStartKey(key: unknown): key is Record<string, AttributeValue> {
+  if (!isObject(key)) return false;
+  const entries = Object.entries(key);
+  if (entries.length < 1 || entries.length > MAX_KEY_ATTRIBUTES) return false;
+  return entries.every(([, value]) => {
+    if (!isObject(value)) return false;
+    const members = Object.entries(value);
+    if (members.length !== 1) return false;
+    const [type, text] = members[0];
+    if (typeof text !== 'string') return false;
+    if (type === 'S') return true;
+    if (type === 'N') return NUMBER_TEXT.test(text);
+    if (type === 'B') return BASE64_TEXT.test(text);
+    return false;
+  });
+}
+
 export function decodeNextToken(token: unknown): Record<string, AttributeValue> | undefined {
   if (token === undefined || token === null) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { v?: number; k?: unknown };
-    if (parsed.v !== 1 || !isObject(parsed.k)) throw new Error('not a token of this API');
-    return parsed.k as Record<string, AttributeValue>;
+    if (parsed.v !== 1 || !isStartKey(parsed.k)) throw new Error('not a token of this API');
+    return parsed.k;
   } catch {
     throw new InvalidNextToken(`Invalid nextToken "${String(token).slice(0, 40)}": it was not returned by a previous Query or Scan`);
   }
