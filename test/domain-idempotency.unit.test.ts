@@ -13,6 +13,7 @@ import type { DomainEvent } from '../resolvers/lib/events';
 import { withCommandHash } from '../resolvers/lib/idempotency';
 import { evolve, type MarkState } from '../resolvers/lib/state';
 import { validateCommand } from '../resolvers/lib/validation';
+import { toMarkEventRecord } from '../functions/lib/mark-event';
 import { ENTITLEMENT, ENV } from './support/given';
 import { appSyncUrlEncode } from './support/marks';
 
@@ -128,5 +129,19 @@ describe('a cancelled append whose slot holds our commandId', () => {
       error: { errorType: 'CommandIdReused', errorInfo: { mark: MARK, type: 'MARK_LOCKED', version: 2 } },
     });
     expect(cancellationOutcome(commandOf('lockMark', OTHER_INPUT.lockMark), 2, stored, state)).toMatchObject({ kind: 'error', error: { errorType: 'CommandIdReused' } });
+  });
+});
+
+describe('commandHash', () => {
+  it('stays in MarkEvents: the downstream record (Kinesis, archive) leaves it out', () => {
+    const { stored } = after(commandOf('changeNominee', INPUT.changeNominee));
+    expect(stored.commandHash).toMatch(/^[0-9a-f]{16}$/);
+    const record = toMarkEventRecord(stored);
+    expect(record.ok && Object.keys(record.event)).toEqual(['mark', 'version', 'type', 'recordedAt', 'commandId', 'data']);
+  });
+
+  it('differs for inputs that differ only in a non-ASCII character', () => {
+    const hashes = ['Zoë', 'Zoé', 'Zoe', 'Zoë '].map((nomineeName) => commandOf('changeNominee', { expectedVersion: 1, nomineeName }).commandHash);
+    expect(new Set(hashes).size).toBe(3); // 'Zoë ' is trimmed to 'Zoë': the same command
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The record every downstream consumer sees: one appended event, as the relay puts it on the
  * Kinesis stream and the archive stores it. Absent optional fields are omitted, so the record
- * equals the MarkEvents item it came from.
+ * equals the MarkEvents item it came from, less `commandHash`: that is the API's idempotency check
+ * (resolvers/lib/idempotency.ts), a hash of input that holds personal data, and no consumer's business.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
