@@ -5,8 +5,9 @@
  * two examples and each mutation against one stored event, end to end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRealtime } from '../local/realtime/client';
 import { startTestStack, type TestStack } from './support/stack';
-import { command, entitlementInput, freshMark, getMark, ok, storedEvents, storedView, tableCounts } from './support/marks';
+import { EVENT_FIELDS, command, entitlementInput, freshMark, getMark, ok, storedEvents, storedView, tableCounts } from './support/marks';
 
 let stack: TestStack;
 
@@ -96,5 +97,20 @@ describe('rejected input classes write nothing', () => {
       expect(outcome.error).toMatchObject({ errorType: 'ValidationError', errorInfo: { errors: [{ field: 'input.entitlement.purchaserName' }] } });
     }
     expect(await tableCounts(stack)).toEqual(before);
+  });
+
+  it('defect 8 in subscription filters: a folded mark is refused at start, not turned into a filter on another mark', async () => {
+    const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey });
+    try {
+      await client.init();
+      const refused = await client.start('s', `subscription($mark: ID) { onMarkEvent(mark: $mark) { ${EVENT_FIELDS} } }`, { mark: 'ß 7' });
+      expect(refused.type).toBe('error');
+      expect(JSON.stringify(refused.payload)).toContain('ValidationError');
+      await ok(stack, 'releaseMark', { mark: 'SS 7', price: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(client.data('s')).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 });
