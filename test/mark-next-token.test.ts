@@ -58,6 +58,20 @@ describe('a forged but well-formed nextToken', () => {
     });
   }
 
+  it("is a ValidationError too when it is another query's token, or another mark's", async () => {
+    const other = freshMark('N');
+    await ok(stack, 'releaseMark', { mark: other, price: 1 });
+    await ok(stack, 'lockMark', { mark: other, expectedVersion: 1 });
+    const othersToken = (await listMarkEvents(stack, other, { limit: 1 })).data!.nextToken!;
+    const scanToken = (await query<{ nextToken: string | null }>(stack, 'query { listMarks(limit: 1) { items { mark } nextToken } }', {})).data!.nextToken!;
+    for (const nextToken of [othersToken, scanToken]) {
+      const outcome = await listMarkEvents(stack, mark, { nextToken });
+      expect(outcome.error, nextToken).toMatchObject({ errorType: 'ValidationError', errorInfo: { errors: [{ field: 'nextToken' }] } });
+    }
+    const byStatus = await query(stack, 'query Q($t: String) { listMarks(status: MARK_AVAILABLE, nextToken: $t) { items { mark } } }', { t: othersToken });
+    expect(byStatus.error).toMatchObject({ errorType: 'ValidationError', errorInfo: { errors: [{ field: 'nextToken' }] } });
+  });
+
   it('while the tokens the queries hand out still page', async () => {
     const page1 = await listMarkEvents(stack, mark, { limit: 1 });
     const page2 = await listMarkEvents(stack, mark, { limit: 1, nextToken: page1.data!.nextToken! });
