@@ -17,8 +17,9 @@ export const DEFAULT_ENTITLEMENT_STATUS = 'MARK_SOLD_ISSUE_CERTIFICATE_TO_PURCHA
 
 /**
  * The canonical mark: trimmed, upper case, single inner spaces ("afc  f5" → "AFC F5"). It is the
- * key everywhere (tables, Kinesis partition key, S3 prefix, subscription filters). Tabs and other
- * whitespace are left in place for validation to reject.
+ * key everywhere (tables, Kinesis partition key, S3 prefix, subscription filters). Only for text
+ * already found in the mark alphabet (validation.ts checkMark, the one caller, checks first):
+ * toUpperCase and trim would fold "ß 7" onto "SS 7" or drop a Unicode space (issue 10, defect 8).
  */
 export function canonicalMark(mark: string): string {
   return mark
