@@ -5,12 +5,13 @@
  * added later (pipeline pollers, kinesalite, s3rver, real-time) slot in with addService().
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { contextOf, readSettings } from '../infra/settings';
 import { MARK_API_WIRING, REPO_ROOT, loadWiring, type LoadedWiring } from '../infra/wiring';
 import type { ResolverRuntime } from './appsync/types';
-import { loadAppSyncSchema, startApiServer, type ApiServer, type MutationResultListener, type TlsCertificate } from './server';
+import { loadAppSyncSchema, startApiServer, type ApiServer, type ExecutionLimits, type MutationResultListener, type TlsCertificate } from './server';
 import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
 import { ensureTables } from './services/tables';
 import type { Pipeline, PipelineOptions } from './pollers/pipeline';
@@ -66,6 +67,11 @@ export interface StackOptions {
   runtime?: RuntimeFactory;
   certificate?: TlsCertificate;
   onMutationResult?: MutationResultListener;
+  /**
+   * AppSync's limits; by default queryDepthLimit, resolverCountLimit and introspection come from
+   * infra/settings.ts over cdk.json's context, the values the CDK app deploys
+   */
+  limits?: Partial<ExecutionLimits>;
   /** real-time endpoint tuning (local/realtime), e.g. a short keepAliveIntervalMs in tests */
   realtime?: AttachRealtimeOptions;
   /** console.log / console.error of resolver code (silent by default) */
@@ -181,6 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         host: options.host,
         certificate: options.certificate,
         onMutationResult: options.onMutationResult,
+        limits: { ...deployedLimits(), ...options.limits },
       });
     let server = await serve(options.port);
     services.push({ name: 'AppSync endpoint', stop: () => server.stop() });
@@ -268,6 +275,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll().catch(() => {});
     throw err;
   }
+}
+
+/** The limits the CDK app gives the GraphqlApi: the same settings, read from the same cdk.json context. */
+export function deployedLimits(): Pick<ExecutionLimits, 'queryDepthLimit' | 'resolverCountLimit' | 'introspection'> {
+  const cdk = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const settings = readSettings(contextOf(cdk.context ?? {}));
+  return { queryDepthLimit: settings.queryDepthLimit, resolverCountLimit: settings.resolverCountLimit, introspection: settings.introspection };
 }
 
 /** The APPSYNC_JS runtime of local/appsync over the bundles in buildRoot. */

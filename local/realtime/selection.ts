@@ -11,14 +11,13 @@ import {
   isObjectType,
   Kind,
   parse,
-  type FragmentDefinitionNode,
   type GraphQLNamedType,
   type GraphQLOutputType,
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 
-type Fragments = Record<string, FragmentDefinitionNode>;
+import { collectFields, subSelections, type Fragments } from '../server/selection';
 
 /**
  * The mutation's result re-keyed by field name instead of response key (alias), so that it can
@@ -27,31 +26,26 @@ type Fragments = Record<string, FragmentDefinitionNode>;
  * without it, keys are taken as field names.
  */
 export function canonicalize(data: unknown, selectionSet?: SelectionSetNode | string | null, fragments: Fragments = {}): unknown {
-  if (data === null || data === undefined || typeof data !== 'object') return data ?? null;
   const selection = typeof selectionSet === 'string' ? parseSelectionSet(selectionSet) : selectionSet;
-  if (Array.isArray(data)) return data.map((item) => canonicalize(item, selection, fragments));
-  if (!selection) return data;
+  return canonicalizeSets(data, selection ? [selection] : [], fragments);
+}
+
+function canonicalizeSets(data: unknown, sets: SelectionSetNode[], fragments: Fragments): unknown {
+  if (data === null || data === undefined || typeof data !== 'object') return data ?? null;
+  if (Array.isArray(data)) return data.map((item) => canonicalizeSets(item, sets, fragments));
+  if (!sets.length) return data;
   const source = data as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const described = new Set<string>();
-  const visit = (set: SelectionSetNode) => {
-    for (const node of set.selections) {
-      if (node.kind === Kind.FIELD) {
-        const key = node.alias?.value ?? node.name.value;
-        described.add(key);
-        if (!(key in source)) continue;
-        const value = node.selectionSet ? canonicalize(source[key], node.selectionSet, fragments) : source[key];
-        // The first selection of a field name wins, as it would in a response without aliases.
-        if (!(node.name.value in out)) out[node.name.value] = value;
-      } else if (node.kind === Kind.INLINE_FRAGMENT) {
-        visit(node.selectionSet);
-      } else {
-        const fragment = fragments[node.name.value];
-        if (fragment) visit(fragment.selectionSet);
-      }
-    }
-  };
-  visit(selection);
+  // One pass per response key (each fragment expanded once): see collectFields.
+  for (const [key, nodes] of collectFields(sets, fragments)) {
+    described.add(key);
+    if (!(key in source)) continue;
+    const below = subSelections(nodes);
+    const value = below.length ? canonicalizeSets(source[key], below, fragments) : source[key];
+    // The first selection of a field name wins, as it would in a response without aliases.
+    if (!(nodes[0].name.value in out)) out[nodes[0].name.value] = value;
+  }
   // Keys the selection does not explain (a fragment we were not given) pass through unchanged.
   for (const [key, value] of Object.entries(source)) if (!described.has(key) && !(key in out)) out[key] = value;
   return out;
@@ -76,68 +70,33 @@ export function project(
   selectionSet: SelectionSetNode | undefined,
   fragments: Fragments,
 ): unknown {
+  return projectSets(schema, value, type, selectionSet ? [selectionSet] : [], fragments);
+}
+
+function projectSets(schema: GraphQLSchema, value: unknown, type: GraphQLOutputType | undefined, sets: SelectionSetNode[], fragments: Fragments): unknown {
   if (value === undefined || value === null) return null;
-  if (Array.isArray(value)) return value.map((item) => project(schema, item, type, selectionSet, fragments));
+  if (Array.isArray(value)) return value.map((item) => projectSets(schema, item, type, sets, fragments));
   const named: GraphQLNamedType | undefined = type ? getNamedType(type) : undefined;
-  if (!selectionSet || (named && isLeafType(named)) || typeof value !== 'object') return value;
+  if (!sets.length || (named && isLeafType(named)) || typeof value !== 'object') return value;
   const source = value as Record<string, unknown>;
   let concrete = named && isObjectType(named) ? named : undefined;
   if (named && isAbstractType(named) && typeof source.__typename === 'string') {
     const resolved = schema.getType(source.__typename);
     if (resolved && isObjectType(resolved)) concrete = resolved;
   }
-  const out: Record<string, unknown> = {};
   const applies = (typeCondition: string | undefined) =>
     !typeCondition || !concrete || typeCondition === concrete.name || (named !== undefined && typeCondition === named.name) ||
     concrete.getInterfaces().some((i) => i.name === typeCondition);
-  const visit = (set: SelectionSetNode) => {
-    for (const node of set.selections) {
-      if (node.kind === Kind.FIELD) {
-        const key = node.alias?.value ?? node.name.value;
-        const name = node.name.value;
-        if (name === '__typename') {
-          out[key] = concrete?.name ?? source.__typename ?? null;
-          continue;
-        }
-        const fieldType = concrete?.getFields()[name]?.type;
-        const projected = project(schema, source[name], fieldType, node.selectionSet, fragments);
-        if (key in out && out[key] !== null && typeof out[key] === 'object' && projected && typeof projected === 'object' && !Array.isArray(projected)) {
-          // The same response key selected twice (e.g. once in a fragment): merge the sub-objects.
-          out[key] = { ...(out[key] as object), ...(projected as object) };
-        } else if (!(key in out) || out[key] === null) {
-          out[key] = projected;
-        }
-      } else if (node.kind === Kind.INLINE_FRAGMENT) {
-        if (applies(node.typeCondition?.name.value)) visit(node.selectionSet);
-      } else {
-        const fragment = fragments[node.name.value];
-        if (fragment && applies(fragment.typeCondition.name.value)) visit(fragment.selectionSet);
-      }
+  const out: Record<string, unknown> = {};
+  // Nodes of one response key are merged (as graphql-js merges them), and each named fragment
+  // is expanded once per object: see collectFields.
+  for (const [key, nodes] of collectFields(sets, fragments, applies)) {
+    const name = nodes[0].name.value;
+    if (name === '__typename') {
+      out[key] = concrete?.name ?? source.__typename ?? null;
+      continue;
     }
-  };
-  visit(selectionSet);
+    out[key] = projectSets(schema, source[name], concrete?.getFields()[name]?.type, subSelections(nodes), fragments);
+  }
   return out;
-}
-
-/** AppSync's ctx.info.selectionSetList for a field: "a", "b", "b/c", ... (fragments flattened). */
-export function selectionSetList(selectionSet: SelectionSetNode | undefined, fragments: Fragments, prefix = ''): string[] {
-  if (!selectionSet) return [];
-  const list: string[] = [];
-  const visit = (set: SelectionSetNode) => {
-    for (const node of set.selections) {
-      if (node.kind === Kind.FIELD) {
-        if (node.name.value === '__typename') continue;
-        const path = prefix + (node.alias?.value ?? node.name.value);
-        if (!list.includes(path)) list.push(path);
-        for (const sub of selectionSetList(node.selectionSet, fragments, `${path}/`)) if (!list.includes(sub)) list.push(sub);
-      } else if (node.kind === Kind.INLINE_FRAGMENT) {
-        visit(node.selectionSet);
-      } else {
-        const fragment = fragments[node.name.value];
-        if (fragment) visit(fragment.selectionSet);
-      }
-    }
-  };
-  visit(selectionSet);
-  return list;
 }

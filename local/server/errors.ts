@@ -56,6 +56,7 @@ export function executionErrorOf(error: GraphQLError, returnTypeOf: (parent: str
   const path = error.path ?? null;
   const original = error.originalError;
   if (original instanceof ResolverFieldError) return resolverErrorOf(original.resolverError, path ?? [], error.locations);
+  if (original instanceof LimitError) return resolverErrorOf({ message: original.message, errorType: original.errorType }, path ?? [], error.locations);
   const nonNull = NON_NULL.exec(error.message);
   if (nonNull) {
     const type = returnTypeOf(nonNull[1], nonNull[2])?.replace(/!$/, '') ?? 'Object';
@@ -66,3 +67,27 @@ export function executionErrorOf(error: GraphQLError, returnTypeOf: (parent: str
   }
   return { path, data: null, errorType: original ? 'InternalFailure' : null, errorInfo: null, locations: appSyncLocations(error.locations), message: error.message };
 }
+
+/**
+ * AppSync's configurable limits ("Configuring GraphQL run complexity, query depth, and
+ * introspection with AWS AppSync",
+ * https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html, and the
+ * CreateGraphqlApi fields queryDepthLimit / resolverCountLimit): a field past the limit
+ * "will produce a limit error", and a non-null field's error is thrown upwards to the first
+ * nullable field. The page shows the error text only in screenshots, so the wording below is
+ * ours; the shape (a field error beside the data, the field null) is AppSync's.
+ */
+export class LimitError extends Error {
+  constructor(readonly errorType: string, message: string) {
+    super(message);
+  }
+}
+
+export const queryDepthExceeded = (limit: number) =>
+  new LimitError('QueryDepthLimitExceeded', `Query depth limit of ${limit} exceeded.`);
+
+export const resolverCountExceeded = (limit: number) =>
+  new LimitError('ResolverCountLimitExceeded', `Resolver count limit of ${limit} exceeded.`);
+
+/** AppSync's answer when a request runs past its 30 s execution limit (AppSync endpoints and quotas). */
+export const EXECUTION_TIMEOUT: AppSyncError = { path: null, data: null, errorType: 'ExecutionTimeout', errorInfo: null, locations: null, message: 'Execution timed out.' };

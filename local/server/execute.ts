@@ -23,9 +23,19 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { ResolveInput, ResolverError, ResolverRuntime } from '../appsync/types';
-import { executionErrorOf, requestError, resolverErrorOf, ResolverFieldError, type AppSyncError } from './errors';
+import {
+  EXECUTION_TIMEOUT,
+  executionErrorOf,
+  queryDepthExceeded,
+  requestError,
+  resolverCountExceeded,
+  resolverErrorOf,
+  ResolverFieldError,
+  type AppSyncError,
+} from './errors';
 import { selectionSetGraphQL, selectionSetList } from './selection';
-import { validateDocument } from './validation';
+import { checkDocumentCost, validateDocument } from './validation';
+import { project } from '../realtime/selection';
 import { ScalarParseError } from './scalars';
 
 export interface MutationResultEvent {
@@ -48,6 +58,25 @@ export interface MutationResultEvent {
 }
 
 export type MutationResultListener = (event: MutationResultEvent) => void;
+
+/**
+ * AppSync's per-API limits (GraphqlApi props queryDepthLimit, resolverCountLimit,
+ * introspectionConfig; infra/settings.ts holds the values both the CDK app and the local stack
+ * use) and its 30 s execution limit.
+ */
+export interface ExecutionLimits {
+  /** deepest field nesting; 0 is AppSync's "no limit" */
+  queryDepthLimit: number;
+  /** most resolver invocations per request; 0 is AppSync's default, 10,000 */
+  resolverCountLimit: number;
+  introspection: boolean;
+  /** AppSync's 30 s ("AWS AppSync endpoints and quotas": execution timeout) */
+  requestTimeoutMs: number;
+}
+
+export const APPSYNC_DEFAULT_LIMITS: ExecutionLimits = { queryDepthLimit: 0, resolverCountLimit: 0, introspection: true, requestTimeoutMs: 30_000 };
+/** AppSync's resolver count when resolverCountLimit is 0 (CreateGraphqlApi). */
+const DEFAULT_RESOLVER_COUNT = 10_000;
 
 export interface GraphQLRequest {
   query: string;
@@ -74,7 +103,7 @@ interface RequestContext {
   fragments: Record<string, FragmentDefinitionNode>;
   /** util.appendError errors: the field keeps its value, the error is reported beside it */
   appended: AppSyncError[];
-  mutations: Array<Omit<MutationResultEvent, 'data'>>;
+  resolverCalls: number;
 }
 
 interface SelectionInfo {
@@ -94,7 +123,8 @@ export interface Executor {
 /** Thrown for requests AppSync refuses before GraphQL (HTTP 400, MalformedHttpRequestException). */
 export class MalformedRequestError extends Error {}
 
-export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime): Executor {
+export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, limits: ExecutionLimits = APPSYNC_DEFAULT_LIMITS): Executor {
+  const resolverCountLimit = limits.resolverCountLimit || DEFAULT_RESOLVER_COUNT;
   const documents = new Map<string, PreparedDocument>();
   const listeners = new Set<MutationResultListener>();
   const selections = new WeakMap<readonly FieldNode[], SelectionInfo>();
@@ -112,7 +142,8 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime):
     }
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    const prepared = { document, fragments, errors: validateDocument(schema, document) };
+    const errors = validateDocument(schema, document, { introspection: limits.introspection });
+    const prepared = { document, fragments, errors: errors.length ? errors : checkDocumentCost(document, fragments) };
     if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
     documents.set(query, prepared);
     return prepared;
@@ -136,21 +167,9 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime):
 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
     const typeName = info.parentType.name;
-    if (info.parentType === mutationType && !info.path.prev) {
-      const selection = selectionOf(info, context.fragments);
-      context.mutations.push({
-        fieldName: info.fieldName,
-        responseKey: info.path.key as string,
-        arguments: args,
-        selectionSetList: selection.list,
-        selectionSetGraphQL: selection.graphql,
-        selectionSet: selection.selectionSet,
-        fragments: context.fragments,
-        identity: context.request.identity ?? null,
-        requestHeaders: context.request.headers,
-      });
-    }
+    if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw queryDepthExceeded(limits.queryDepthLimit);
     if (!runtime.has(typeName, info.fieldName)) return defaultFieldResolver(source, args, context, info);
+    if (++context.resolverCalls > resolverCountLimit) throw resolverCountExceeded(resolverCountLimit);
     const selection = selectionOf(info, context.fragments);
     const input: ResolveInput = {
       arguments: withUnsetVariablesAsNull(args, info, context.request.variables ?? {}),
@@ -177,8 +196,31 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime):
         throw new ResolverFieldError(errors[errors.length - 1]);
       }
       errors.forEach(report);
+      // A mutation field's value means its write committed: publish it now, before the next field
+      // of the document runs (graphql runs them serially), so that subscribers hear of it even if
+      // a later field fails, and events of one mark go out in commit order (issue 10, defects 4, 5).
+      if (info.parentType === mutationType && !info.path.prev && outcome.data !== null && outcome.data !== undefined && listeners.size) {
+        notify(listeners, mutationEventOf(info, args, context, outcome.data));
+      }
       return outcome.data;
     });
+  };
+
+  const mutationEventOf = (info: GraphQLResolveInfo, args: Record<string, unknown>, context: RequestContext, value: unknown): MutationResultEvent => {
+    const selection = selectionOf(info, context.fragments);
+    return {
+      fieldName: info.fieldName,
+      responseKey: info.path.key as string,
+      arguments: args,
+      // the value as the client receives it: only the fields the mutation selected, under its aliases
+      data: project(schema, value, info.returnType, selection.selectionSet, context.fragments),
+      selectionSetList: selection.list,
+      selectionSetGraphQL: selection.graphql,
+      selectionSet: selection.selectionSet,
+      fragments: context.fragments,
+      identity: context.request.identity ?? null,
+      requestHeaders: context.request.headers,
+    };
   };
 
   const returnTypeOf = (parent: string, field: string): string | undefined => {
@@ -198,45 +240,58 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime):
       const operation = pickOperation(prepared.document, request.operationName);
       if (!operation) return { data: null, errors: [operationNotFound(request.operationName)] };
       const variables = request.variables ?? {};
-      const variableErrors = checkVariables(schema, operation, variables);
+      const variableErrors = checkVariableNesting(variables);
+      if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
       if (variableErrors.length) return { data: null, errors: variableErrors };
 
-      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], mutations: [] };
-      const result = await execute({
-        schema,
-        document: prepared.document,
-        variableValues: variables,
-        operationName: request.operationName ?? undefined,
-        contextValue: context,
-        fieldResolver,
-      });
+      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0 };
+      const execution = Promise.resolve(
+        execute({
+          schema,
+          document: prepared.document,
+          variableValues: variables,
+          operationName: request.operationName ?? undefined,
+          contextValue: context,
+          fieldResolver,
+        }),
+      );
+      const result = await withTimeout(execution, limits.requestTimeoutMs);
+      if (result === TIMED_OUT) return { data: null, errors: [EXECUTION_TIMEOUT] };
       const errors = [...(result.errors ?? []).map((e) => executionErrorOf(e, returnTypeOf)), ...context.appended];
-      const body: GraphQLResponseBody = errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
-      if (listeners.size && context.mutations.length && result.data) notify(listeners, context.mutations, result.data, errors);
-      return body;
+      return errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
     },
   };
 }
 
-function notify(
-  listeners: Set<MutationResultListener>,
-  mutations: Array<Omit<MutationResultEvent, 'data'>>,
-  data: Record<string, unknown>,
-  errors: AppSyncError[],
-): void {
-  for (const mutation of mutations) {
-    const value = data[mutation.responseKey];
-    const failed = errors.some((e) => e.path?.length === 1 && e.path[0] === mutation.responseKey);
-    if (value === null || value === undefined || failed) continue;
-    for (const listener of listeners) {
-      try {
-        listener({ ...mutation, data: value });
-      } catch (err) {
-        // A listener's failure must not turn a committed mutation into an error for the caller.
-        console.error('mutation result listener failed:', err);
-      }
+function notify(listeners: Set<MutationResultListener>, event: MutationResultEvent): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch (err) {
+      // A listener's failure must not turn a committed mutation into an error for the caller.
+      console.error('mutation result listener failed:', err);
     }
   }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** The execution's result, or TIMED_OUT after ms (the work itself cannot be cancelled). */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  if (!ms) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** How many fields deep a path is (list indices do not count): getMark/entitlement is 2. */
+function fieldDepth(path: GraphQLResolveInfo['path']): number {
+  let depth = 0;
+  for (let p: GraphQLResolveInfo['path'] | undefined = path; p; p = p.prev) if (typeof p.key === 'string') depth++;
+  return depth;
 }
 
 /**
@@ -262,6 +317,32 @@ export function pickOperation(document: DocumentNode, name: string | null | unde
 
 export function operationNotFound(name: string | null | undefined): AppSyncError {
   return requestError(name ? `Unknown operation named '${name}'.` : 'Must provide operation name if query contains multiple operations.');
+}
+
+/**
+ * How deep a variable's value may nest. The deepest input of the schema nests three levels; a
+ * value nested 100,000 deep overflowed the stack wherever it was walked recursively (coercion,
+ * ctx.info.variables copied into every resolver), which answered HTTP 500 or failed every
+ * resolver of the request (issue 10, defect 9). Checked without recursion, before anything else
+ * walks the variables, declared or not.
+ */
+export const MAX_VARIABLE_DEPTH = 64;
+
+export function checkVariableNesting(values: Record<string, unknown>): AppSyncError[] {
+  const errors: AppSyncError[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const stack: Array<[unknown, number]> = [[value, 1]];
+    while (stack.length) {
+      const [item, depth] = stack.pop()!;
+      if (item === null || typeof item !== 'object') continue;
+      if (depth > MAX_VARIABLE_DEPTH) {
+        errors.push(requestError(`Variable '${name}' has an invalid value. It is nested deeper than ${MAX_VARIABLE_DEPTH} levels.`));
+        break;
+      }
+      for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return errors;
 }
 
 /**

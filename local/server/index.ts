@@ -13,10 +13,11 @@ import type { GraphQLSchema } from 'graphql';
 import { generate as generateCertificate } from 'selfsigned';
 import type { ResolverRuntime } from '../appsync/types';
 import { consoleAssets, consoleHtml } from '../console/bundle';
-import { createExecutor, MalformedRequestError, type Executor, type MutationResultListener } from './execute';
+import { APPSYNC_DEFAULT_LIMITS, createExecutor, MalformedRequestError, type ExecutionLimits, type Executor, type MutationResultListener } from './execute';
 import { loadAppSyncSchema } from './schema';
 
-export type { MutationResultEvent, MutationResultListener } from './execute';
+export type { ExecutionLimits, MutationResultEvent, MutationResultListener } from './execute';
+export { APPSYNC_DEFAULT_LIMITS } from './execute';
 export { AWS_SCHEMA_FILE, buildAppSyncSchema, loadAppSyncSchema } from './schema';
 
 export interface TlsCertificate {
@@ -38,6 +39,8 @@ export interface ApiServerOptions {
   certificate?: TlsCertificate;
   /** called after each mutation field resolved without error */
   onMutationResult?: MutationResultListener;
+  /** AppSync's per-API limits (local/stack.ts reads them from infra/settings.ts); AppSync's defaults otherwise */
+  limits?: Partial<ExecutionLimits>;
 }
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -53,6 +56,8 @@ export interface ApiServer {
   apiKey: string;
   schema: GraphQLSchema;
   runtime: ResolverRuntime;
+  /** the limits this endpoint enforces (the real-time endpoint applies the same) */
+  limits: ExecutionLimits;
   certificate: TlsCertificate;
   /** the servers behind the port, for whoever needs them (e.g. a WebSocket server in noServer mode) */
   httpServer: HttpServer;
@@ -79,7 +84,8 @@ const malformed = (message: string) => JSON.stringify({ errors: [{ message, erro
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const schema = options.schema ?? (options.schemaFile ? loadAppSyncSchema(options.schemaFile) : undefined);
   if (!schema) throw new Error('startApiServer: give schemaFile or schema');
-  const executor = createExecutor(schema, options.runtime);
+  const limits: ExecutionLimits = { ...APPSYNC_DEFAULT_LIMITS, ...options.limits };
+  const executor = createExecutor(schema, options.runtime, limits);
   if (options.onMutationResult) executor.addMutationListener(options.onMutationResult);
   const host = options.host ?? '127.0.0.1';
   const certificate = options.certificate ?? (await selfSignedCertificate(host));
@@ -138,6 +144,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     apiKey: options.apiKey,
     schema,
     runtime: options.runtime,
+    limits,
     certificate,
     httpServer,
     httpsServer,

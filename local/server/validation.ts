@@ -5,9 +5,23 @@
  * this module rewrites its messages into graphql-java's for the common kinds and keeps the rest
  * under "Validation error of type <kind>: ".
  */
-import { Kind, visit, type ASTNode, type DocumentNode, type GraphQLError, type GraphQLSchema, validate } from 'graphql';
+import {
+  getNamedType,
+  isIntrospectionType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ASTNode,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  validate,
+} from 'graphql';
 import { literalDescription } from './scalars';
 import { requestError, type AppSyncError } from './errors';
+import { collectFields, subSelections, type Fragments } from './selection';
 
 interface Place {
   /** response keys from the operation (or fragment) root down to the node, "a/b/c" */
@@ -67,11 +81,74 @@ function rewrite(error: GraphQLError, where: () => Map<ASTNode, Place>): AppSync
   return requestError(`Validation error of type InvalidQuery: ${error.message}`, error.locations);
 }
 
-/** [] when the document is valid for the schema. */
-export function validateDocument(schema: GraphQLSchema, document: DocumentNode): AppSyncError[] {
+/**
+ * [] when the document is valid for the schema. With introspection off, the fields of the
+ * introspection types are undefined: AppSync answers "validation errors on their query" such as
+ * "Field 'types' in type '__Schema' is undefined" ("Configuring GraphQL run complexity, query
+ * depth, and introspection with AWS AppSync", "Using the introspection feature":
+ * https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html).
+ */
+export function validateDocument(schema: GraphQLSchema, document: DocumentNode, options: { introspection?: boolean } = {}): AppSyncError[] {
   const errors = validate(schema, document);
-  if (!errors.length) return [];
   let cached: Map<ASTNode, Place> | undefined;
   const where = () => (cached ??= places(document));
-  return errors.map((e) => rewrite(e, where));
+  if (errors.length) return errors.map((e) => rewrite(e, where));
+  return options.introspection === false ? introspectionErrors(schema, document, where) : [];
+}
+
+function introspectionErrors(schema: GraphQLSchema, document: DocumentNode, where: () => Map<ASTNode, Place>): AppSyncError[] {
+  const errors: AppSyncError[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (!parent || !isIntrospectionType(getNamedType(parent))) return;
+        const loc = node.loc ? [locationOf(node.loc.source.body, node.loc.start)] : undefined;
+        errors.push(requestError(`Validation error of type FieldUndefined: Field '${node.name.value}' in type '${parent.name}' is undefined @ '${where().get(node)?.fieldPath ?? node.name.value}'`, loc));
+      },
+    }),
+  );
+  return errors;
+}
+
+function locationOf(body: string, offset: number): { line: number; column: number } {
+  const before = body.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+/**
+ * The most fields a document may select once its fragments are expanded. A local safeguard (not
+ * an AppSync quota): aliases fanned out through fragments (`F1 { a: f { ...F2 } b: f { ...F2 } }`)
+ * select a number of fields exponential in the document's size, and every one of them costs the
+ * endpoint CPU (ctx.info.selectionSetList, shaping results for subscribers) whether or not a
+ * resolver runs. No legitimate document of this API comes near it.
+ */
+export const MAX_EXPANDED_FIELDS = 10_000;
+
+/** [] when the document's operations expand to at most MAX_EXPANDED_FIELDS fields. */
+export function checkDocumentCost(document: DocumentNode, fragments: Fragments): AppSyncError[] {
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (expandedFieldCount(definition.selectionSet, fragments, MAX_EXPANDED_FIELDS) > MAX_EXPANDED_FIELDS) {
+      return [requestError(`Validation error of type QueryTooLarge: the query selects more than ${MAX_EXPANDED_FIELDS} fields once its fragments are expanded`)];
+    }
+  }
+  return [];
+}
+
+/** Fields selected once fragments are expanded, counted up to just past stopAt. */
+export function expandedFieldCount(selectionSet: SelectionSetNode, fragments: Fragments, stopAt: number): number {
+  let count = 0;
+  const walk = (sets: SelectionSetNode[]) => {
+    for (const nodes of collectFields(sets, fragments).values()) {
+      if (++count > stopAt) return;
+      const below = subSelections(nodes);
+      if (below.length) walk(below);
+      if (count > stopAt) return;
+    }
+  };
+  walk([selectionSet]);
+  return count;
 }
