@@ -6,10 +6,18 @@
 import type { ApiServer } from '../server';
 import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server';
 
-export type AttachRealtimeOptions = Pick<RealtimeServerOptions, 'keepAliveIntervalMs' | 'connectionTimeoutMs' | 'connectionInitTimeoutMs'>;
+export type AttachRealtimeOptions = Pick<RealtimeServerOptions, 'keepAliveIntervalMs' | 'connectionTimeoutMs' | 'connectionInitTimeoutMs' | 'maxBufferedBytes'>;
 
 export function attachRealtime(api: ApiServer, options: AttachRealtimeOptions = {}): RealtimeServer {
-  const realtime = createRealtimeServer({ ...options, schema: api.schema, runtime: api.runtime, apiKey: api.apiKey });
+  const realtime = createRealtimeServer({
+    ...options,
+    schema: api.schema,
+    runtime: api.runtime,
+    apiKey: api.apiKey,
+    // the HTTP endpoint's limits, so that a subscription is held to what a query is
+    queryDepthLimit: api.limits.queryDepthLimit,
+    introspection: api.limits.introspection,
+  });
   const detachUpgrade = api.attachUpgrade((request, socket, head) => {
     if (!realtime.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });

@@ -56,9 +56,10 @@ import { canonicalize, project } from './selection';
 // The HTTP endpoint's AppSync-worded validation, error shapes and ctx.info helpers, so that a
 // subscription is refused with the same words a query would be.
 import { validateDocument } from '../server/validation';
-import { requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
-import { checkVariables, operationNotFound, pickOperation } from '../server/execute';
-import { selectionSetGraphQL, selectionSetList } from '../server/selection';
+import { queryDepthExceeded, requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
+import { checkVariableNesting, checkVariables, operationNotFound, pickOperation } from '../server/execute';
+import { selectionDepth, selectionSetGraphQL, selectionSetList } from '../server/selection';
+import { checkDocumentCost } from '../server/validation';
 
 /** What the GraphQL endpoint reports after a mutation field resolved without error. */
 export interface MutationResult {
@@ -87,7 +88,30 @@ export interface RealtimeServerOptions {
   connectionTimeoutMs?: number;
   /** Unauthenticated or silent connections are closed after this long without connection_init (default 30 s). */
   connectionInitTimeoutMs?: number;
+  /** AppSync's queryDepthLimit (0: none) and introspection, as the HTTP endpoint enforces them */
+  queryDepthLimit?: number;
+  introspection?: boolean;
+  /**
+   * How many bytes of unsent messages a connection may hold before it is closed (a client that
+   * does not read); default 1 MiB. See docs/SUBSCRIPTIONS.md, "Slow readers".
+   */
+  maxBufferedBytes?: number;
 }
+
+/**
+ * AppSync's real-time quotas ("AWS AppSync endpoints and quotas",
+ * https://docs.aws.amazon.com/general/latest/gr/appsync.html): 100 subscriptions per connection,
+ * and a subscription payload (and an inbound WebSocket message) of at most 240 kB.
+ */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+export const MAX_MESSAGE_BYTES = 240 * 1024;
+/** AppSync's error for the 101st start on a connection; clients branch on the errorType. */
+export const maxSubscriptionsReached = (): RealtimeError => ({
+  errorType: 'MaxSubscriptionsReachedError',
+  message: `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached`,
+});
+/** WebSocket close code 1008 (policy violation): the connection held more unsent data than allowed. */
+export const SLOW_READER_CLOSE_CODE = 1008;
 
 export interface RealtimeServer {
   readonly path: string;
@@ -98,7 +122,7 @@ export interface RealtimeServer {
   /** Delivers a committed mutation's result; returns how many subscriptions received it. */
   publish(result: MutationResult): number;
   /** Open WebSocket connections and active subscriptions, for tests and the console. */
-  stats(): { connections: number; subscriptions: number };
+  stats(): { connections: number; subscriptions: number; slowReadersClosed: number; oversizedPayloads: number };
   /** Closes every connection and stops the timers. */
   close(): Promise<void>;
 }
@@ -222,6 +246,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 60_000;
   const connectionTimeoutMs = options.connectionTimeoutMs ?? 300_000;
   const connectionInitTimeoutMs = options.connectionInitTimeoutMs ?? 30_000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const { schema, runtime } = options;
   const keyAccepted =
     typeof options.apiKey === 'function' ? options.apiKey : (key: string | undefined) => key !== undefined && key === options.apiKey;
@@ -229,18 +254,34 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   const connections = new Set<Connection>();
   /** subscription field name → its live subscriptions, so a publish touches only its own */
   const byField = new Map<string, Set<Subscription>>();
+  let slowReadersClosed = 0;
+  let oversizedPayloads = 0;
 
   const wss = new WebSocketServer({
     noServer: true,
-    // Client messages are small control frames and queries; refuse anything absurd early.
-    maxPayload: 512 * 1024,
+    // AppSync's inbound message quota; ws closes a connection that sends more with 1009.
+    maxPayload: MAX_MESSAGE_BYTES,
     // AppSync speaks only graphql-ws; the `header-…` entries carry credentials, not a protocol.
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 
   function send(connection: Connection, message: ServerMessage | string): void {
     if (connection.socket.readyState !== WebSocket.OPEN) return;
+    // A client that does not read makes every message wait in this process: past the bound, the
+    // connection is closed (and its memory freed) rather than events dropped silently, so that
+    // the client knows to reconnect and catch up (docs/SUBSCRIPTIONS.md, "Slow readers").
+    if (connection.socket.bufferedAmount > maxBufferedBytes) {
+      closeSlowReader(connection);
+      return;
+    }
     connection.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  function closeSlowReader(connection: Connection): void {
+    slowReadersClosed++;
+    // close() would wait for a closing handshake the client is not reading; terminate frees now.
+    connection.socket.terminate();
+    dropConnection(connection);
   }
 
   function sendError(connection: Connection, id: string | undefined, errors: RealtimeError[]): void {
@@ -295,6 +336,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       sendError(connection, id, [{ errorType: 'DuplicatedOperationError', message: `Subscription with id ${id} already exists.` }]);
       return;
     }
+    if (connection.subscriptions.size + connection.pending.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      sendError(connection, id, [maxSubscriptionsReached()]);
+      return;
+    }
 
     // payload.data is the JSON text {query, variables, operationName}; some clients put the
     // fields directly in the payload, which AppSync also reads.
@@ -317,7 +362,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       sendError(connection, id, [graphQLErrorToRealtime(error as GraphQLError)]);
       return;
     }
-    const validationErrors = validateDocument(schema, document);
+    const validationErrors = validateDocument(schema, document, { introspection: options.introspection });
     if (validationErrors.length > 0) {
       sendError(connection, id, validationErrors.map(fromAppSync));
       return;
@@ -334,10 +379,28 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     }
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const costErrors = checkDocumentCost(document, fragments);
+    if (costErrors.length) {
+      sendError(connection, id, costErrors.map(fromAppSync));
+      return;
+    }
+    // A subscription has no field resolvers to fail one by one: past the depth limit, the start is refused.
+    if (options.queryDepthLimit && selectionDepth(operation.selectionSet, fragments, options.queryDepthLimit) > options.queryDepthLimit) {
+      const error = queryDepthExceeded(options.queryDepthLimit);
+      sendError(connection, id, [{ errorType: error.errorType, message: error.message }]);
+      return;
+    }
 
+    // Variables are a JSON object (or absent): `variables: [1]` once read as "no variables" and
+    // subscribed to every mark (issue 10, defect 9).
+    if (request.variables !== undefined && request.variables !== null && (typeof request.variables !== 'object' || Array.isArray(request.variables))) {
+      sendError(connection, id, [{ errorType: 'BadRequestException', message: 'The start payload variables must be a JSON object.' }]);
+      return;
+    }
     // graphql-java's wording, as AppSync answers over HTTP and WebSocket alike
     const variables = (request.variables ?? {}) as Record<string, unknown>;
-    const variableErrors = checkVariables(schema, operation, variables);
+    const variableErrors = [...checkVariableNesting(variables)];
+    if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
     if (variableErrors.length) {
       sendError(connection, id, variableErrors.map(fromAppSync));
       return;
@@ -521,6 +584,11 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
           body = JSON.stringify({ data: { [subscription.responseKey]: value } });
           shaped.set(subscription.shapeKey, body);
         }
+        // Over AppSync's payload quota the event is not delivered (and counted in stats()).
+        if (body.length > MAX_MESSAGE_BYTES && Buffer.byteLength(body) > MAX_MESSAGE_BYTES) {
+          oversizedPayloads++;
+          continue;
+        }
         send(subscription.connection, `{"id":${JSON.stringify(subscription.id)},"type":"data","payload":${body}}`);
         delivered++;
       }
@@ -543,7 +611,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     stats() {
       let subscriptions = 0;
       for (const connection of connections) subscriptions += connection.subscriptions.size;
-      return { connections: connections.size, subscriptions };
+      return { connections: connections.size, subscriptions, slowReadersClosed, oversizedPayloads };
     },
     async close() {
       for (const connection of [...connections]) {

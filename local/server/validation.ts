@@ -107,6 +107,8 @@ function introspectionErrors(schema: GraphQLSchema, document: DocumentNode, wher
         if (!parent || !isIntrospectionType(getNamedType(parent))) return;
         const loc = node.loc ? [locationOf(node.loc.source.body, node.loc.start)] : undefined;
         errors.push(requestError(`Validation error of type FieldUndefined: Field '${node.name.value}' in type '${parent.name}' is undefined @ '${where().get(node)?.fieldPath ?? node.name.value}'`, loc));
+        // one error per refused field, not one more for each field below it
+        return false;
       },
     }),
   );
