@@ -57,7 +57,8 @@ import { canonicalize, project } from './selection';
 // subscription is refused with the same words a query would be.
 import { validateDocument } from '../server/validation';
 import { queryDepthExceeded, requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
-import { checkVariableNesting, checkVariables, operationNotFound, pickOperation } from '../server/execute';
+import { checkVariableNesting, checkVariables, MAX_VARIABLE_DEPTH, operationNotFound, pickOperation, variableTooDeepMessage } from '../server/execute';
+import { nestingPastAt } from '../server/json-depth';
 import { selectionDepth, selectionSetGraphQL, selectionSetList } from '../server/selection';
 import { checkDocumentCost } from '../server/validation';
 
@@ -344,6 +345,13 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     // payload.data is the JSON text {query, variables, operationName}; some clients put the
     // fields directly in the payload, which AppSync also reads.
     let request: { query?: unknown; variables?: unknown; operationName?: unknown };
+    // Variables nested past their bound are refused before JSON.parse spends the event loop on them.
+    const tooDeep = typeof payload.data === 'string' ? nestingPastAt(payload.data, MAX_VARIABLE_DEPTH + 2) : null;
+    if (tooDeep) {
+      const message = tooDeep[0] === 'variables' && tooDeep[1] !== undefined ? variableTooDeepMessage(tooDeep[1]) : 'The start payload data nests too deep.';
+      sendError(connection, id, [{ errorType: 'BadRequestException', message }]);
+      return;
+    }
     try {
       request = typeof payload.data === 'string' ? (JSON.parse(payload.data) as typeof request) : (payload as typeof request);
     } catch {
@@ -497,9 +505,15 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       return;
     }
     let message: Record<string, unknown> | null = null;
+    const text = isBinary ? '' : raw.toString();
+    // payload.variables may sit directly in the message: {payload: {variables: {name: value}}}
+    if (nestingPastAt(text, MAX_VARIABLE_DEPTH + 3)) {
+      sendError(connection, undefined, [{ errorType: 'BadRequestException', message: 'The message nests too deep.' }]);
+      return;
+    }
     if (!isBinary) {
       try {
-        const parsed = JSON.parse(raw.toString()) as unknown;
+        const parsed = JSON.parse(text) as unknown;
         if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) message = parsed as Record<string, unknown>;
       } catch {
         message = null;

@@ -328,6 +328,8 @@ export function operationNotFound(name: string | null | undefined): AppSyncError
  */
 export const MAX_VARIABLE_DEPTH = 64;
 
+export const variableTooDeepMessage = (name: string) => `Variable '${name}' has an invalid value. It is nested deeper than ${MAX_VARIABLE_DEPTH} levels.`;
+
 export function checkVariableNesting(values: Record<string, unknown>): AppSyncError[] {
   const errors: AppSyncError[] = [];
   for (const [name, value] of Object.entries(values)) {
@@ -336,7 +338,7 @@ export function checkVariableNesting(values: Record<string, unknown>): AppSyncEr
       const [item, depth] = stack.pop()!;
       if (item === null || typeof item !== 'object') continue;
       if (depth > MAX_VARIABLE_DEPTH) {
-        errors.push(requestError(`Variable '${name}' has an invalid value. It is nested deeper than ${MAX_VARIABLE_DEPTH} levels.`));
+        errors.push(requestError(variableTooDeepMessage(name)));
         break;
       }
       for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);

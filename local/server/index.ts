@@ -13,8 +13,10 @@ import type { GraphQLSchema } from 'graphql';
 import { generate as generateCertificate } from 'selfsigned';
 import type { ResolverRuntime } from '../appsync/types';
 import { consoleAssets, consoleHtml } from '../console/bundle';
-import { APPSYNC_DEFAULT_LIMITS, createExecutor, MalformedRequestError, type ExecutionLimits, type Executor, type MutationResultListener } from './execute';
+import { APPSYNC_DEFAULT_LIMITS, createExecutor, MalformedRequestError, MAX_VARIABLE_DEPTH, variableTooDeepMessage, type ExecutionLimits, type Executor, type MutationResultListener } from './execute';
 import { loadAppSyncSchema } from './schema';
+import { nestingPastAt } from './json-depth';
+import { requestError } from './errors';
 
 export type { ExecutionLimits, MutationResultEvent, MutationResultListener } from './execute';
 export { APPSYNC_DEFAULT_LIMITS } from './execute';
@@ -232,6 +234,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
     const text = await readBody(req);
     if (text === null) return send(res, 413, malformed('Request body is too large.'));
     if (!text.trim()) return send(res, 400, malformed('Request body is empty.'));
+    // {"variables": {"name": <value>}}: a value nested past the variables' bound is refused before
+    // JSON.parse spends the event loop on it (issue 10, defect 9), with the words checkVariableNesting uses.
+    const tooDeep = nestingPastAt(text, MAX_VARIABLE_DEPTH + 2);
+    if (tooDeep) {
+      if (tooDeep[0] === 'variables' && tooDeep[1] !== undefined) {
+        return send(res, 200, JSON.stringify({ data: null, errors: [requestError(variableTooDeepMessage(tooDeep[1]))] }));
+      }
+      return send(res, 400, malformed('Unable to parse GraphQL query.'));
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
