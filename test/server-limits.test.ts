@@ -246,7 +246,10 @@ describe('multi-field mutations (defects 4, 5)', () => {
     const res = await stack.gql(
       `mutation { a: releaseMark(input: { mark: "${mark}", price: 10 }) { mark version type } b: lockMark(input: { mark: "ZZ 9999", expectedVersion: 1 }) { mark version } }`,
     );
-    // Both fields are non-null (MarkEvent!): as in GraphQL and AppSync, b's error nulls the whole data.
+    // Both fields are non-null (MarkEvent!): "If a non-nullable field produces an error, the error
+    // will be thrown upwards to the first nullable field available" (AppSync API reference,
+    // CreateGraphqlApi; GraphQL's own rule) — here the whole data. a is committed all the same:
+    // the answer carries b's error, and a's event reaches subscribers and the store.
     expect(res.body.data).toBeNull();
     expect(res.body.errors).toEqual([expect.objectContaining({ path: ['b'] })]);
     const event = await client.next((m) => m.type === 'data' && m.id === 'mf');

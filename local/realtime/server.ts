@@ -599,7 +599,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
           shaped.set(subscription.shapeKey, body);
         }
         // Over AppSync's payload quota the event is not delivered (and counted in stats()).
-        if (body.length > MAX_MESSAGE_BYTES && Buffer.byteLength(body) > MAX_MESSAGE_BYTES) {
+        if (body.length * 3 > MAX_MESSAGE_BYTES && Buffer.byteLength(body) > MAX_MESSAGE_BYTES) {
           oversizedPayloads++;
           continue;
         }
