@@ -6,6 +6,7 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { schemaVersionOf, upcast, type StoredEvent } from '../../resolvers/lib/upcast';
 
 export interface MarkEventRecord {
   mark: string;
@@ -14,6 +15,8 @@ export interface MarkEventRecord {
   recordedAt: string;
   eventTime?: string;
   commandId?: string;
+  /** the shape version of `data` (resolvers/lib/upcast.ts): the current one, once upcast */
+  schemaVersion: number;
   data: Record<string, unknown>;
 }
 
@@ -46,7 +49,15 @@ export function toMarkEventRecord(value: unknown): Parsed {
   const event = { mark, version, type, recordedAt } as MarkEventRecord;
   if (typeof eventTime === 'string') event.eventTime = eventTime;
   if (typeof commandId === 'string') event.commandId = commandId;
+  event.schemaVersion = schemaVersionOf(value);
   event.data = (data as Record<string, unknown> | undefined) ?? {};
+  // Consumers read every event in its current shape, as the resolvers do. A type or shape this
+  // release does not know still travels, as stored: dropping it would lose an event.
+  const current = upcast(event as StoredEvent);
+  if (current.ok) {
+    event.schemaVersion = current.event.schemaVersion!;
+    event.data = current.event.data as Record<string, unknown>;
+  }
   return { ok: true, event };
 }
 

@@ -12,6 +12,7 @@ import type { MarkEvent } from '../lib/graphql';
 import { toGraphQLEvent } from '../lib/output';
 import type { MarkState } from '../lib/state';
 import { compact } from '../lib/state';
+import { toStoredEvent } from '../lib/upcast';
 import { raise, raiseDataSourceError } from '../handlers/errors';
 import type { CommandStash } from '../handlers/stash';
 
@@ -36,7 +37,7 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
       table: ctx.env.MARK_EVENTS_TABLE,
       operation: 'PutItem',
       key: util.dynamodb.toMapValues(key),
-      attributeValues: util.dynamodb.toMapValues(compact({ ...plan.event, mark: undefined, version: undefined })),
+      attributeValues: util.dynamodb.toMapValues(compact({ ...toStoredEvent(plan.event), mark: undefined, version: undefined })),
       condition: { expression: 'attribute_not_exists(#version)', expressionNames: { '#version': 'version' }, returnValuesOnConditionCheckFailure: true },
     },
     {

@@ -51,6 +51,8 @@ interface Envelope {
   commandId?: string;
   /** with a commandId: the hash of the command's canonical input, which tells a retry from a reuse (idempotency.ts) */
   commandHash?: string;
+  /** the version of `data`'s shape (lib/upcast.ts); absent on events written before versioning */
+  schemaVersion?: number;
 }
 
 export type DomainEvent = {

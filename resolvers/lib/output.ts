@@ -3,6 +3,8 @@ import type { DomainEvent } from './events';
 import type { Mark, MarkEvent } from './graphql';
 import type { MarkState } from './state';
 import { isLive } from './state';
+import type { StoredEvent } from './upcast';
+import { upcast } from './upcast';
 
 /**
  * A copy of plain JSON data with every object's keys in sorted order: DynamoDB returns map members
@@ -26,7 +28,11 @@ export function withSortedKeys(value: unknown): unknown {
   return root.value;
 }
 
-export function toGraphQLEvent(event: DomainEvent): MarkEvent {
+/** A stored event of any shape version as a MarkEvent: clients see every event in its current shape. */
+export function toGraphQLEvent(stored: DomainEvent | StoredEvent): MarkEvent {
+  const read = upcast(stored);
+  // a shape this release does not know goes out as stored rather than not at all
+  const event = read.ok ? read.event : (stored as DomainEvent);
   return {
     mark: event.mark,
     version: event.version,

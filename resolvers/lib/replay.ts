@@ -10,10 +10,11 @@
  * Erasure: a forgotten mark's history before its last MARK_FORGOTTEN (historyStartsAt) is erased
  * or about to be, so any target before it answers null, before and after the eraser has run alike.
  */
-import type { DomainEvent } from './events';
 import { SNAPSHOT_INTERVAL } from './mark';
 import type { MarkState } from './state';
 import { fold, isLive } from './state';
+import type { StoredEvent } from './upcast';
+import { upcastAll } from './upcast';
 
 export type ReplayPlan =
   /** the answer is null: unknown mark, nothing recorded by then, or erased history */
@@ -81,7 +82,7 @@ export function replayFromReads(
   view: MarkState | null,
   target: number | undefined,
   snapshot: MarkState | null,
-  events: DomainEvent[],
+  events: StoredEvent[],
 ): { ok: true; state: MarkState | null } | { ok: false; message: string } {
   const plan = replayPlan({ view, version: target });
   if (plan.kind === 'none') return { ok: true, state: null };
@@ -115,7 +116,7 @@ export function firstEventVersion(plan: { earliest: number }, snapshot: MarkStat
 export function replayFold(
   plan: { target: number; earliest: number },
   snapshot: MarkState | null,
-  events: DomainEvent[],
+  events: StoredEvent[],
 ): { ok: true; state: MarkState | null } | { ok: false; message: string } {
   const first = firstEventVersion(plan, snapshot);
   const start = snapshot && snapshot.version >= plan.earliest ? snapshot : null;
@@ -125,6 +126,9 @@ export function replayFold(
     expected += 1;
   }
   if (expected !== plan.target + 1) return { ok: false, message: `replay read versions ${first}..${expected - 1} but needs ${first}..${plan.target}` };
-  const state = fold(events, start);
+  // stored events of any release, read in the current shape
+  const current = upcastAll(events);
+  if (!current.ok) return { ok: false, message: current.reason };
+  const state = fold(current.events, start);
   return { ok: true, state: isLive(state) ? state : null };
 }

@@ -31,7 +31,8 @@ export function markEvents(mark: string, from: number, to: number, tag = mark): 
   const events: MarkEventRecord[] = [];
   for (let version = from; version <= to; version++) {
     const recordedAt = new Date(Date.UTC(2024, 0, 1) + version * 1000).toISOString();
-    const base = { mark, version, recordedAt, commandId: `cmd-${mark}-${version}` };
+    // as the current release writes them (test/event-shapes.test.ts writes older ones)
+    const base = { mark, version, recordedAt, commandId: `cmd-${mark}-${version}`, schemaVersion: 1 };
     if (version === from) {
       events.push({
         ...base,
@@ -49,7 +50,7 @@ export function markEvents(mark: string, from: number, to: number, tag = mark): 
 }
 
 export function forgotten(mark: string, version: number): MarkEventRecord {
-  return { mark, version, type: 'MARK_FORGOTTEN', recordedAt: new Date(Date.UTC(2024, 1, 1) + version).toISOString(), data: {} };
+  return { mark, version, type: 'MARK_FORGOTTEN', recordedAt: new Date(Date.UTC(2024, 1, 1) + version).toISOString(), schemaVersion: 1, data: {} };
 }
 
 /** Writes events as MarkEvents items, 25 per BatchWriteItem, retrying unprocessed ones. */
