@@ -1,0 +1,120 @@
+/**
+ * Which tables an ops command (verify, rebuild) works on, from its command line:
+ *   - the local stack by default: DynamoDB Local on the data folder npm start uses (started here,
+ *     so npm start must not be running on it), or `--endpoint` for one already running
+ *     (npm start prints it);
+ *   - AWS with `--outputs <cdk outputs file>` (cdk deploy --outputs-file) or the three
+ *     `--*-table` names, with the usual AWS credentials and region (AWS_PROFILE, AWS_REGION...).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { REPO_ROOT } from '../../infra/wiring';
+import { markEventsTable, marksTable, markSnapshotsTable } from '../../infra/tables';
+import { dynamoDbClient, startDynamoDbLocal } from '../services/dynamodb-local';
+import { tableEnvironment } from '../services/tables';
+import type { StoreTables } from './store';
+
+export class UsageError extends Error {}
+
+export const TARGET_OPTIONS = {
+  endpoint: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'table-prefix': { type: 'string' },
+  outputs: { type: 'string' },
+  region: { type: 'string' },
+  'marks-table': { type: 'string' },
+  'events-table': { type: 'string' },
+  'snapshots-table': { type: 'string' },
+  segments: { type: 'string' },
+} as const;
+
+export const TARGET_USAGE = `Where (default: the local stack's DynamoDB Local data under .data/, started for this run):
+  --endpoint <url>          a DynamoDB endpoint already running (the one npm start prints)
+  --data-dir <dir>          the local data folder (default .data)
+  --table-prefix <p>        prefix of the local table names (default none)
+  --outputs <file>          AWS: the stack outputs (cdk deploy --outputs-file <file>)
+  --marks-table <name>      AWS: the tables by name (all three), instead of --outputs
+  --events-table <name>
+  --snapshots-table <name>
+  --region <region>         AWS region (default: the SDK's, e.g. AWS_REGION)
+  --segments <n>            parallel Scan segments (1 to 1000, default 4)`;
+
+export type TargetFlags = Partial<Record<keyof typeof TARGET_OPTIONS, string>>;
+
+export interface Target {
+  client: DynamoDBClient;
+  tables: StoreTables;
+  segments: number;
+  /** where it is, for the report (no secrets) */
+  description: string;
+  close(): Promise<void>;
+}
+
+export function positiveInteger(flag: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${flag} must be a whole number from 1 to ${max}, not "${value}"`);
+  return n;
+}
+
+function tablesFromOutputs(file: string): StoreTables {
+  if (!existsSync(file)) throw new UsageError(`--outputs: no such file ${file}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--outputs: ${file} is not JSON: ${(err as Error).message}`);
+  }
+  // cdk writes { "<stack name>": { "<output>": value } }; the CfnOutputs are <logicalName>TableName
+  const stacks = Object.values(parsed as Record<string, Record<string, string>>).filter((s) => s && typeof s === 'object' && `${marksTable.logicalName}TableName` in s);
+  if (stacks.length !== 1) throw new UsageError(`--outputs: ${file} must hold exactly one stack with a ${marksTable.logicalName}TableName output (found ${stacks.length})`);
+  const outputs = stacks[0]!;
+  const name = (logical: string) => {
+    const value = outputs[`${logical}TableName`];
+    if (typeof value !== 'string' || !value) throw new UsageError(`--outputs: ${file} has no ${logical}TableName output`);
+    return value;
+  };
+  return { marks: name(marksTable.logicalName), events: name(markEventsTable.logicalName), snapshots: name(markSnapshotsTable.logicalName) };
+}
+
+/** Checks the flags without connecting to anything, so that a bad command line fails at once. */
+export function checkTargetFlags(flags: TargetFlags): void {
+  const named = [flags['marks-table'], flags['events-table'], flags['snapshots-table']].filter((v) => v !== undefined);
+  if (named.length !== 0 && named.length !== 3) throw new UsageError('--marks-table, --events-table and --snapshots-table go together: give all three');
+  const aws = named.length === 3 || flags.outputs !== undefined;
+  if (named.length === 3 && flags.outputs !== undefined) throw new UsageError('give either --outputs or the three --*-table names, not both');
+  if (aws && (flags['data-dir'] !== undefined || flags['table-prefix'] !== undefined)) throw new UsageError('--data-dir and --table-prefix are for the local stack, not with AWS tables');
+  if (flags.endpoint !== undefined && flags['data-dir'] !== undefined) throw new UsageError('--endpoint and --data-dir exclude each other: one names a running DynamoDB, the other starts one');
+  if (flags.endpoint !== undefined && !/^https?:\/\//.test(flags.endpoint)) throw new UsageError(`--endpoint must be an http(s) URL, not "${flags.endpoint}"`);
+  positiveInteger('segments', flags.segments, 4, 1000);
+}
+
+export async function openTarget(flags: TargetFlags): Promise<Target> {
+  checkTargetFlags(flags);
+  const segments = positiveInteger('segments', flags.segments, 4, 1000);
+  const named = flags['marks-table'] !== undefined;
+  if (named || flags.outputs !== undefined) {
+    const tables = named ? { marks: flags['marks-table']!, events: flags['events-table']!, snapshots: flags['snapshots-table']! } : tablesFromOutputs(flags.outputs!);
+    const client = flags.endpoint ? dynamoDbClient(flags.endpoint) : new DynamoDBClient({ region: flags.region, maxAttempts: 10 });
+    return { client, tables, segments, description: `${flags.endpoint ?? 'AWS'} tables ${tables.marks}, ${tables.events}, ${tables.snapshots}`, close: async () => client.destroy() };
+  }
+  const env = tableEnvironment(flags['table-prefix'] ?? '');
+  const tables = { marks: env.MARKS_TABLE!, events: env.MARK_EVENTS_TABLE!, snapshots: env.MARK_SNAPSHOTS_TABLE! };
+  if (flags.endpoint) {
+    const client = dynamoDbClient(flags.endpoint);
+    return { client, tables, segments, description: `${flags.endpoint} (local tables ${tables.marks}, ...)`, close: async () => client.destroy() };
+  }
+  const local = await startDynamoDbLocal({ dataDir: join(flags['data-dir'] ?? join(REPO_ROOT, '.data'), 'dynamodb') });
+  const client = dynamoDbClient(local.endpoint);
+  return {
+    client,
+    tables,
+    segments,
+    description: `the local stack's data (DynamoDB Local on ${local.endpoint})`,
+    close: async () => {
+      client.destroy();
+      await local.stop();
+    },
+  };
+}
