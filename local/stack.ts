@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contextOf, readSettings } from '../infra/settings';
 import { MARK_API_WIRING, REPO_ROOT, loadWiring, type LoadedWiring } from '../infra/wiring';
+import { CapacityMeter } from './appsync/capacity';
 import type { ResolverRuntime } from './appsync/types';
 import { loadAppSyncSchema, startApiServer, type ApiServer, type ExecutionLimits, type MutationResultListener, type TlsCertificate } from './server';
 import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
@@ -38,6 +39,8 @@ export interface RuntimeContext {
   /** where the bundles of this API were built (<buildRoot>/<wiring.name>/) */
   buildRoot: string;
   onResolverLog?: (level: string, text: string, module: string) => void;
+  /** DynamoDB calls and consumed capacity per resolved field, for the runtime to record into */
+  capacity: CapacityMeter;
 }
 
 export type RuntimeFactory = (context: RuntimeContext) => ResolverRuntime | Promise<ResolverRuntime>;
@@ -101,6 +104,8 @@ export interface Stack {
   /** the real-time (WebSocket) endpoint on the server's port: stats(), publish() */
   realtime: RealtimeServer;
   runtime: ResolverRuntime;
+  /** DynamoDB calls and consumed capacity per resolved field since the last reset() (local/appsync/capacity.ts) */
+  capacity: CapacityMeter;
   /** the downstream pipeline, when started (options.pipeline): drain(), archiveLocation */
   pipeline?: Pipeline;
   services: readonly Service[];
@@ -168,7 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log(`built ${built.length} resolver and function bundles of ${wiring.name}`);
     }
     const factory = options.runtime ?? appSyncJsRuntime;
-    let current = await factory({ wiring, dynamodb, env, tablePrefix, buildRoot, onResolverLog: options.onResolverLog });
+    const capacity = new CapacityMeter();
+    let current = await factory({ wiring, dynamodb, env, tablePrefix, buildRoot, onResolverLog: options.onResolverLog, capacity });
     // The endpoint holds this one runtime for good; reload() swaps the one behind it, so the
     // next resolution (HTTP or real-time) runs the new bundles and nothing else is restarted.
     const runtime: ResolverRuntime = {
@@ -206,7 +212,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       try {
         const { buildApi } = await import('./build/build-resolvers');
         const built = await buildApi(nextWiring, staging);
-        const next = await factory({ wiring: nextWiring, dynamodb, env, tablePrefix, buildRoot: staging, onResolverLog: options.onResolverLog });
+        const next = await factory({ wiring: nextWiring, dynamodb, env, tablePrefix, buildRoot: staging, onResolverLog: options.onResolverLog, capacity });
         const schema = changed.schema ? loadAppSyncSchema(options.schemaFile ?? nextWiring.schemaFile) : undefined;
         current = next;
         wiring = nextWiring;
@@ -263,6 +269,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return realtime;
       },
       runtime,
+      capacity,
       pipeline,
       get services() {
         return [...services];
@@ -285,7 +292,7 @@ export function deployedLimits(): Pick<ExecutionLimits, 'queryDepthLimit' | 'res
 }
 
 /** The APPSYNC_JS runtime of local/appsync over the bundles in buildRoot. */
-const appSyncJsRuntime: RuntimeFactory = async ({ wiring, dynamodb, env, buildRoot, onResolverLog }) => {
+const appSyncJsRuntime: RuntimeFactory = async ({ wiring, dynamodb, env, buildRoot, onResolverLog, capacity }) => {
   const { createResolverRuntime } = await import('./appsync');
-  return createResolverRuntime({ wiring, dynamodb, env, bundleDir: join(buildRoot, wiring.name), onLog: onResolverLog });
+  return createResolverRuntime({ wiring, dynamodb, env, bundleDir: join(buildRoot, wiring.name), onLog: onResolverLog, meter: capacity });
 };

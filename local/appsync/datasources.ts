@@ -23,6 +23,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { meteredClient, meteredField, type CapacityMeter } from './capacity';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- request objects are arbitrary JSON written by resolver code */
 
@@ -216,6 +217,8 @@ export interface DynamoDataSourceOptions {
   table: string;
   /** physical names of every table the data source may touch (its own and its grants) */
   allowedTables: string[];
+  /** totals consumed capacity per resolved field (capacity.ts) */
+  meter?: CapacityMeter;
 }
 
 function sdkError(err: unknown): DataSourceError {
@@ -236,7 +239,9 @@ function sortKeys(v: unknown): unknown {
 }
 
 export function dynamoDbDataSource(options: DynamoDataSourceOptions): DataSource {
-  const { client, table } = options;
+  const { table } = options;
+  // every call asks for its consumed capacity, so that an operation's price can be counted
+  const client = meteredClient(options.client, options.meter);
   const allowed = new Set(options.allowedTables);
 
   const checkTable = (name: unknown) => {
@@ -459,7 +464,7 @@ export function dynamoDbDataSource(options: DynamoDataSourceOptions): DataSource
     }
   }
 
-  return {
+  const source: DataSource = {
     async execute(request) {
       const req = (request ?? {}) as any;
       try {
@@ -489,4 +494,6 @@ export function dynamoDbDataSource(options: DynamoDataSourceOptions): DataSource
       }
     },
   };
+  // the calls made for one field are metered against it
+  return { execute: (request, context) => meteredField.run(`${context.typeName}.${context.fieldName}`, () => source.execute(request, context)) };
 }

@@ -23,6 +23,7 @@ import {
   type DataSourceAnswer,
   type LambdaHandler,
 } from './datasources';
+import type { CapacityMeter } from './capacity';
 import { createSandbox, type InvokeOutput, type JsonInvokeOutput, type LogSink, type Sandbox } from './sandbox';
 import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime } from './types';
 
@@ -37,6 +38,8 @@ export interface ResolverRuntimeOptions {
   lambdaHandlers?: Record<string, LambdaHandler>;
   /** where console.log of resolver code goes (default: nowhere) */
   onLog?: LogSink;
+  /** counts DynamoDB calls and consumed capacity per resolved field (capacity.ts) */
+  meter?: CapacityMeter;
 }
 
 interface Step {
@@ -103,7 +106,7 @@ export async function createResolverRuntime(options: ResolverRuntimeOptions): Pr
     if (def.type === 'NONE') dataSources.set(name, noneDataSource);
     else if (def.type === 'AMAZON_DYNAMODB') {
       const table = envVarOf(def.table);
-      dataSources.set(name, dynamoDbDataSource({ name, client: dynamodb, table, allowedTables: [table, ...(def.grants ?? []).map(envVarOf)] }));
+      dataSources.set(name, dynamoDbDataSource({ name, client: dynamodb, table, allowedTables: [table, ...(def.grants ?? []).map(envVarOf)], meter: options.meter }));
     } else if (def.type === 'AWS_LAMBDA') {
       const handler = options.lambdaHandlers?.[name] ?? (await importLambdaHandler(wiring, def.handler));
       dataSources.set(name, lambdaDataSource(name, handler));
@@ -134,6 +137,7 @@ export async function createResolverRuntime(options: ResolverRuntimeOptions): Pr
     resolve: async (typeName, fieldName, input) => {
       const resolver = resolvers.get(`${typeName}.${fieldName}`);
       if (!resolver) throw new Error(`no resolver for ${typeName}.${fieldName}`);
+      options.meter?.resolved(typeName, fieldName);
       return execute(resolver, typeName, fieldName, input, env);
     },
   };

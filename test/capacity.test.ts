@@ -1,0 +1,86 @@
+/**
+ * The price of the hot operations, pinned: DynamoDB calls and the read and write units DynamoDB
+ * Local reports for them (ReturnConsumedCapacity TOTAL on every call the runtime makes,
+ * local/appsync/capacity.ts). These are counts, not timings: a change that adds a read to a
+ * command, or makes a replay read more items, fails here — and if it is meant, the numbers here
+ * and the cost table of docs/PERFORMANCE.md change together.
+ *
+ * Units as DynamoDB bills them (Developer Guide, "Read/write capacity mode" and "Managing capacity
+ * for transactions"): a strongly consistent read of up to 4 KB is 1 RCU; a write of up to 1 KB is
+ * 1 WCU; a transactional write is 2 WCU per KB of each item; BatchGetItem is the sum of its items.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CapacityCounts } from '../local/appsync/capacity';
+import { SNAPSHOT_INTERVAL } from '../resolvers/lib/mark';
+import { command, entitlementInput, getMark, getMarkAt, listMarkEvents, ok } from './support/marks';
+import { startTestStack, type TestStack } from './support/stack';
+
+let stack: TestStack;
+const MARK = 'COST 1';
+// past two snapshots, so getMarkAt reads a snapshot and events after it
+const HISTORY = 2 * SNAPSHOT_INTERVAL + 5;
+
+beforeAll(async () => {
+  stack = await startTestStack({ label: 'capacity' });
+  await ok(stack, 'createEntitlement', entitlementInput(MARK));
+  for (let version = 1; version < HISTORY; version += 1) {
+    await ok(stack, 'changeNominee', { mark: MARK, expectedVersion: version, nomineeName: `Nominee ${version + 1}` });
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** What one operation cost: its field's counts, with nothing else measured in between. */
+async function measure(field: string, run: () => Promise<{ errors: unknown[] }>): Promise<Pick<CapacityCounts, 'calls' | 'readUnits' | 'writeUnits' | 'byCall'>> {
+  stack.capacity.reset();
+  const outcome = await run();
+  expect(outcome.errors).toEqual([]);
+  const counts = stack.capacity.field(field);
+  expect(counts.resolutions).toBe(1);
+  return { calls: counts.calls, readUnits: counts.readUnits, writeUnits: counts.writeUnits, byCall: counts.byCall };
+}
+
+describe('consumed capacity per operation (pinned)', () => {
+  it('changeNominee: one consistent GetItem of the view, one TransactWriteItems of the event and the view', async () => {
+    // 2 WCU per item in a transaction, and as much again for each item's index entry: the event's
+    // in byRecordedAt (LSI), the view's in byStatus (GSI, projection ALL): 2 x (2 + 2)
+    const counts = await measure('Mutation.changeNominee', () => command(stack, 'changeNominee', { mark: MARK, expectedVersion: HISTORY, nomineeName: 'Nominee pinned' }));
+    expect(counts).toEqual({ calls: 2, readUnits: 1, writeUnits: 8, byCall: { GetItem: 1, TransactWriteItems: 1 } });
+  });
+
+  it('changeNominee at a snapshot version also writes the snapshot: one more item in the same transaction', async () => {
+    // the mark is at HISTORY + 1 now; walk it to one below the next multiple of SNAPSHOT_INTERVAL
+    let version = HISTORY + 1;
+    while ((version + 1) % SNAPSHOT_INTERVAL !== 0) {
+      await ok(stack, 'changeNominee', { mark: MARK, expectedVersion: version, nomineeName: `Nominee ${version + 1}` });
+      version += 1;
+    }
+    const counts = await measure('Mutation.changeNominee', () => command(stack, 'changeNominee', { mark: MARK, expectedVersion: version, nomineeName: 'Nominee snapshot' }));
+    // + 2 WCU: the snapshot (MarkSnapshots has no index)
+    expect(counts).toEqual({ calls: 2, readUnits: 1, writeUnits: 10, byCall: { GetItem: 1, TransactWriteItems: 1 } });
+  });
+
+  it('getMark: one consistent GetItem', async () => {
+    expect(await measure('Query.getMark', () => getMark(stack, MARK))).toEqual({ calls: 1, readUnits: 1, writeUnits: 0, byCall: { GetItem: 1 } });
+  });
+
+  it('getMarkAt by version: one BatchGetItem of the view, a snapshot and the events after it', async () => {
+    // target 2 * SNAPSHOT_INTERVAL + 3: the view, snapshot 20 and events 21..23 = 5 items
+    const counts = await measure('Query.getMarkAt', () => getMarkAt(stack, MARK, undefined, 2 * SNAPSHOT_INTERVAL + 3));
+    expect(counts).toEqual({ calls: 1, readUnits: 5, writeUnits: 0, byCall: { BatchGetItem: 1 } });
+  });
+
+  it('getMarkAt by time: one Query on byRecordedAt first, then the same BatchGetItem', async () => {
+    const listed = await listMarkEvents(stack, MARK, { fromVersion: 2 * SNAPSHOT_INTERVAL + 3, limit: 1 });
+    const at = listed.data!.items[0]!.recordedAt;
+    const counts = await measure('Query.getMarkAt', () => getMarkAt(stack, MARK, at));
+    expect(counts).toEqual({ calls: 2, readUnits: 6, writeUnits: 0, byCall: { Query: 1, BatchGetItem: 1 } });
+  });
+
+  it('listMarkEvents: the view, then one Query of a page of events', async () => {
+    const counts = await measure('Query.listMarkEvents', () => listMarkEvents(stack, MARK, { limit: 10 }));
+    expect(counts).toEqual({ calls: 2, readUnits: 2, writeUnits: 0, byCall: { GetItem: 1, Query: 1 } });
+  });
+});
