@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { MARK_API_WIRING, loadWiring } from '../infra/wiring';
 import { APPSYNC_CODE_LIMIT, buildApi } from '../local/build/build-resolvers';
 import { startStack } from '../local/stack';
+import { benchOperationCost, costTable, type OperationCost } from './operation-cost';
 import { benchFunctions, benchPipeline } from './pipeline';
 import { benchReplay } from './replay';
 import { benchCommandLatency, benchThroughput } from './runtime-overhead';
@@ -55,8 +56,8 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 /** How much each section measures; --quick is a smoke run. */
 const plan = quick
-  ? { c1: { pairs: 40, warmup: 5 }, c16: { pairs: 4, warmup: 1 }, throughput: { perWorker: 5, rounds: 1 }, replay: { pairs: 15, warmup: 3 }, subs: { subscribers: 100, mutations: 20, warmup: 3 }, pipeline: { events: 500, rate: 100, seconds: 2 }, coldRuns: 1 }
-  : { c1: { pairs: 600, warmup: 60 }, c16: { pairs: 60, warmup: 6 }, throughput: { perWorker: 40, rounds: 2 }, replay: { pairs: 200, warmup: 20 }, subs: { subscribers: 100, mutations: 300, warmup: 30 }, pipeline: { events: 5000, rate: 100, seconds: 10 }, coldRuns: 7 };
+  ? { cost: 3, c1: { pairs: 40, warmup: 5 }, c16: { pairs: 4, warmup: 1 }, throughput: { perWorker: 5, rounds: 1 }, replay: { pairs: 15, warmup: 3 }, subs: { subscribers: 100, mutations: 20, warmup: 3 }, pipeline: { events: 500, rate: 100, seconds: 2 }, coldRuns: 1 }
+  : { cost: 20, c1: { pairs: 600, warmup: 60 }, c16: { pairs: 60, warmup: 6 }, throughput: { perWorker: 40, rounds: 2 }, replay: { pairs: 200, warmup: 20 }, subs: { subscribers: 100, mutations: 300, warmup: 30 }, pipeline: { events: 5000, rate: 100, seconds: 10 }, coldRuns: 7 };
 
 type Row = [figure: string, median: string, p99: string, baseline: string, ratio: string, target: string];
 const rows: Row[] = [];
@@ -69,6 +70,7 @@ progress(`machine: ${machine}; load average ${loadAtStart}${quick ? '; --quick s
 
 const buildRoot = mkdtempSync(join(tmpdir(), 'mark-api-bench-'));
 let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+let costs: OperationCost[] = [];
 const started = Date.now();
 try {
   // Resolver bundles: exactly what buildApi hands to infra/ and to the local runtime.
@@ -102,6 +104,8 @@ try {
   progress('stack: starting DynamoDB Local (in memory), the resolvers and the endpoints');
   const commits = commitTimes();
   stack = await startStack({ inMemory: true, buildRoot, build: false, tablePrefix: 'bench_', onMutationResult: commits.listener });
+
+  costs = await benchOperationCost({ stack, repeat: plan.cost, log: progress });
 
   for (const [concurrency, sizes] of [[1, plan.c1], [16, plan.c16]] as const) {
     progress(`command latency at concurrency ${concurrency}: ${sizes.pairs * concurrency} changeNominee via GraphQL and as many GetItem + TransactWriteItems via the SDK, interleaved`);
@@ -174,5 +178,7 @@ process.stdout.write(
     '',
     ...lines,
     '',
+    ...costTable(costs),
   ].join('\n'),
 );
+
