@@ -33,16 +33,16 @@ export async function scanViews(client: DynamoDBClient, table: string, segment: 
   return { views: (page.Items ?? []).map((item) => unmarshall(item) as MarkState), next: page.LastEvaluatedKey };
 }
 
-async function queryFrom<T>(client: DynamoDBClient, table: string, mark: string, from: number): Promise<T[]> {
+async function queryBetween<T>(client: DynamoDBClient, table: string, mark: string, from: number, to: number): Promise<T[]> {
   const items: T[] = [];
   let start: ScanKey | undefined;
   do {
     const page = await client.send(
       new QueryCommand({
         TableName: table,
-        KeyConditionExpression: '#mark = :mark AND #version >= :from',
+        KeyConditionExpression: '#mark = :mark AND #version BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#mark': 'mark', '#version': 'version' },
-        ExpressionAttributeValues: { ':mark': { S: mark }, ':from': { N: String(from) } },
+        ExpressionAttributeValues: { ':mark': { S: mark }, ':from': { N: String(from) }, ':to': { N: String(to) } },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
@@ -53,12 +53,16 @@ async function queryFrom<T>(client: DynamoDBClient, table: string, mark: string,
   return items;
 }
 
-/** A mark's events and snapshots from where its history starts (older ones are erased or about to be). */
+/**
+ * A mark's events and snapshots from where its history starts (older ones are erased or about to
+ * be) up to the view's version: events are immutable, so under live traffic the fold of exactly
+ * these is what this view must equal, whatever was appended since the view was read.
+ */
 export async function readHistory(client: DynamoDBClient, tables: StoreTables, view: MarkState): Promise<MarkHistory> {
   const from = view.historyStartsAt ?? 1;
   const [events, snapshots] = await Promise.all([
-    queryFrom<StoredEvent>(client, tables.events, view.mark, from),
-    queryFrom<MarkState>(client, tables.snapshots, view.mark, from),
+    queryBetween<StoredEvent>(client, tables.events, view.mark, from, view.version),
+    queryBetween<MarkState>(client, tables.snapshots, view.mark, from, view.version),
   ]);
   return { view, events, snapshots };
 }

@@ -10,7 +10,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { Presets, SingleBar } from 'cli-progress';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkMark, formatDifference, type Difference, type Evolve } from './check';
+import { checkMark, formatDifference, sortDifferences, type Difference, type Evolve } from './check';
 import { inParallel, readHistory, scanViews, type ScanKey, type StoreTables } from './store';
 import { TARGET_OPTIONS, TARGET_USAGE, UsageError, openTarget, positiveInteger, type TargetFlags } from './target';
 
@@ -53,7 +53,7 @@ export async function verifyStore(options: VerifyOptions): Promise<VerifyReport>
     } while (start);
   };
   await Promise.all(Array.from({ length: options.segments }, (_, i) => segment(i)));
-  report.differences.sort((a, b) => a.mark.localeCompare(b.mark) || a.version - b.version || a.item.localeCompare(b.item) || a.field.localeCompare(b.field));
+  sortDifferences(report.differences);
   return report;
 }
 
@@ -90,14 +90,14 @@ async function main(): Promise<void> {
     }
     positiveInteger('page-size', flags['page-size'], 100, 1000);
   } catch (err) {
-    process.stderr.write(`npm run verify: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`npm run verify: ${(err as Error).message} (npm run verify -- --help for the options)\n`);
     process.exit(2);
   }
   let target;
   try {
     target = await openTarget(flags);
   } catch (err) {
-    process.stderr.write(`npm run verify: ${(err as Error).message}\n${err instanceof UsageError ? `\n${USAGE}\n` : ''}`);
+    process.stderr.write(`npm run verify: ${(err as Error).message}\n`);
     process.exit(err instanceof UsageError ? 2 : 3);
   }
   const tty = process.stderr.isTTY === true;
