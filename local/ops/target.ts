@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../../infra/wiring';
 import { markEventsTable, marksTable, markSnapshotsTable } from '../../infra/tables';
 import { dynamoDbClient, startDynamoDbLocal } from '../services/dynamodb-local';
@@ -90,7 +90,25 @@ export function checkTargetFlags(flags: TargetFlags): void {
   positiveInteger('segments', flags.segments, 4, 1000);
 }
 
+/** Fails with what to do when a table is not there, rather than at the first Scan. */
+async function checkTablesExist(target: Target): Promise<Target> {
+  for (const table of Object.values(target.tables)) {
+    try {
+      await target.client.send(new DescribeTableCommand({ TableName: table }));
+    } catch (err) {
+      await target.close();
+      if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+      throw new UsageError(`table ${table} does not exist on ${target.description} (locally, npm start creates the tables: is --table-prefix or --data-dir right? in AWS: the table names or --outputs, and the region)`);
+    }
+  }
+  return target;
+}
+
 export async function openTarget(flags: TargetFlags): Promise<Target> {
+  return checkTablesExist(await connect(flags));
+}
+
+async function connect(flags: TargetFlags): Promise<Target> {
   checkTargetFlags(flags);
   const segments = positiveInteger('segments', flags.segments, 4, 1000);
   const named = flags['marks-table'] !== undefined;
