@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkMark, differingFields } from '../local/ops/check';
+import { checkTargetFlags } from '../local/ops/target';
 import type { DomainEvent } from '../resolvers/lib/events';
 import { fold, type MarkState } from '../resolvers/lib/state';
 import { SCHEMA_VERSIONS, upcast, type StoredEvent } from '../resolvers/lib/upcast';
@@ -63,5 +64,16 @@ describe('checkMark', () => {
 
   it('compares nested members by dotted path', () => {
     expect(differingFields({ a: { b: 1, c: { d: 'x' } } }, { a: { b: 1, c: { d: 'y' }, e: 2 } })).toEqual(['a.c.d', 'a.e']);
+  });
+});
+
+describe('ops command lines', () => {
+  it('refuses contradictory or malformed target flags with a message naming them', () => {
+    expect(() => checkTargetFlags({ 'marks-table': 'M' })).toThrow('--marks-table, --events-table and --snapshots-table go together');
+    expect(() => checkTargetFlags({ outputs: 'o.json', 'marks-table': 'M', 'events-table': 'E', 'snapshots-table': 'S' })).toThrow('either --outputs or the three');
+    expect(() => checkTargetFlags({ outputs: 'o.json', 'table-prefix': 'x_' })).toThrow('--data-dir and --table-prefix are for the local stack');
+    expect(() => checkTargetFlags({ endpoint: 'localhost:8000' })).toThrow('--endpoint must be an http(s) URL');
+    expect(() => checkTargetFlags({ segments: '1.5' })).toThrow('--segments must be a whole number from 1 to 1000, not "1.5"');
+    expect(() => checkTargetFlags({ endpoint: 'http://127.0.0.1:8000', 'table-prefix': 'x_', segments: '8' })).not.toThrow();
   });
 });
