@@ -137,7 +137,7 @@ describe('commandHash', () => {
     const { stored } = after(commandOf('changeNominee', INPUT.changeNominee));
     expect(stored.commandHash).toMatch(/^[0-9a-f]{16}$/);
     const record = toMarkEventRecord(stored);
-    expect(record.ok && Object.keys(record.event)).toEqual(['mark', 'version', 'type', 'recordedAt', 'commandId', 'data']);
+    expect(record.ok && Object.keys(record.event)).toEqual(['mark', 'version', 'type', 'recordedAt', 'commandId', 'schemaVersion', 'data']);
   });
 
   it('differs for inputs that differ only in a non-ASCII character', () => {

@@ -64,7 +64,7 @@ describe('defect 2: a reused commandId', () => {
     // the hash is stored on the event, not the input a second time
     const [, event] = await storedEvents(stack, mark);
     expect(event.commandHash).toMatch(/^[0-9a-f]{16}$/);
-    expect(Object.keys(event).sort()).toEqual(['commandHash', 'commandId', 'data', 'mark', 'recordedAt', 'type', 'version']);
+    expect(Object.keys(event).sort()).toEqual(['commandHash', 'commandId', 'data', 'mark', 'recordedAt', 'schemaVersion', 'type', 'version']);
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import { SNAPSHOT_INTERVAL } from '../../resolvers/lib/mark';
 import type { DomainEvent } from '../../resolvers/lib/events';
-import { evolve as currentEvolve, type MarkState } from '../../resolvers/lib/state';
+import { evolve as currentEvolve, REBUILD_ID, type MarkState } from '../../resolvers/lib/state';
 import { upcast, type StoredEvent } from '../../resolvers/lib/upcast';
 
 export type Evolve = (state: MarkState | null, event: DomainEvent) => MarkState | null;
@@ -41,10 +41,13 @@ export interface Expected {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The dotted paths at which two stored items differ; members absent and null count as the same. */
+/**
+ * The dotted paths at which two stored items differ; members absent and null count as the same.
+ * REBUILD_ID is the view's write token, not state.
+ */
 export function differingFields(expected: unknown, actual: unknown, prefix = ''): string[] {
   if (isObject(expected) && isObject(actual)) {
-    const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
+    const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].filter((key) => prefix || key !== REBUILD_ID).sort();
     return keys.flatMap((key) => differingFields(expected[key] ?? null, actual[key] ?? null, prefix ? `${prefix}.${key}` : key));
   }
   if (JSON.stringify(expected ?? null) === JSON.stringify(actual ?? null)) return [];

@@ -4,7 +4,9 @@
  *
  * Safe under live traffic: every write of a mark is one TransactWriteItems conditioned on the view
  * still being at the version that was read (snapshots with a ConditionCheck on it, the view with
- * its own condition), so a command that lands meanwhile wins and the mark is read and redone.
+ * its own condition), so a command that lands meanwhile wins and the mark is read and redone; and
+ * the rewritten view carries a fresh REBUILD_ID (resolvers/lib/state.ts), so a command that loaded
+ * the view before the rewrite fails its own condition instead of writing a stale fold over it.
  * Idempotent: a mark that already equals its fold is not written. Resumable: after each Scan page,
  * the position of every segment goes to a checkpoint file (written whole and renamed), and a run
  * started again with the same checkpoint continues from there; a run that finishes removes it.
@@ -18,7 +20,8 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../../infra/wiring';
-import type { MarkState } from '../../resolvers/lib/state';
+import { REBUILD_ID, type MarkState } from '../../resolvers/lib/state';
+import { randomUUID } from 'node:crypto';
 import { checkMark, differingFields, expectedStates, formatDifference, sortDifferences, type Difference, type Evolve } from './check';
 import { inParallel, readHistory, scanViews, type ScanKey, type StoreTables } from './store';
 import { TARGET_OPTIONS, TARGET_USAGE, UsageError, openTarget, positiveInteger, type TargetFlags } from './target';
@@ -145,7 +148,7 @@ export async function rebuildStore(options: RebuildOptions): Promise<RebuildRepo
           const last = i + 98 >= puts.length;
           const guard: TransactWriteItem =
             last && viewDiffers
-              ? { Put: { TableName: tables.marks, Item: marshall(expected.view, { removeUndefinedValues: true }), ...onVersion } }
+              ? { Put: { TableName: tables.marks, Item: marshall({ ...expected.view, [REBUILD_ID]: randomUUID() }, { removeUndefinedValues: true }), ...onVersion } }
               : { ConditionCheck: { TableName: tables.marks, Key: viewKey, ...onVersion } };
           if (chunk.length === 0 && guard.ConditionCheck) break;
           await client.send(new TransactWriteItemsCommand({ TransactItems: [...chunk, guard] }));

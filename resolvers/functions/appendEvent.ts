@@ -11,7 +11,7 @@ import type { DomainEvent } from '../lib/events';
 import type { MarkEvent } from '../lib/graphql';
 import { toGraphQLEvent } from '../lib/output';
 import type { MarkState } from '../lib/state';
-import { compact } from '../lib/state';
+import { compact, REBUILD_ID } from '../lib/state';
 import { toStoredEvent } from '../lib/upcast';
 import { raise, raiseDataSourceError } from '../handlers/errors';
 import type { CommandStash } from '../handlers/stash';
@@ -23,13 +23,15 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   if (plan.kind === 'error') return raise(plan.error);
   stash.appending = plan.event;
   const key = { mark: plan.event.mark, version: plan.event.version };
+  const rebuildId = ((stash.view ?? null) as Record<string, unknown> | null)?.[REBUILD_ID];
   const viewCondition: TransactConditionCheckExpression =
     plan.viewVersion === null
       ? { expression: 'attribute_not_exists(#mark)', expressionNames: { '#mark': 'mark' }, returnValuesOnConditionCheckFailure: true }
       : {
-          expression: '#version = :loaded',
-          expressionNames: { '#version': 'version' },
-          expressionValues: util.dynamodb.toMapValues({ ':loaded': plan.viewVersion }),
+          // and the view not rewritten by npm run rebuild since it was loaded (REBUILD_ID)
+          expression: rebuildId === undefined ? '#version = :loaded AND attribute_not_exists(#rebuildId)' : '#version = :loaded AND #rebuildId = :rebuildId',
+          expressionNames: { '#version': 'version', '#rebuildId': REBUILD_ID },
+          expressionValues: util.dynamodb.toMapValues(rebuildId === undefined ? { ':loaded': plan.viewVersion } : { ':loaded': plan.viewVersion, ':rebuildId': rebuildId }),
           returnValuesOnConditionCheckFailure: true,
         };
   const transactItems: DynamoDBTransactWriteItemsRequest['transactItems'] = [

@@ -37,6 +37,16 @@ export function isLive(state: MarkState | null | undefined): state is LiveMark {
   return !!state && state.forgotten !== true;
 }
 
+/**
+ * A member of the Marks view item that is not state: npm run rebuild (local/ops/rebuild.ts) writes
+ * a fresh value with every view it rewrites, and a command's write requires the value it loaded.
+ * A rebuild rewrites a view at the same version, so without it a command that loaded the view just
+ * before the rebuild would still find its version condition true and write its fold of the stale
+ * view over the rebuilt one; with it, that command fails as if another command had won, and its
+ * client retries on the rebuilt view. verify and rebuild leave it out of their comparisons.
+ */
+export const REBUILD_ID = 'rebuildId';
+
 /** The object without its undefined and null members: stored items never hold them. */
 export function compact<T extends object>(value: T): T {
   const out: Record<string, unknown> = {};
