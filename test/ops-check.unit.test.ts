@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMark, differingFields } from '../local/ops/check';
 import { checkTargetFlags } from '../local/ops/target';
 import type { DomainEvent } from '../resolvers/lib/events';
-import { fold, type MarkState } from '../resolvers/lib/state';
+import { fold, REBUILD_ID, type MarkState } from '../resolvers/lib/state';
 import { SCHEMA_VERSIONS, upcast, type StoredEvent } from '../resolvers/lib/upcast';
 
 const at = (i: number) => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString();
@@ -60,6 +60,11 @@ describe('checkMark', () => {
         { mark: 'M 1', version: 10, item: 'snapshot', field: '(missing)' },
       ]),
     );
+  });
+
+  it("leaves the view's rebuild token out: it is a write guard, not state", () => {
+    const events = history(3);
+    expect(checkMark('M 1', { view: { ...folded(events), [REBUILD_ID]: 'token' } as unknown as MarkState, events, snapshots: [] })).toEqual([]);
   });
 
   it('compares nested members by dotted path', () => {
