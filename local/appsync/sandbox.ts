@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type { InvokeInput, InvokeOutput } from './prelude/index';
+import { assertSupportedCode } from './static-check';
 
 export type { InvokeInput, InvokeOutput };
 
@@ -104,6 +105,8 @@ export interface Sandbox {
 /** A fresh isolated context running one APPSYNC_JS module (ESM source text, as built). */
 export function createSandbox(code: string, options: { name?: string; onLog?: LogSink } = {}): Sandbox {
   const name = options.name ?? 'code';
+  // AppSync checks code when it is saved; a bundle it would refuse never runs here either
+  assertSupportedCode(code, name);
   const context = vm.createContext(Object.create(null) as object, {
     name: `appsync:${name}`,
     codeGeneration: { strings: false, wasm: false },
