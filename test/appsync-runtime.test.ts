@@ -239,6 +239,19 @@ describe('pipeline resolvers', () => {
     // execution is skipped, and the pipeline resolver response handler is called immediately."
     const out = await query('pipeline', { mark: 'PIPE', mode: 'early' });
     expect(parsed(out.data)).toEqual({ value: { from: 'before' }, trace: ['before', 'after'] });
+    // "When returnOptions is given with skipTo set to "END", the pipeline execution is skipped"
+    expect(parsed((await query('pipeline', { mark: 'PIPE', mode: 'end' })).data)).toEqual({ value: { from: 'before' }, trace: ['before', 'after'] });
+  });
+
+  it("runtime.earlyReturn(value, { skipTo: 'NEXT' }) in the pipeline resolver's request runs the next handler: the first function, with the value as ctx.prev.result", async () => {
+    // runtime-utils-js: "When returnOptions is given with skipTo set to "NEXT", the function
+    // execution is skipped, and the next pipeline handler is called."
+    const out = await query('pipeline', { mark: 'PIPE', mode: 'next' });
+    expect(out.errors).toEqual([]);
+    expect(parsed(out.data)).toEqual({
+      value: { mark: 'PIPE', name: 'QUIET' },
+      trace: ['before', 'loadItem.request', 'loadItem.response', 'shout.request', 'shout.response', 'after'],
+    });
   });
 });
 

@@ -237,8 +237,10 @@ async function execute(resolver: Resolver, typeName: string, fieldName: string, 
   if (ended(before)) return run.outcome(null);
   let prevJson = before.valueJson;
   // runtime.earlyReturn in the pipeline resolver's request: "the pipeline execution is skipped, and
-  // the pipeline resolver response handler is called immediately" (runtime-utils-js)
-  if (before.status !== 'earlyReturn') {
+  // the pipeline resolver response handler is called immediately", unless skipTo is "NEXT": then
+  // "the next pipeline handler is called" (runtime-utils-js), the first function, with the value as
+  // ctx.prev.result
+  if (before.status !== 'earlyReturn' || before.skipTo === 'NEXT') {
     for (const step of resolver.pipeline) {
       const req = run.call(step.sandbox, 'request', { prevJson });
       if (ended(req)) return run.outcome(null);
