@@ -228,13 +228,13 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
 }
 
 /**
- * Evaluates one expression in a fresh sandbox with `util` and `ddb` (the module
+ * Evaluates one expression in a fresh sandbox with `util`, `runtime`, `extensions` and `ddb` (the module
  * '@aws-appsync/utils/dynamodb') in scope, as AppSync's EvaluateCode would; used by the
  * conformance test. Runtime errors are thrown as Error.
  */
 export function evaluateExpression(expression: string): unknown {
   const code = [
-    "import { util } from '@aws-appsync/utils';",
+    "import { util, runtime, extensions } from '@aws-appsync/utils';",
     "import * as ddb from '@aws-appsync/utils/dynamodb';",
     `export function request() { return (${expression}); }`,
     'export function response(ctx) { return ctx.result; }',

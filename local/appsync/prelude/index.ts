@@ -42,19 +42,23 @@ export type InvokeOutput = {
 
 const NOT_SUPPORTED = ' is not supported by the local AppSync runtime';
 
-/** A prototype that answers every unknown property access with a clear error. */
-function unsupported(path: string): object {
-  return new Proxy(Object.create(null), {
-    get(_target, prop) {
-      if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON' || prop === '__esModule' || prop === 'constructor') return undefined;
-      throw new Error(`${path}.${String(prop)}${NOT_SUPPORTED}`);
-    },
-  });
+/**
+ * A documented member the local runtime does not implement (docs/PARITY.md): present, as in
+ * AppSync, and failing with an error that names it when called.
+ */
+function notSupported(path: string, instead = ''): (...args: unknown[]) => never {
+  return () => {
+    throw new Error(`${path}${NOT_SUPPORTED}${instead ? `: ${instead}` : ''}`);
+  };
 }
 
-function guarded<T extends object>(path: string, object: T): T {
-  Object.setPrototypeOf(object, unsupported(path));
-  return object;
+/**
+ * One of AppSync's runtime objects, with exactly its documented members (test/appsync-surface.test.ts
+ * compares them with the documentation): an undocumented name is undefined, as in AppSync, and
+ * the object cannot be changed by resolver code (strict mode makes a write a TypeError).
+ */
+function documented<T extends object>(object: T): T {
+  return Object.freeze(object);
 }
 
 class UtilError {
@@ -86,7 +90,7 @@ export function create(host: HostPrimitives) {
   };
   const fromUtf8 = (bytes: number[]) => decodeURIComponent(bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
 
-  const util = guarded('util', {
+  const util = documented({
     autoId() {
       const h = hex(16).split('');
       h[12] = '4';
@@ -126,26 +130,6 @@ export function create(host: HostPrimitives) {
       return new RegExp(`^(?:${pattern})$`).test(value);
     },
     authType: () => current?.authType ?? 'API Key Authorization',
-    isNull: (v: unknown) => v === null || v === undefined,
-    isNullOrEmpty: (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0),
-    isNullOrBlank: (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === ''),
-    defaultIfNull: (v: unknown, d: unknown) => (v === null || v === undefined ? d : v),
-    defaultIfNullOrEmpty: (v: unknown, d: unknown) => (v === null || v === undefined || v === '' ? d : v),
-    defaultIfNullOrBlank: (v: unknown, d: unknown) => (v === null || v === undefined || (typeof v === 'string' && v.trim() === '') ? d : v),
-    isString: (v: unknown) => typeof v === 'string',
-    isNumber: (v: unknown) => typeof v === 'number',
-    isBoolean: (v: unknown) => typeof v === 'boolean',
-    isList: (v: unknown) => Array.isArray(v),
-    isMap: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
-    typeOf(v: unknown) {
-      if (v === null || v === undefined) return 'Null';
-      if (typeof v === 'number') return 'Number';
-      if (typeof v === 'string') return 'String';
-      if (typeof v === 'boolean') return 'Boolean';
-      if (Array.isArray(v)) return 'List';
-      if (typeof v === 'object') return 'Map';
-      return 'Object';
-    },
     base64Encode(text: string) {
       const bytes = utf8(String(text));
       let out = '';
@@ -180,17 +164,29 @@ export function create(host: HostPrimitives) {
         const named: Record<string, string> = { '"': '\\"', "'": "\\'", '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
         return named[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
       }),
-    time: guarded('util.time', { ...timeUtil }),
-    dynamodb: guarded('util.dynamodb', { ...dynamodbUtil }),
-    transform: guarded('util.transform', {
+    time: documented({ ...timeUtil }),
+    dynamodb: documented({ ...dynamodbUtil }),
+    transform: documented({
       toDynamoDBFilterExpression: (filter: unknown) => JSON.stringify(buildFilter(filter)),
       toDynamoDBConditionExpression: (condition: unknown) => JSON.stringify(buildFilter(condition, true)),
+      toElasticsearchQueryDSL: notSupported('util.transform.toElasticsearchQueryDSL', 'the local stack has no OpenSearch data source'),
       toSubscriptionFilter,
     }),
-    str: guarded('util.str', {
+    // data sources the local stack does not have (docs/PARITY.md)
+    rds: documented({ toJsonObject: notSupported('util.rds.toJsonObject', 'the local stack has no RDS data source') }),
+    http: documented({
+      copyHeaders: notSupported('util.http.copyHeaders', 'the local stack has no HTTP data source'),
+      addResponseHeader: notSupported('util.http.addResponseHeader', 'the local endpoint does not set response headers from resolver code'),
+      addResponseHeaders: notSupported('util.http.addResponseHeaders', 'the local endpoint does not set response headers from resolver code'),
+    }),
+    xml: documented({
+      toMap: notSupported('util.xml.toMap', 'the local runtime has no XML parser'),
+      toJsonString: notSupported('util.xml.toJsonString', 'the local runtime has no XML parser'),
+    }),
+    str: documented({
       normalize: (value: string, form: string) => String(value).normalize(String(form).toUpperCase()),
     }),
-    math: guarded('util.math', {
+    math: documented({
       roundNum: (n: number) => Math.round(n),
       minVal: (a: number, b: number) => Math.min(a, b),
       maxVal: (a: number, b: number) => Math.max(a, b),
@@ -207,20 +203,23 @@ export function create(host: HostPrimitives) {
     return entry;
   }
 
-  const extensions = guarded('extensions', {
+  const extensions = documented({
+    // the local stack has no resolver cache, so there is never anything to evict (docs/PARITY.md)
+    evictFromApiCache(_typeName: string, _fieldName: string, _keyValuePair: Record<string, unknown>) {},
     setSubscriptionFilter(filter: unknown) { subscriptionFilter = filter; },
     setSubscriptionInvalidationFilter(filter: unknown) { subscriptionInvalidationFilter = filter; },
+    invalidateSubscriptions: notSupported('extensions.invalidateSubscriptions'),
   });
 
-  const runtime = guarded('runtime', {
+  const runtime = documented({
     earlyReturn(value?: unknown, options?: { skipTo?: string }): never {
       throw new EarlyReturn(value, options?.skipTo);
     },
   });
 
   const modules: Record<string, object> = {
-    '@aws-appsync/utils': guarded('@aws-appsync/utils', { __esModule: true, util, extensions, runtime }),
-    '@aws-appsync/utils/dynamodb': guarded('@aws-appsync/utils/dynamodb', { __esModule: true, ...ddb }),
+    '@aws-appsync/utils': documented({ util, extensions, runtime }),
+    '@aws-appsync/utils/dynamodb': documented({ ...ddb, sync: notSupported('@aws-appsync/utils/dynamodb.sync', 'the local tables have no Delta Sync') }),
   };
 
   function require(name: string): object {
