@@ -161,7 +161,7 @@ export interface Sandbox {
 }
 
 /** A fresh isolated context running one APPSYNC_JS module (ESM source text, as built). */
-export function createSandbox(code: string, options: { name?: string; onLog?: LogSink } = {}): Sandbox {
+export function createSandbox(code: string, options: { name?: string; onLog?: LogSink; clock?: () => number } = {}): Sandbox {
   const name = options.name ?? 'code';
   // AppSync checks code when it is saved; a bundle it would refuse never runs here either
   assertSupportedCode(code, name);
@@ -176,6 +176,7 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
   const env = runtime.create({
     randomHex: (bytes: number) => randomBytes(bytes).toString('hex'),
     log: (level: string, text: string) => onLog?.(String(level), String(text), name),
+    now: options.clock ?? Date.now,
   });
   (vm.runInContext('globalThis', context) as Record<string, unknown>).console = env.console;
   try {
@@ -232,14 +233,14 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
  * '@aws-appsync/utils/dynamodb') in scope, as AppSync's EvaluateCode would; used by the
  * conformance test. Runtime errors are thrown as Error.
  */
-export function evaluateExpression(expression: string): unknown {
+export function evaluateExpression(expression: string, options: { clock?: () => number } = {}): unknown {
   const code = [
     "import { util, runtime, extensions } from '@aws-appsync/utils';",
     "import * as ddb from '@aws-appsync/utils/dynamodb';",
     `export function request() { return (${expression}); }`,
     'export function response(ctx) { return ctx.result; }',
   ].join('\n');
-  const out = createSandbox(code, { name: 'expression' }).invoke({
+  const out = createSandbox(code, { name: 'expression', clock: options.clock }).invoke({
     handler: 'request',
     ctx: {},
     typeName: 'Query',

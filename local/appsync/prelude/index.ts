@@ -9,13 +9,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- values here are arbitrary JSON handed in by resolver code */
 import * as ddb from './dynamodb-module';
 import { buildFilter, toSubscriptionFilter } from './expressions';
-import { timeUtil } from './time';
+import { createTimeUtil, installUtcDate } from './time';
 import { dynamodbUtil } from './values';
 
 /** Primitives-only services of the host; captured here, never exposed to resolver code. */
 export interface HostPrimitives {
   randomHex(bytes: number): string;
   log(level: string, text: string): void;
+  /** epoch milliseconds now: the sandbox's only clock (Date, util.time, the time part of ULIDs and KSUIDs) */
+  now(): number;
 }
 
 /** A call of a handler with its whole ctx (the host turns it into invokeParts' JSON texts). */
@@ -69,6 +71,8 @@ class EarlyReturn {
 }
 
 export function create(host: HostPrimitives) {
+  const now = () => Number(host.now());
+  installUtcDate(globalThis as unknown as { Date: DateConstructor }, now);
   // per-invocation state, reset by invoke()
   let errors: InvokeOutput['errors'] = [];
   let subscriptionFilter: unknown;
@@ -99,7 +103,7 @@ export function create(host: HostPrimitives) {
       return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
     },
     autoUlid() {
-      let time = Date.now();
+      let time = now();
       let out = '';
       for (let i = 0; i < 10; i++) { out = CROCKFORD[time % 32] + out; time = Math.floor(time / 32); }
       const random = hex(10);
@@ -110,7 +114,7 @@ export function create(host: HostPrimitives) {
     },
     autoKsuid() {
       // 4 bytes of seconds since the KSUID epoch (1400000000) + 16 random bytes, base62, 27 characters
-      const seconds = Math.floor(Date.now() / 1000) - 1_400_000_000;
+      const seconds = Math.floor(now() / 1000) - 1_400_000_000;
       let n = (BigInt(seconds) << 128n) | BigInt(`0x${hex(16)}`);
       let out = '';
       while (n > 0n) { out = BASE62[Number(n % 62n)] + out; n /= 62n; }
@@ -164,7 +168,7 @@ export function create(host: HostPrimitives) {
         const named: Record<string, string> = { '"': '\\"', "'": "\\'", '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
         return named[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
       }),
-    time: documented({ ...timeUtil }),
+    time: documented(createTimeUtil(now)),
     dynamodb: documented({ ...dynamodbUtil }),
     transform: documented({
       toDynamoDBFilterExpression: (filter: unknown) => JSON.stringify(buildFilter(filter)),
