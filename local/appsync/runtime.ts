@@ -24,7 +24,7 @@ import {
   type LambdaHandler,
 } from './datasources';
 import { createSandbox, type InvokeOutput, type JsonInvokeOutput, type LogSink, type Sandbox } from './sandbox';
-import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime } from './types';
+import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime, SubscriptionInvalidation } from './types';
 
 export interface ResolverRuntimeOptions {
   wiring: LoadedWiring;
@@ -150,6 +150,7 @@ class Run {
   stashJson = '{}';
   subscriptionFilter?: unknown;
   subscriptionInvalidationFilter?: unknown;
+  invalidations: SubscriptionInvalidation[] = [];
   private baseJson?: string;
 
   constructor(
@@ -178,6 +179,7 @@ class Run {
     if (out.status === 'runtimeError') this.errors.push({ message: out.message!, errorType: CODE_ERROR_TYPE });
     if (out.subscriptionFilter !== undefined) this.subscriptionFilter = out.subscriptionFilter;
     if (out.subscriptionInvalidationFilter !== undefined) this.subscriptionInvalidationFilter = out.subscriptionInvalidationFilter;
+    if (out.invalidations) this.invalidations.push(...out.invalidations);
     return out;
   }
 
@@ -186,6 +188,8 @@ class Run {
     const outcome: ResolveOutcome = { data: data === undefined ? null : data, errors: this.errors };
     if (this.subscriptionFilter !== undefined) outcome.subscriptionFilter = this.subscriptionFilter;
     if (this.subscriptionInvalidationFilter !== undefined) outcome.subscriptionInvalidationFilter = this.subscriptionInvalidationFilter;
+    // a resolver that ended in an error (outcome(null)) invalidates nothing, as it publishes nothing
+    if (this.invalidations.length > 0 && valueJson !== null) outcome.invalidations = this.invalidations;
     return outcome;
   }
 }

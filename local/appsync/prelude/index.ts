@@ -35,6 +35,8 @@ export type InvokeOutput = {
   stash: unknown;
   subscriptionFilter?: unknown;
   subscriptionInvalidationFilter?: unknown;
+  /** extensions.invalidateSubscriptions calls, in order */
+  invalidations?: { subscriptionField: string; payload: Record<string, unknown> }[];
 } & (
   | { status: 'return'; value: unknown }
   | { status: 'earlyReturn'; value: unknown; skipTo?: string }
@@ -77,6 +79,7 @@ export function create(host: HostPrimitives) {
   let errors: InvokeOutput['errors'] = [];
   let subscriptionFilter: unknown;
   let subscriptionInvalidationFilter: unknown;
+  let invalidations: { subscriptionField: string; payload: Record<string, unknown> }[] = [];
   let current: InvokeInput | null = null;
 
   const hex = (bytes: number) => host.randomHex(bytes);
@@ -210,10 +213,33 @@ export function create(host: HostPrimitives) {
   const extensions = documented({
     // the local stack has no resolver cache, so there is never anything to evict (docs/PARITY.md)
     evictFromApiCache(_typeName: string, _fieldName: string, _keyValuePair: Record<string, unknown>) {},
-    setSubscriptionFilter(filter: unknown) { subscriptionFilter = filter; },
-    setSubscriptionInvalidationFilter(filter: unknown) { subscriptionInvalidationFilter = filter; },
-    invalidateSubscriptions: notSupported('extensions.invalidateSubscriptions'),
+    // extensions-js: "You can use this extension method only in the response handler of a
+    // subscription resolver" (and the invalidation filter likewise, aws-appsync-real-time-invalidation)
+    setSubscriptionFilter(filter: unknown) {
+      onlyIn('extensions.setSubscriptionFilter', 'Subscription');
+      subscriptionFilter = filter;
+    },
+    setSubscriptionInvalidationFilter(filter: unknown) {
+      onlyIn('extensions.setSubscriptionInvalidationFilter', 'Subscription');
+      subscriptionInvalidationFilter = filter;
+    },
+    // aws-appsync-real-time-invalidation: "Defined in the GraphQL resolver's response handler for a mutation"
+    invalidateSubscriptions(invalidation: { subscriptionField?: unknown; payload?: unknown }) {
+      onlyIn('extensions.invalidateSubscriptions', 'Mutation');
+      if (!invalidation || typeof invalidation.subscriptionField !== 'string' || !invalidation.subscriptionField) {
+        throw new TypeError('extensions.invalidateSubscriptions needs { subscriptionField: string, payload: object }');
+      }
+      const payload = invalidation.payload ?? {};
+      if (typeof payload !== 'object' || Array.isArray(payload)) throw new TypeError('extensions.invalidateSubscriptions: payload must be an object');
+      invalidations.push({ subscriptionField: invalidation.subscriptionField, payload: JSON.parse(JSON.stringify(payload)) });
+    },
   });
+
+  function onlyIn(name: string, typeName: 'Subscription' | 'Mutation') {
+    if (current?.typeName !== typeName || current.handler !== 'response') {
+      throw new Error(`${name} can be used only in the response handler of a ${typeName.toLowerCase()} resolver (here: the ${current?.handler} handler of ${current?.typeName}.${current?.fieldName})`);
+    }
+  }
 
   const runtime = documented({
     earlyReturn(value?: unknown, options?: { skipTo?: string }): never {
@@ -291,6 +317,7 @@ export function create(host: HostPrimitives) {
     errors = [];
     subscriptionFilter = undefined;
     subscriptionInvalidationFilter = undefined;
+    invalidations = [];
     const stash = raw.stash ?? {};
     const ctx: Record<string, unknown> = {
       arguments: raw.arguments ?? {},
@@ -326,6 +353,7 @@ export function create(host: HostPrimitives) {
     }
     if (subscriptionFilter !== undefined) output.subscriptionFilter = subscriptionFilter;
     if (subscriptionInvalidationFilter !== undefined) output.subscriptionInvalidationFilter = subscriptionInvalidationFilter;
+    if (invalidations.length > 0) output.invalidations = invalidations;
     current = null;
     return output;
   }
