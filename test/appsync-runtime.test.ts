@@ -88,7 +88,10 @@ describe('unit resolvers on DynamoDB', () => {
     expect(second.nextToken).toBeNull();
     const bad = await query('listEvents', { mark: 'PAGED', nextToken: 'not-a-token' });
     expect(bad.data).toBeNull();
-    expect(bad.errors).toEqual([{ message: expect.stringMatching(/Invalid nextToken/), errorType: 'DynamoDB:ValidationException' }]);
+    // as AppSync answers it (aws-amplify/amplify-cli#3411, amplify-js#4880)
+    expect(bad.errors).toEqual([
+      { message: 'com.amazonaws.deepdish.common.pagination.InvalidPaginationTokenException: Invalid pagination token given.', errorType: 'DynamoDB:UserIllegalArgumentException' },
+    ]);
   });
 });
 
