@@ -262,8 +262,14 @@ describe('errors as AppSync surfaces them', () => {
   it('util.error ends the resolver: data null, one error with message, errorType, data and errorInfo', async () => {
     expect(await query('fail', { mark: 'X 1' })).toEqual({
       data: null,
-      errors: [{ message: 'the item is broken', errorType: 'BrokenItem', data: { mark: 'X 1' }, errorInfo: { reason: 'on purpose', mark: 'X 1' } }],
+      errors: [{ message: 'the item is broken', errorType: 'BrokenItem', data: { mark: 'X 1' }, errorInfo: { reason: 'on purpose', mark: 'X 1', internal: 'kept' } }],
     });
+  });
+
+  it("util.error's data is filtered by the query's selection set, errorInfo is not (built-in-util-js)", async () => {
+    const info = { fieldName: 'fail', parentTypeName: 'Query', variables: {}, selectionSetList: ['name'], selectionSetGraphQL: '{\n  name\n}' };
+    const out = await query('fail', { mark: 'X 2' }, { info });
+    expect(out.errors).toEqual([{ message: 'the item is broken', errorType: 'BrokenItem', data: {}, errorInfo: { reason: 'on purpose', mark: 'X 2', internal: 'kept' } }]);
   });
 
   it('util.appendError keeps going: the value and every appended error', async () => {

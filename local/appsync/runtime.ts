@@ -175,7 +175,8 @@ class Run {
       errorJson: extra.answer?.error ? JSON.stringify(extra.answer.error) : undefined,
     });
     this.stashJson = out.stashJson;
-    this.errors.push(...out.errors.map(toResolverError));
+    const selection = (this.base.info as { selectionSetList?: string[] } | undefined)?.selectionSetList ?? [];
+    this.errors.push(...out.errors.map((e) => toResolverError(e, selection)));
     if (out.status === 'runtimeError') this.errors.push({ message: out.message!, errorType: CODE_ERROR_TYPE });
     if (out.subscriptionFilter !== undefined) this.subscriptionFilter = out.subscriptionFilter;
     if (out.subscriptionInvalidationFilter !== undefined) this.subscriptionInvalidationFilter = out.subscriptionInvalidationFilter;
@@ -197,10 +198,27 @@ class Run {
 /** A handler's returned value (JSON text, '' for undefined) as the host sees it. */
 const valueOf = (out: JsonInvokeOutput): unknown => (out.valueJson ? JSON.parse(out.valueJson) : undefined);
 
-function toResolverError(e: InvokeOutput['errors'][number]): ResolverError {
+/**
+ * util.error's data as AppSync returns it: "data will be filtered based on the query selection
+ * set" (built-in-util-js); errorInfo is not. A field without a selection set (a scalar) keeps it.
+ */
+export function filterBySelection(data: unknown, selectionSetList: string[], prefix = ''): unknown {
+  if (selectionSetList.length === 0 || data === null || typeof data !== 'object') return data;
+  if (Array.isArray(data)) return data.map((item) => filterBySelection(item, selectionSetList, prefix));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const path = prefix + key;
+    if (!selectionSetList.includes(path)) continue;
+    const nested = selectionSetList.some((p) => p.startsWith(`${path}/`));
+    out[key] = nested ? filterBySelection(value, selectionSetList, `${path}/`) : value;
+  }
+  return out;
+}
+
+function toResolverError(e: InvokeOutput['errors'][number], selectionSetList: string[]): ResolverError {
   const out: ResolverError = { message: e.message };
   if (e.errorType !== undefined) out.errorType = e.errorType;
-  if (e.data !== undefined) out.data = e.data;
+  if (e.data !== undefined) out.data = filterBySelection(e.data, selectionSetList);
   if (e.errorInfo !== undefined) out.errorInfo = e.errorInfo;
   return out;
 }
