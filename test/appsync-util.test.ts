@@ -127,3 +127,30 @@ describe('util', () => {
     expect(() => run('ddb.sync({})')).toThrow('@aws-appsync/utils/dynamodb.sync is not supported');
   });
 });
+
+// util.matches takes a java.util.regex.Pattern (built-in-util-js: "The pattern must be a regular
+// expression such as util.matches("a*b", "aaaaab")"); Java's Pattern documentation defines the
+// inline flags and the POSIX classes below.
+describe('util.matches reads Java patterns', () => {
+  it.each([
+    ['util.matches("a*b", "aaaaab")', true],
+    ['util.matches("(?i)abc", "ABC")', true],
+    ['util.matches("abc", "ABC")', false],
+    ['util.matches("(?s)a.b", "a\\nb")', true],
+    ['util.matches("\\\\p{Alpha}+", "abcXYZ")', true],
+    ['util.matches("\\\\p{Alpha}+", "abc1")', false],
+    ['util.matches("[\\\\p{Digit}_]+", "12_3")', true],
+    ['util.matches("\\\\P{Digit}+", "abc")', true],
+    ['util.matches("\\\\p{Upper}\\\\p{Lower}*", "Hello")', true],
+    ['util.matches("\\\\p{XDigit}{2}", "fF")', true],
+    ['util.matches("\\\\Aab\\\\z", "ab")', true],
+  ])('%s is %s', (expr, expected) => {
+    expect(run(expr)).toBe(expected);
+  });
+
+  it('Java-only syntax JavaScript cannot express is refused, naming it', () => {
+    expect(() => run('util.matches("a*+b", "aab")')).toThrow(/possessive quantifiers .* not supported by the local AppSync runtime/);
+    expect(() => run('util.matches("(?>ab)c", "abc")')).toThrow(/atomic groups/);
+    expect(() => run('util.matches("(?x)a b", "ab")')).toThrow(/inline flag \(\?x\)/);
+  });
+});

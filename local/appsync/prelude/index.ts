@@ -9,6 +9,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- values here are arbitrary JSON handed in by resolver code */
 import * as ddb from './dynamodb-module';
 import { buildFilter, toSubscriptionFilter } from './expressions';
+import { javaMatches } from './java-regex';
 import { createTimeUtil, installUtcDate } from './time';
 import { dynamodbUtil } from './values';
 
@@ -132,10 +133,7 @@ export function create(host: HostPrimitives) {
     unauthorized(): never {
       throw new UtilError({ message: `Not Authorized to access ${current?.fieldName} on type ${current?.typeName}`, errorType: 'Unauthorized' });
     },
-    matches(pattern: string, value: string) {
-      // Java's String.matches: the whole value must match
-      return new RegExp(`^(?:${pattern})$`).test(value);
-    },
+    matches: (pattern: string, value: string) => javaMatches(pattern, value),
     authType: () => current?.authType ?? 'API Key Authorization',
     base64Encode(text: string) {
       const bytes = utf8(String(text));
