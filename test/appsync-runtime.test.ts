@@ -322,8 +322,9 @@ describe('NONE and AWS_LAMBDA data sources, and the ctx', () => {
     expect(await query('lambdaEcho', { message: 'boom' })).toEqual({ data: null, errors: [{ message: 'the function failed on purpose', errorType: 'Lambda:Unhandled' }] });
   });
 
-  it('extensions.setSubscriptionFilter is captured into the outcome', async () => {
+  it('extensions.setSubscriptionFilter and setSubscriptionInvalidationFilter are captured into the outcome', async () => {
     const out = await runtime.resolve('Subscription', 'onItem', input({ mark: 'SUB 1' }));
-    expect(out).toEqual({ data: null, errors: [], subscriptionFilter: { filterGroup: [{ filters: [{ fieldName: 'mark', operator: 'eq', value: 'SUB 1' }] }] } });
+    const filter = { filterGroup: [{ filters: [{ fieldName: 'mark', operator: 'eq', value: 'SUB 1' }] }] };
+    expect(out).toEqual({ data: null, errors: [], subscriptionFilter: filter, subscriptionInvalidationFilter: filter });
   });
 });
