@@ -40,17 +40,6 @@ describe('util', () => {
     expect(run('util.dynamodb.fromS3ObjectJson(util.dynamodb.toS3Object("foo", "bar", "baz").S)')).toEqual({ key: 'foo', bucket: 'bar', region: 'baz' });
   });
 
-  it('transform: filter and condition expressions as JSON strings', () => {
-    const filter = JSON.parse(run('util.transform.toDynamoDBFilterExpression({ a: { eq: 1 }, or: [{ b: { beginsWith: "x" } }, { c: { between: [1, 5] } }] })') as string);
-    expect(filter).toEqual({
-      expression: '(#a = :a_eq AND ((begins_with(#b,:b_beginsWith)) OR (#c BETWEEN :c_between_0 AND :c_between_1)))',
-      expressionNames: { '#a': 'a', '#b': 'b', '#c': 'c' },
-      expressionValues: { ':a_eq': { N: 1 }, ':b_beginsWith': { S: 'x' }, ':c_between_0': { N: 1 }, ':c_between_1': { N: 5 } },
-    });
-    const condition = JSON.parse(run('util.transform.toDynamoDBConditionExpression({ id: { attributeExists: false }, not: { state: { in: ["A", "B"] } } })') as string);
-    expect(condition.expression).toBe('(attribute_not_exists(#id) AND (NOT (#state IN (:state_in_0,:state_in_1))))');
-  });
-
   it('transform.toSubscriptionFilter: groups multiply out over or, operators and rules; ignoredFields drop fields', () => {
     // shape of extensions.setSubscriptionFilter's argument (extensions-js / aws-appsync-real-time-enhanced-filtering)
     expect(run('util.transform.toSubscriptionFilter({ a: { eq: 1 }, or: [{ b: { eq: 2 } }, { c: { in: [3, 4] } }] })')).toEqual({

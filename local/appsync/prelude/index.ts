@@ -8,8 +8,9 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- values here are arbitrary JSON handed in by resolver code */
 import * as ddb from './dynamodb-module';
-import { buildFilter, toSubscriptionFilter } from './expressions';
+import { toSubscriptionFilter } from './expressions';
 import { javaMatches } from './java-regex';
+import { transformFilter } from './transform-filter';
 import { createTimeUtil, installUtcDate } from './time';
 import { dynamodbUtil } from './values';
 
@@ -172,8 +173,9 @@ export function create(host: HostPrimitives) {
     time: documented(createTimeUtil(now)),
     dynamodb: documented({ ...dynamodbUtil }),
     transform: documented({
-      toDynamoDBFilterExpression: (filter: unknown) => JSON.stringify(buildFilter(filter)),
-      toDynamoDBConditionExpression: (condition: unknown) => JSON.stringify(buildFilter(condition, true)),
+      // both entry points render alike (transform-filter.ts)
+      toDynamoDBFilterExpression: (filter: unknown) => transformFilter(filter),
+      toDynamoDBConditionExpression: (condition: unknown) => transformFilter(condition),
       toElasticsearchQueryDSL: notSupported('util.transform.toElasticsearchQueryDSL', 'the local stack has no OpenSearch data source'),
       toSubscriptionFilter,
     }),
