@@ -89,3 +89,22 @@ describe('util.transform DynamoDB expressions, as AppSync writes them (localstac
     expect(evaluateExpression(`util.transform.toDynamoDBFilterExpression(${source})`)).toBeNull();
   });
 });
+
+describe('util.transform.toElasticsearchQueryDSL', () => {
+  it("gives the example output of the page (transformation-helpers-in-utils-transform-js), as JSON text", () => {
+    const text = evaluateExpression('util.transform.toElasticsearchQueryDSL({ "upvotes": { "ne": 15, "range": [10, 20] }, "title": { "eq": "hihihi", "wildcard": "h*i" } })');
+    expect(typeof text).toBe('string');
+    expect(JSON.parse(text as string)).toEqual({
+      bool: {
+        must: [
+          { bool: { must: [{ bool: { must_not: { term: { upvotes: 15 } } } }, { range: { upvotes: { gte: 10, lte: 20 } } }] } },
+          { bool: { must: [{ term: { title: 'hihihi' } }, { wildcard: { title: 'h*i' } }] } },
+        ],
+      },
+    });
+  });
+
+  it('names an operator it does not know', () => {
+    expect(() => evaluateExpression('util.transform.toElasticsearchQueryDSL({ a: { near: 1 } })')).toThrow(/unknown operator near on a/);
+  });
+});

@@ -10,7 +10,7 @@
 import * as ddb from './dynamodb-module';
 import { toSubscriptionFilter } from './expressions';
 import { javaMatches } from './java-regex';
-import { transformFilter } from './transform-filter';
+import { toQueryDsl, transformFilter } from './transform-filter';
 import { createTimeUtil, installUtcDate } from './time';
 import { dynamodbUtil } from './values';
 
@@ -176,7 +176,7 @@ export function create(host: HostPrimitives) {
       // both entry points render alike (transform-filter.ts)
       toDynamoDBFilterExpression: (filter: unknown) => transformFilter(filter),
       toDynamoDBConditionExpression: (condition: unknown) => transformFilter(condition),
-      toElasticsearchQueryDSL: notSupported('util.transform.toElasticsearchQueryDSL', 'the local stack has no OpenSearch data source'),
+      toElasticsearchQueryDSL: (filter: unknown) => toQueryDsl(filter),
       toSubscriptionFilter,
     }),
     // data sources the local stack does not have (docs/PARITY.md)

@@ -93,3 +93,55 @@ export function transformFilter(filter: unknown): string | null {
     throw err;
   }
 }
+
+const DSL_OPERATORS: Record<string, (field: string, value: unknown) => unknown> = {
+  eq: (f, v) => ({ term: { [f]: v } }),
+  ne: (f, v) => ({ bool: { must_not: { term: { [f]: v } } } }),
+  match: (f, v) => ({ match: { [f]: v } }),
+  matchPhrase: (f, v) => ({ match_phrase: { [f]: v } }),
+  matchPhrasePrefix: (f, v) => ({ match_phrase_prefix: { [f]: v } }),
+  multiMatch: (f, v) => ({ multi_match: { [f]: v } }),
+  exists: (f, v) => (v ? { exists: { field: f } } : { bool: { must_not: { exists: { field: f } } } }),
+  wildcard: (f, v) => ({ wildcard: { [f]: v } }),
+  regexp: (f, v) => ({ regexp: { [f]: v } }),
+  gt: (f, v) => ({ range: { [f]: { gt: v } } }),
+  gte: (f, v) => ({ range: { [f]: { gte: v } } }),
+  lt: (f, v) => ({ range: { [f]: { lt: v } } }),
+  lte: (f, v) => ({ range: { [f]: { lte: v } } }),
+  range: (f, v) => {
+    if (!Array.isArray(v) || v.length !== 2) throw new Error(`util.transform.toElasticsearchQueryDSL: range on ${f} needs [from, to]`);
+    return { range: { [f]: { gte: v[0], lte: v[1] } } };
+  },
+};
+
+function queryDsl(filter: unknown): unknown {
+  if (!isPlainObject(filter)) throw new Error('util.transform.toElasticsearchQueryDSL: the filter must be an object');
+  const must: unknown[] = [];
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'and' || key === 'or') {
+      if (!Array.isArray(value)) throw new Error(`util.transform.toElasticsearchQueryDSL: ${key} needs a list`);
+      must.push({ bool: { [key === 'and' ? 'must' : 'should']: value.map(queryDsl) } });
+    } else if (key === 'not') {
+      must.push({ bool: { must_not: queryDsl(value) } });
+    } else {
+      if (!isPlainObject(value)) throw new Error(`util.transform.toElasticsearchQueryDSL: ${key} needs an object of operators`);
+      const clauses = Object.entries(value).map(([op, operand]) => {
+        const make = DSL_OPERATORS[op];
+        if (!make) throw new Error(`util.transform.toElasticsearchQueryDSL: unknown operator ${op} on ${key}`);
+        return make(key, operand);
+      });
+      must.push({ bool: { must: clauses } });
+    }
+  }
+  return { bool: { must } };
+}
+
+/**
+ * util.transform.toElasticsearchQueryDSL: the OpenSearch query DSL as JSON text, the default
+ * operator AND (transformation-helpers-in-utils-transform-js). Pure text: the local stack has no
+ * OpenSearch data source to send it to.
+ */
+export function toQueryDsl(filter: unknown): string {
+  return JSON.stringify(queryDsl(filter));
+}
