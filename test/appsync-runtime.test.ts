@@ -88,7 +88,10 @@ describe('unit resolvers on DynamoDB', () => {
     expect(second.nextToken).toBeNull();
     const bad = await query('listEvents', { mark: 'PAGED', nextToken: 'not-a-token' });
     expect(bad.data).toBeNull();
-    expect(bad.errors).toEqual([{ message: expect.stringMatching(/Invalid nextToken/), errorType: 'DynamoDB:ValidationException' }]);
+    // as AppSync answers it (aws-amplify/amplify-cli#3411, amplify-js#4880)
+    expect(bad.errors).toEqual([
+      { message: 'com.amazonaws.deepdish.common.pagination.InvalidPaginationTokenException: Invalid pagination token given.', errorType: 'DynamoDB:UserIllegalArgumentException' },
+    ]);
   });
 });
 
@@ -239,6 +242,19 @@ describe('pipeline resolvers', () => {
     // execution is skipped, and the pipeline resolver response handler is called immediately."
     const out = await query('pipeline', { mark: 'PIPE', mode: 'early' });
     expect(parsed(out.data)).toEqual({ value: { from: 'before' }, trace: ['before', 'after'] });
+    // "When returnOptions is given with skipTo set to "END", the pipeline execution is skipped"
+    expect(parsed((await query('pipeline', { mark: 'PIPE', mode: 'end' })).data)).toEqual({ value: { from: 'before' }, trace: ['before', 'after'] });
+  });
+
+  it("runtime.earlyReturn(value, { skipTo: 'NEXT' }) in the pipeline resolver's request runs the next handler: the first function, with the value as ctx.prev.result", async () => {
+    // runtime-utils-js: "When returnOptions is given with skipTo set to "NEXT", the function
+    // execution is skipped, and the next pipeline handler is called."
+    const out = await query('pipeline', { mark: 'PIPE', mode: 'next' });
+    expect(out.errors).toEqual([]);
+    expect(parsed(out.data)).toEqual({
+      value: { mark: 'PIPE', name: 'QUIET' },
+      trace: ['before', 'loadItem.request', 'loadItem.response', 'shout.request', 'shout.response', 'after'],
+    });
   });
 });
 
@@ -246,8 +262,14 @@ describe('errors as AppSync surfaces them', () => {
   it('util.error ends the resolver: data null, one error with message, errorType, data and errorInfo', async () => {
     expect(await query('fail', { mark: 'X 1' })).toEqual({
       data: null,
-      errors: [{ message: 'the item is broken', errorType: 'BrokenItem', data: { mark: 'X 1' }, errorInfo: { reason: 'on purpose', mark: 'X 1' } }],
+      errors: [{ message: 'the item is broken', errorType: 'BrokenItem', data: { mark: 'X 1' }, errorInfo: { reason: 'on purpose', mark: 'X 1', internal: 'kept' } }],
     });
+  });
+
+  it("util.error's data is filtered by the query's selection set, errorInfo is not (built-in-util-js)", async () => {
+    const info = { fieldName: 'fail', parentTypeName: 'Query', variables: {}, selectionSetList: ['name'], selectionSetGraphQL: '{\n  name\n}' };
+    const out = await query('fail', { mark: 'X 2' }, { info });
+    expect(out.errors).toEqual([{ message: 'the item is broken', errorType: 'BrokenItem', data: {}, errorInfo: { reason: 'on purpose', mark: 'X 2', internal: 'kept' } }]);
   });
 
   it('util.appendError keeps going: the value and every appended error', async () => {
@@ -300,8 +322,9 @@ describe('NONE and AWS_LAMBDA data sources, and the ctx', () => {
     expect(await query('lambdaEcho', { message: 'boom' })).toEqual({ data: null, errors: [{ message: 'the function failed on purpose', errorType: 'Lambda:Unhandled' }] });
   });
 
-  it('extensions.setSubscriptionFilter is captured into the outcome', async () => {
+  it('extensions.setSubscriptionFilter and setSubscriptionInvalidationFilter are captured into the outcome', async () => {
     const out = await runtime.resolve('Subscription', 'onItem', input({ mark: 'SUB 1' }));
-    expect(out).toEqual({ data: null, errors: [], subscriptionFilter: { filterGroup: [{ filters: [{ fieldName: 'mark', operator: 'eq', value: 'SUB 1' }] }] } });
+    const filter = { filterGroup: [{ filters: [{ fieldName: 'mark', operator: 'eq', value: 'SUB 1' }] }] };
+    expect(out).toEqual({ data: null, errors: [], subscriptionFilter: filter, subscriptionInvalidationFilter: filter });
   });
 });

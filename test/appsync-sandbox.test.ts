@@ -27,7 +27,8 @@ describe('the APPSYNC_JS sandbox', () => {
     expect(() => run('(() => 0).constructor("return 1")()')).toThrow(/Code generation from strings disallowed/);
     expect(() => run('eval("1 + 1")')).toThrow(/Code generation from strings disallowed/);
     // the ctx is built inside the sandbox from JSON, so its prototype chain is the sandbox's own
-    const out = invoke(`export function request(ctx) { return Object.getPrototypeOf(ctx.args).constructor.constructor === Function; } export function response() {}`, 'request', { arguments: { a: 1 } });
+    // (Object.getPrototypeOf is refused by AppSync's check, so the climb goes through .constructor)
+    const out = invoke(`export function request(ctx) { return ctx.args.constructor.constructor === Function; } export function response() {}`, 'request', { arguments: { a: 1 } });
     expect(out).toMatchObject({ status: 'return', value: true });
   });
 
@@ -43,8 +44,40 @@ describe('the APPSYNC_JS sandbox', () => {
     expect(out.status === 'runtimeError' && out.message).toMatch(/^code\.js:\d+:\d+: TypeError: /);
   });
 
-  it('a handler may not be async', () => {
-    const out = invoke(`export async function request() { return 1; } export function response() {}`);
+  // "Supported runtime features" (AppSync developer guide), Strict mode: "functions run in strict
+  // mode by default ... This cannot be changed."
+  it('runs in strict mode: an undeclared assignment and a write to the frozen ctx.env are errors', () => {
+    const undeclared = invoke(`export function request() { undeclared = 5; return 1; } export function response() {}`);
+    expect(undeclared).toMatchObject({ status: 'runtimeError', message: expect.stringMatching(/^code\.js:1:\d+: ReferenceError: undeclared is not defined$/) });
+    const env = invoke(`export function request(ctx) { const env = ctx.env; env.TABLE = 'other'; return env.TABLE; } export function response() {}`, 'request', { env: { TABLE: 't' } });
+    expect(env).toMatchObject({ status: 'runtimeError', message: expect.stringMatching(/TypeError: Cannot assign to read only property 'TABLE'/) });
+    // a sloppy-mode feature that strict mode refuses at compile time: AppSync's check refuses it on save
+    expect(() => invoke(`export function request() { return 010; } export function response() {}`)).toThrow(/BadRequestException: [^\n]*\n.*[Oo]ctal/);
+  });
+
+  it("a runtime error's code.js:LINE:COL is the bundle's own line and column", () => {
+    const code = [
+      "import { util } from '@aws-appsync/utils';",
+      'export function request(ctx) {',
+      '  const id = util.autoId();',
+      '  return { id, deep: ctx.args.missing.deeper };',
+      '}',
+      'export function response(ctx) { return ctx.result; }',
+    ].join('\n');
+    const column = code.split('\n')[3]!.indexOf('deeper') + 1; // V8 names the property read
+    const out = invoke(code);
+    expect(out).toMatchObject({ status: 'runtimeError', message: expect.stringMatching(new RegExp(`^code\\.js:4:${column}: TypeError: `)) });
+    // one line, as the build writes bundles (whitespace minified): the column counts from the line's start
+    const oneLine = `import{util}from"@aws-appsync/utils";function request(ctx){return{id:util.autoId(),deep:ctx.args.missing.deeper}}function response(ctx){return ctx.result}export{request,response};`;
+    const out1 = invoke(oneLine);
+    expect(out1).toMatchObject({ status: 'runtimeError', message: expect.stringMatching(new RegExp(`^code\\.js:1:${oneLine.indexOf('deeper') + 1}: TypeError: `)) });
+  });
+
+  it('a handler may not be async: refused when loaded (no-async), and a thenable result is a runtime error', () => {
+    expect(() => invoke(`export async function request() { return 1; } export function response() {}`)).toThrow(
+      /BadRequestException: The code contains one or more errors\.\n  code\.js:1:8: Async functions are not supported/,
+    );
+    const out = invoke(`export function request() { return { then: 1 > 0 ? (r) => r : null }; } export function response() {}`);
     expect(out.status === 'runtimeError' && out.message).toMatch(/returned a Promise/);
   });
 

@@ -40,17 +40,6 @@ describe('util', () => {
     expect(run('util.dynamodb.fromS3ObjectJson(util.dynamodb.toS3Object("foo", "bar", "baz").S)')).toEqual({ key: 'foo', bucket: 'bar', region: 'baz' });
   });
 
-  it('transform: filter and condition expressions as JSON strings', () => {
-    const filter = JSON.parse(run('util.transform.toDynamoDBFilterExpression({ a: { eq: 1 }, or: [{ b: { beginsWith: "x" } }, { c: { between: [1, 5] } }] })') as string);
-    expect(filter).toEqual({
-      expression: '(#a = :a_eq AND ((begins_with(#b,:b_beginsWith)) OR (#c BETWEEN :c_between_0 AND :c_between_1)))',
-      expressionNames: { '#a': 'a', '#b': 'b', '#c': 'c' },
-      expressionValues: { ':a_eq': { N: 1 }, ':b_beginsWith': { S: 'x' }, ':c_between_0': { N: 1 }, ':c_between_1': { N: 5 } },
-    });
-    const condition = JSON.parse(run('util.transform.toDynamoDBConditionExpression({ id: { attributeExists: false }, not: { state: { in: ["A", "B"] } } })') as string);
-    expect(condition.expression).toBe('(attribute_not_exists(#id) AND (NOT (#state IN (:state_in_0,:state_in_1))))');
-  });
-
   it('transform.toSubscriptionFilter: groups multiply out over or, operators and rules; ignoredFields drop fields', () => {
     // shape of extensions.setSubscriptionFilter's argument (extensions-js / aws-appsync-real-time-enhanced-filtering)
     expect(run('util.transform.toSubscriptionFilter({ a: { eq: 1 }, or: [{ b: { eq: 2 } }, { c: { in: [3, 4] } }] })')).toEqual({
@@ -68,7 +57,7 @@ describe('util', () => {
     });
   });
 
-  it('strings, encodings, types, math', () => {
+  it('strings, encodings, math (the VTL-only type helpers are absent: appsync-surface.test.ts)', () => {
     expect(run('util.base64Encode("héllo wörld")')).toBe(Buffer.from('héllo wörld').toString('base64'));
     expect(run('util.base64Decode("aMOpbGxvIHfDtnJsZA==")')).toBe('héllo wörld');
     expect(run('util.urlEncode("a b&c=d/é~")')).toBe('a+b%26c%3Dd%2F%C3%A9%7E');
@@ -76,10 +65,6 @@ describe('util', () => {
     expect(run(`util.escapeJavaScript("it's \\"x\\"\\n")`)).toBe(`it\\'s \\"x\\"\\n`);
     expect(run('util.matches("a*b", "aaaaab")')).toBe(true);
     expect(run('util.matches("a*b", "aaaaabc")')).toBe(false);
-    expect(run('[util.isNull(null), util.isNullOrEmpty(""), util.isNullOrBlank("  "), util.isNullOrBlank("x")]')).toEqual([true, true, true, false]);
-    expect(run('[util.defaultIfNull(null, 1), util.defaultIfNullOrEmpty("", 2), util.defaultIfNullOrBlank(" ", 3), util.defaultIfNull(0, 4)]')).toEqual([1, 2, 3, 0]);
-    expect(run('[util.isString("a"), util.isNumber(1), util.isBoolean(false), util.isList([]), util.isMap({}), util.isMap([])]')).toEqual([true, true, true, true, true, false]);
-    expect(run('[util.typeOf(null), util.typeOf(1), util.typeOf("a"), util.typeOf([]), util.typeOf({}), util.typeOf(true)]')).toEqual(['Null', 'Number', 'String', 'List', 'Map', 'Boolean']);
     expect(run('util.str.normalize("\\u0041\\u030a", "nfc")')).toBe('\u00c5');
     expect(run('[util.math.roundNum(1.6), util.math.minVal(1, 2), util.math.maxVal(1, 2)]')).toEqual([2, 1, 2]);
     const r = run('util.math.randomWithinRange(5, 10)') as number;
@@ -125,10 +110,35 @@ describe('util', () => {
     expect(run('[ddb.toStringSet(["a"]), ddb.toNumberSet([1]), ddb.toBinarySet(["YQ=="])]')).toEqual([{ SS: ['a'] }, { NS: [1] }, { BS: ['YQ=='] }]);
   });
 
-  it('anything else on util, extensions, runtime or the dynamodb module fails loudly, naming it', () => {
-    expect(() => run('util.rds.toJsonObject("x")')).toThrow('util.rds is not supported by the local AppSync runtime');
-    expect(() => run('util.http')).toThrow('util.http is not supported by the local AppSync runtime');
-    expect(() => run('util.transform.toElasticsearchQueryDSL({})')).toThrow('util.transform.toElasticsearchQueryDSL is not supported');
+  it('a documented helper the local stack lacks fails loudly, naming it', () => {
+    expect(() => run('util.rds.toJsonObject("x")')).toThrow('util.rds.toJsonObject is not supported by the local AppSync runtime');
     expect(() => run('ddb.sync({})')).toThrow('@aws-appsync/utils/dynamodb.sync is not supported');
+  });
+});
+
+// util.matches takes a java.util.regex.Pattern (built-in-util-js: "The pattern must be a regular
+// expression such as util.matches("a*b", "aaaaab")"); Java's Pattern documentation defines the
+// inline flags and the POSIX classes below.
+describe('util.matches reads Java patterns', () => {
+  it.each([
+    ['util.matches("a*b", "aaaaab")', true],
+    ['util.matches("(?i)abc", "ABC")', true],
+    ['util.matches("abc", "ABC")', false],
+    ['util.matches("(?s)a.b", "a\\nb")', true],
+    ['util.matches("\\\\p{Alpha}+", "abcXYZ")', true],
+    ['util.matches("\\\\p{Alpha}+", "abc1")', false],
+    ['util.matches("[\\\\p{Digit}_]+", "12_3")', true],
+    ['util.matches("\\\\P{Digit}+", "abc")', true],
+    ['util.matches("\\\\p{Upper}\\\\p{Lower}*", "Hello")', true],
+    ['util.matches("\\\\p{XDigit}{2}", "fF")', true],
+    ['util.matches("\\\\Aab\\\\z", "ab")', true],
+  ])('%s is %s', (expr, expected) => {
+    expect(run(expr)).toBe(expected);
+  });
+
+  it('Java-only syntax JavaScript cannot express is refused, naming it', () => {
+    expect(() => run('util.matches("a*+b", "aab")')).toThrow(/possessive quantifiers .* not supported by the local AppSync runtime/);
+    expect(() => run('util.matches("(?>ab)c", "abc")')).toThrow(/atomic groups/);
+    expect(() => run('util.matches("(?x)a b", "ab")')).toThrow(/inline flag \(\?x\)/);
   });
 });

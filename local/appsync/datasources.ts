@@ -160,6 +160,10 @@ function merge(...parts: ReturnType<typeof expression>[]) {
 
 // ---- pagination tokens ---------------------------------------------------------------------
 
+/** AppSync's error for a nextToken it did not hand out (type and message as AppSync returns them). */
+export const INVALID_TOKEN_TYPE = 'DynamoDB:UserIllegalArgumentException';
+export const INVALID_TOKEN_MESSAGE = 'com.amazonaws.deepdish.common.pagination.InvalidPaginationTokenException: Invalid pagination token given.';
+
 /** An opaque nextToken: the LastEvaluatedKey, base64url-encoded (AppSync encrypts its tokens). */
 export function encodeNextToken(key: Record<string, AttributeValue> | undefined): string | null {
   if (!key) return null;
@@ -324,7 +328,10 @@ export function dynamoDbDataSource(options: DynamoDataSourceOptions): DataSource
     try {
       startKey = decodeNextToken(req.nextToken);
     } catch (err) {
-      return { result: null, error: { type: 'DynamoDB:ValidationException', message: (err as Error).message } };
+      // what AppSync answers for a token it cannot read (its message, as reported in
+      // aws-amplify/amplify-cli#3411 and amplify-js#4880), whatever our decoder's reason
+      void err;
+      return { result: null, error: { type: INVALID_TOKEN_TYPE, message: INVALID_TOKEN_MESSAGE } };
     }
     const filter = expression(req.filter);
     const proj = expression(req.projection);

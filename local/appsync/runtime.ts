@@ -25,7 +25,7 @@ import {
 } from './datasources';
 import type { CapacityMeter } from './capacity';
 import { createSandbox, type InvokeOutput, type JsonInvokeOutput, type LogSink, type Sandbox } from './sandbox';
-import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime } from './types';
+import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime, SubscriptionInvalidation } from './types';
 
 export interface ResolverRuntimeOptions {
   wiring: LoadedWiring;
@@ -154,6 +154,7 @@ class Run {
   stashJson = '{}';
   subscriptionFilter?: unknown;
   subscriptionInvalidationFilter?: unknown;
+  invalidations: SubscriptionInvalidation[] = [];
   private baseJson?: string;
 
   constructor(
@@ -178,10 +179,12 @@ class Run {
       errorJson: extra.answer?.error ? JSON.stringify(extra.answer.error) : undefined,
     });
     this.stashJson = out.stashJson;
-    this.errors.push(...out.errors.map(toResolverError));
+    const selection = (this.base.info as { selectionSetList?: string[] } | undefined)?.selectionSetList ?? [];
+    this.errors.push(...out.errors.map((e) => toResolverError(e, selection)));
     if (out.status === 'runtimeError') this.errors.push({ message: out.message!, errorType: CODE_ERROR_TYPE });
     if (out.subscriptionFilter !== undefined) this.subscriptionFilter = out.subscriptionFilter;
     if (out.subscriptionInvalidationFilter !== undefined) this.subscriptionInvalidationFilter = out.subscriptionInvalidationFilter;
+    if (out.invalidations) this.invalidations.push(...out.invalidations);
     return out;
   }
 
@@ -190,6 +193,8 @@ class Run {
     const outcome: ResolveOutcome = { data: data === undefined ? null : data, errors: this.errors };
     if (this.subscriptionFilter !== undefined) outcome.subscriptionFilter = this.subscriptionFilter;
     if (this.subscriptionInvalidationFilter !== undefined) outcome.subscriptionInvalidationFilter = this.subscriptionInvalidationFilter;
+    // a resolver that ended in an error (outcome(null)) invalidates nothing, as it publishes nothing
+    if (this.invalidations.length > 0 && valueJson !== null) outcome.invalidations = this.invalidations;
     return outcome;
   }
 }
@@ -197,10 +202,27 @@ class Run {
 /** A handler's returned value (JSON text, '' for undefined) as the host sees it. */
 const valueOf = (out: JsonInvokeOutput): unknown => (out.valueJson ? JSON.parse(out.valueJson) : undefined);
 
-function toResolverError(e: InvokeOutput['errors'][number]): ResolverError {
+/**
+ * util.error's data as AppSync returns it: "data will be filtered based on the query selection
+ * set" (built-in-util-js); errorInfo is not. A field without a selection set (a scalar) keeps it.
+ */
+export function filterBySelection(data: unknown, selectionSetList: string[], prefix = ''): unknown {
+  if (selectionSetList.length === 0 || data === null || typeof data !== 'object') return data;
+  if (Array.isArray(data)) return data.map((item) => filterBySelection(item, selectionSetList, prefix));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const path = prefix + key;
+    if (!selectionSetList.includes(path)) continue;
+    const nested = selectionSetList.some((p) => p.startsWith(`${path}/`));
+    out[key] = nested ? filterBySelection(value, selectionSetList, `${path}/`) : value;
+  }
+  return out;
+}
+
+function toResolverError(e: InvokeOutput['errors'][number], selectionSetList: string[]): ResolverError {
   const out: ResolverError = { message: e.message };
   if (e.errorType !== undefined) out.errorType = e.errorType;
-  if (e.data !== undefined) out.data = e.data;
+  if (e.data !== undefined) out.data = filterBySelection(e.data, selectionSetList);
   if (e.errorInfo !== undefined) out.errorInfo = e.errorInfo;
   return out;
 }
@@ -241,8 +263,10 @@ async function execute(resolver: Resolver, typeName: string, fieldName: string, 
   if (ended(before)) return run.outcome(null);
   let prevJson = before.valueJson;
   // runtime.earlyReturn in the pipeline resolver's request: "the pipeline execution is skipped, and
-  // the pipeline resolver response handler is called immediately" (runtime-utils-js)
-  if (before.status !== 'earlyReturn') {
+  // the pipeline resolver response handler is called immediately", unless skipTo is "NEXT": then
+  // "the next pipeline handler is called" (runtime-utils-js), the first function, with the value as
+  // ctx.prev.result
+  if (before.status !== 'earlyReturn' || before.skipTo === 'NEXT') {
     for (const step of resolver.pipeline) {
       const req = run.call(step.sandbox, 'request', { prevJson });
       if (ended(req)) return run.outcome(null);

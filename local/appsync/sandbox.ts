@@ -3,16 +3,18 @@
  * ECMAScript built-ins and AppSync's runtime (prelude/), with no process, require, fetch, Buffer,
  * timers or other Node.js API reachable. String code generation (eval, new Function) is off.
  *
- * A bundle (ESM, as AppSync takes it) is turned into a CommonJS-shaped function body once, with
- * esbuild, and compiled once per distinct source; invoking a handler afterwards costs one
+ * A bundle (ESM, as AppSync takes it) is turned into a CommonJS-shaped strict-mode function body
+ * once, keeping its lines and columns (moduleFunctionText), and compiled once per distinct source; invoking a handler afterwards costs one
  * function call and a JSON round trip (text only: no host object crosses into the context).
  */
-import { buildSync, transformSync } from 'esbuild';
+import { buildSync } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import ts from 'typescript';
 import type { InvokeInput, InvokeOutput } from './prelude/index';
+import { assertSupportedCode } from './static-check';
 
 export type { InvokeInput, InvokeOutput };
 
@@ -59,13 +61,70 @@ function prelude(): vm.Script {
 
 const moduleScripts = new Map<string, vm.Script>();
 
-/** ESM bundle text → a compiled script evaluating to `function (exports, require, module) {...}`. */
+/**
+ * ESM bundle text → a compiled script evaluating to `function (exports, require, module) {...}`,
+ * in strict mode ("Supported runtime features": functions run in strict mode, always).
+ *
+ * The bundle keeps its own lines and columns, so that a runtime error's "code.js:LINE:COL" (as
+ * AppSync reports it) points into the bundle as built: each import and export declaration is
+ * blanked out in place (same length, spaces), the bindings it made are set up on a header line
+ * before the code (hidden by lineOffset -1), and the exports are collected on a line after it.
+ */
+export function moduleFunctionText(code: string): string {
+  const file = ts.createSourceFile('code.js', code, ts.ScriptTarget.ESNext, true, ts.ScriptKind.JS);
+  const header: string[] = [];
+  const exported: string[] = [];
+  const blanks: [number, number][] = [];
+  const blank = (node: ts.Node) => blanks.push([node.getStart(file), node.getEnd()]);
+  let imports = 0;
+  for (const statement of file.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      blank(statement);
+      const from = JSON.stringify((statement.moduleSpecifier as ts.StringLiteral).text);
+      const clause = statement.importClause;
+      const local = `__import${++imports}`;
+      header.push(`const ${local} = require(${from});`);
+      if (clause?.name) header.push(`const ${clause.name.text} = ${local}.default;`);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) header.push(`const ${bindings.name.text} = ${local};`);
+      if (bindings && ts.isNamedImports(bindings)) {
+        for (const el of bindings.elements) header.push(`const ${el.name.text} = ${local}[${JSON.stringify((el.propertyName ?? el.name).text)}];`);
+      }
+    } else if (ts.isExportDeclaration(statement)) {
+      if (statement.moduleSpecifier) throw new Error('re-exports from another module are not supported in a bundle');
+      blank(statement);
+      const clause = statement.exportClause;
+      if (clause && ts.isNamedExports(clause)) {
+        for (const el of clause.elements) exported.push(`exports[${JSON.stringify(el.name.text)}] = ${(el.propertyName ?? el.name).text};`);
+      }
+    } else if (ts.isExportAssignment(statement)) {
+      throw new Error('a default export is not a resolver handler');
+    } else {
+      const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
+      const exportKeyword = modifiers?.find((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      if (!exportKeyword) continue;
+      blank(exportKeyword);
+      if (ts.isFunctionDeclaration(statement) && statement.name) exported.push(`exports.${statement.name.text} = ${statement.name.text};`);
+      else if (ts.isVariableStatement(statement)) {
+        for (const decl of statement.declarationList.declarations) {
+          if (ts.isIdentifier(decl.name)) exported.push(`exports.${decl.name.text} = ${decl.name.text};`);
+        }
+      }
+    }
+  }
+  let body = code;
+  for (const [start, end] of blanks.sort((a, b) => b[0] - a[0])) {
+    // keep newlines inside a blanked declaration, so that the lines after it do not move
+    body = body.slice(0, start) + body.slice(start, end).replace(/[^\n]/g, ' ') + body.slice(end);
+  }
+  return `(function (exports, require, module) {'use strict'; ${header.join(' ')}\n${body}\n;${exported.join(' ')}\n})`;
+}
+
 function moduleScript(code: string): vm.Script {
   let script = moduleScripts.get(code);
   if (!script) {
-    const body = transformSync(code, { format: 'cjs', loader: 'js', target: 'esnext', sourcemap: false, logLevel: 'silent' }).code;
     // the file name appears in runtime error messages, as AppSync's "code.js:line:column: ..."
-    script = new vm.Script(`(function (exports, require, module) {\n${body}\n})`, { filename: 'code.js' });
+    script = new vm.Script(moduleFunctionText(code), { filename: 'code.js', lineOffset: -1 });
     moduleScripts.set(code, script);
   }
   return script;
@@ -102,8 +161,10 @@ export interface Sandbox {
 }
 
 /** A fresh isolated context running one APPSYNC_JS module (ESM source text, as built). */
-export function createSandbox(code: string, options: { name?: string; onLog?: LogSink } = {}): Sandbox {
+export function createSandbox(code: string, options: { name?: string; onLog?: LogSink; clock?: () => number } = {}): Sandbox {
   const name = options.name ?? 'code';
+  // AppSync checks code when it is saved; a bundle it would refuse never runs here either
+  assertSupportedCode(code, name);
   const context = vm.createContext(Object.create(null) as object, {
     name: `appsync:${name}`,
     codeGeneration: { strings: false, wasm: false },
@@ -115,6 +176,7 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
   const env = runtime.create({
     randomHex: (bytes: number) => randomBytes(bytes).toString('hex'),
     log: (level: string, text: string) => onLog?.(String(level), String(text), name),
+    now: options.clock ?? Date.now,
   });
   (vm.runInContext('globalThis', context) as Record<string, unknown>).console = env.console;
   try {
@@ -167,18 +229,18 @@ export function createSandbox(code: string, options: { name?: string; onLog?: Lo
 }
 
 /**
- * Evaluates one expression in a fresh sandbox with `util` and `ddb` (the module
+ * Evaluates one expression in a fresh sandbox with `util`, `runtime`, `extensions` and `ddb` (the module
  * '@aws-appsync/utils/dynamodb') in scope, as AppSync's EvaluateCode would; used by the
  * conformance test. Runtime errors are thrown as Error.
  */
-export function evaluateExpression(expression: string): unknown {
+export function evaluateExpression(expression: string, options: { clock?: () => number } = {}): unknown {
   const code = [
-    "import { util } from '@aws-appsync/utils';",
+    "import { util, runtime, extensions } from '@aws-appsync/utils';",
     "import * as ddb from '@aws-appsync/utils/dynamodb';",
     `export function request() { return (${expression}); }`,
     'export function response(ctx) { return ctx.result; }',
   ].join('\n');
-  const out = createSandbox(code, { name: 'expression' }).invoke({
+  const out = createSandbox(code, { name: 'expression', clock: options.clock }).invoke({
     handler: 'request',
     ctx: {},
     typeName: 'Query',

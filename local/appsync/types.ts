@@ -41,6 +41,16 @@ export interface ResolveOutcome {
   subscriptionFilter?: unknown;
   /** extensions.setSubscriptionInvalidationFilter */
   subscriptionInvalidationFilter?: unknown;
+  /** extensions.invalidateSubscriptions, for mutation resolvers: what to unsubscribe once the mutation succeeded */
+  invalidations?: SubscriptionInvalidation[];
+}
+
+/** One extensions.invalidateSubscriptions call (aws-appsync-real-time-invalidation). */
+export interface SubscriptionInvalidation {
+  /** the Subscription field whose subscriptions are considered */
+  subscriptionField: string;
+  /** matched against each subscription's invalidation filter */
+  payload: Record<string, unknown>;
 }
 
 export interface ResolverRuntime {

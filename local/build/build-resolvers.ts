@@ -16,6 +16,7 @@ import {
   resolverSourceFile,
   type LoadedWiring,
 } from '../../infra/wiring';
+import { AppSyncCodeError, checkCode } from '../appsync/static-check';
 
 /** AppSync rejects resolver or function code longer than this many characters. */
 export const APPSYNC_CODE_LIMIT = 32_768;
@@ -38,7 +39,8 @@ export function bundleFile(wiring: LoadedWiring, kind: BuiltCode['kind'], name: 
 
 /**
  * Builds every resolver and function named in the wiring description. Fails (rejects) naming the
- * resolver or function whose source is missing, does not compile, or is over the size limit.
+ * resolver or function whose source is missing, does not compile, is over the size limit, or uses
+ * what APPSYNC_JS does not run (local/appsync/static-check.ts: AppSync's BadRequestException).
  */
 export async function buildApi(wiring: LoadedWiring, outRoot = 'build'): Promise<BuiltCode[]> {
   const jobs: { kind: BuiltCode['kind']; name: string; source: string; file: string }[] = [
@@ -86,6 +88,9 @@ export async function buildApi(wiring: LoadedWiring, outRoot = 'build'): Promise
       if (text.length > APPSYNC_CODE_LIMIT) {
         throw new Error(`${label}: bundle is ${text.length} characters, over AppSync's limit of ${APPSYNC_CODE_LIMIT}`);
       }
+      // AppSync refuses such code on save (CreateResolver/CreateFunction): refuse it here, before deploying or running it
+      const problems = checkCode(text);
+      if (problems.length > 0) throw new AppSyncCodeError(problems, label);
       writeFileSync(job.file, text);
       return { kind: job.kind, name: job.name, file: job.file, size: text.length };
     }),

@@ -41,7 +41,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import type { ResolverRuntime } from '../appsync/types';
+import type { ResolverRuntime, SubscriptionInvalidation } from '../appsync/types';
 import { compileSubscriptionFilter, matchesArguments, matchesFilter, SubscriptionFilterError, type CompiledFilter } from './filters';
 import {
   CONNECTION_UNAUTHORIZED,
@@ -74,6 +74,8 @@ export interface MutationResult {
   selectionSet?: SelectionSetNode | string | null;
   /** fragments of the mutation's document, when its selection spreads named fragments */
   fragments?: Record<string, FragmentDefinitionNode>;
+  /** extensions.invalidateSubscriptions calls of the mutation's resolver */
+  invalidations?: SubscriptionInvalidation[];
 }
 
 export interface RealtimeServerOptions {
@@ -135,6 +137,8 @@ interface Subscription {
   responseKey: string;
   arguments: Record<string, unknown>;
   filter: CompiledFilter | null;
+  /** extensions.setSubscriptionInvalidationFilter of its resolver: matched against invalidation payloads */
+  invalidationFilter: CompiledFilter | null;
   field: GraphQLField<unknown, unknown>;
   selectionSet: SelectionSetNode | undefined;
   fragments: Record<string, FragmentDefinitionNode>;
@@ -436,6 +440,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
 
     connection.pending.add(id);
     let filter: CompiledFilter | null = null;
+    let invalidationFilter: CompiledFilter | null = null;
     try {
       if (runtime.has('Subscription', field.name)) {
         const outcome = await runtime.resolve('Subscription', field.name, {
@@ -456,6 +461,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
           return;
         }
         filter = compileSubscriptionFilter(outcome.subscriptionFilter);
+        invalidationFilter = compileSubscriptionFilter(outcome.subscriptionInvalidationFilter);
       }
     } catch (error) {
       const message = error instanceof SubscriptionFilterError ? `Invalid subscription filter: ${error.message}` : FALLBACK_ERROR;
@@ -475,6 +481,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       responseKey: fieldNode.alias?.value ?? field.name,
       arguments: args,
       filter,
+      invalidationFilter,
       field,
       selectionSet: fieldNode.selectionSet,
       fragments,
@@ -577,7 +584,24 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     return true;
   }
 
+  /**
+   * extensions.invalidateSubscriptions (aws-appsync-real-time-invalidation): every subscription on
+   * the field whose invalidation filter matches the payload is unsubscribed: the client gets
+   * `complete` for it and no further data. A subscription without an invalidation filter is kept.
+   */
+  function invalidate(invalidation: SubscriptionInvalidation): number {
+    let removed = 0;
+    for (const subscription of [...(byField.get(invalidation.subscriptionField) ?? [])]) {
+      if (!subscription.invalidationFilter || !matchesFilter(subscription.invalidationFilter, invalidation.payload)) continue;
+      removeSubscription(subscription);
+      send(subscription.connection, { type: 'complete', id: subscription.id });
+      removed++;
+    }
+    return removed;
+  }
+
   function publish(result: MutationResult): number {
+    for (const invalidation of result.invalidations ?? []) invalidate(invalidation);
     const fields = mutationsToFields.get(result.fieldName);
     if (!fields || result.data === null || result.data === undefined) return 0;
     const canonical = canonicalize(result.data, result.selectionSet, result.fragments ?? {});

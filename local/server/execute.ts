@@ -22,7 +22,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { ResolveInput, ResolverError, ResolverRuntime } from '../appsync/types';
+import type { ResolveInput, ResolverError, ResolverRuntime, SubscriptionInvalidation } from '../appsync/types';
 import {
   EXECUTION_TIMEOUT,
   executionErrorOf,
@@ -55,6 +55,8 @@ export interface MutationResultEvent {
   fragments: Record<string, FragmentDefinitionNode>;
   identity: unknown;
   requestHeaders: Record<string, string>;
+  /** extensions.invalidateSubscriptions calls of the field's resolver (the real-time endpoint acts on them) */
+  invalidations?: SubscriptionInvalidation[];
 }
 
 export type MutationResultListener = (event: MutationResultEvent) => void;
@@ -199,8 +201,11 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       // A mutation field's value means its write committed: publish it now, before the next field
       // of the document runs (graphql runs them serially), so that subscribers hear of it even if
       // a later field fails, and events of one mark go out in commit order (issue 10, defects 4, 5).
+      // extensions.invalidateSubscriptions calls of the resolver travel with it (local/realtime acts on them).
       if (info.parentType === mutationType && !info.path.prev && outcome.data !== null && outcome.data !== undefined && listeners.size) {
-        notify(listeners, mutationEventOf(info, args, context, outcome.data));
+        const event = mutationEventOf(info, args, context, outcome.data);
+        if (outcome.invalidations) event.invalidations = outcome.invalidations;
+        notify(listeners, event);
       }
       return outcome.data;
     });

@@ -2,10 +2,11 @@
  * AppSync's scalars, parsed, validated and serialized as AppSync does.
  * https://docs.aws.amazon.com/appsync/latest/devguide/scalars.html
  *
- * Times: AppSync accepts any number of fraction digits, seconds are optional, and an offset may
+ * Times: AppSync accepts 1 to 9 fraction digits ("a nanoseconds field"), seconds are optional, and an offset may
  * carry seconds (±hh:mm:ss) although ISO 8601 has none. AWSDate and AWSTime take an optional
  * offset; AWSDateTime requires one (Z or ±hh:mm[:ss]), since a date-time without a zone is not an
- * instant. AWSJSON reaches resolvers parsed ("automatically parsed and loaded into the resolver
+ * instant. AWSDateTime also takes "negative years" (-YYYY, years before 0000): AppSync's own
+ * description of the scalar, as its schema carries it. AWSJSON reaches resolvers parsed ("automatically parsed and loaded into the resolver
  * code as maps, lists, or scalar values rather than as the literal input strings").
  */
 import { GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
@@ -13,18 +14,21 @@ import { isIP } from 'node:net';
 
 const OFFSET = '(Z|[+-]\\d{2}:\\d{2}(:\\d{2})?)';
 const DATE = '\\d{4}-\\d{2}-\\d{2}';
-const TIME = '\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?';
+const TIME = '\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?';
 const DATE_RE = new RegExp(`^${DATE}${OFFSET}?$`);
 const TIME_RE = new RegExp(`^${TIME}${OFFSET}?$`);
-const DATE_TIME_RE = new RegExp(`^${DATE}T${TIME}${OFFSET}$`);
+const DATE_TIME_RE = new RegExp(`^-?${DATE}T${TIME}${OFFSET}$`);
 const EMAIL_RE =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const PHONE_RE = /^\+?\d[\d\s-]*\d$/;
 
 function validCalendarDate(text: string): boolean {
-  const [y, m, d] = text.slice(0, 10).split('-').map(Number);
+  const negative = text.startsWith('-');
+  const [y, m, d] = text.slice(negative ? 1 : 0, negative ? 11 : 10).split('-').map(Number);
   if (m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const probe = new Date(0);
+  probe.setUTCFullYear(negative ? -y : y, m, 0);
+  return d <= probe.getUTCDate();
 }
 
 function validClock(text: string): boolean {
@@ -54,7 +58,8 @@ export function isAwsTime(value: string): boolean {
 export function isAwsDateTime(value: string): boolean {
   if (!DATE_TIME_RE.test(value) || !validCalendarDate(value)) return false;
   const offset = value.match(OFFSET_AT_END)![0];
-  return validClock(value.slice(11, value.length - offset.length)) && validOffset(offset);
+  const clockStart = value.indexOf('T') + 1;
+  return validClock(value.slice(clockStart, value.length - offset.length)) && validOffset(offset);
 }
 
 export function isAwsEmail(value: string): boolean {

@@ -7,7 +7,7 @@ import { util } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';
 import type { MarkEvent } from '../lib/graphql';
 import { formatDateTime } from '../lib/time';
-import { withCommandHash } from '../lib/idempotency';
+import { commandHashText, withAsciiCommandHash } from '../lib/idempotency';
 import { validateCommand } from '../lib/validation';
 import { raise } from './errors';
 import type { CommandStash } from './stash';
@@ -17,7 +17,8 @@ export function request(ctx: Context<{ input: unknown }>): Record<string, never>
   if (!validated.ok) return raise(validated.error);
   const stash = ctx.stash as CommandStash;
   // util.urlEncode: the hash reads ASCII, and percent-encoding keeps every character of a name apart
-  stash.command = withCommandHash(validated.value, (text) => util.urlEncode(text));
+  const hashText = commandHashText(validated.value);
+  stash.command = withAsciiCommandHash(validated.value, hashText === null ? null : util.urlEncode(hashText));
   stash.mark = validated.value.mark;
   // util.time gives milliseconds already; formatting pins the stored width whatever it gives
   stash.now = formatDateTime(util.time.nowEpochMilliSeconds());

@@ -14,9 +14,12 @@ export function raiseDataSourceError(error: { message: string; type?: string } |
 /**
  * A page read: a nextToken DynamoDB cannot use is the caller's bad input (ValidationError on
  * nextToken, DESIGN.md section 5), not a data source failure; any other failure is passed on.
+ * AppSync reports a token it cannot read as DynamoDB:UserIllegalArgumentException
+ * (InvalidPaginationTokenException, aws-amplify/amplify-cli#3411); DynamoDB itself refuses a
+ * readable one that does not fit the key with a ValidationException.
  */
 export function raisePageError(error: { message: string; type?: string } | undefined, nextToken: string | null | undefined): void {
-  if (error && nextToken && error.type === 'DynamoDB:ValidationException') {
+  if (error && nextToken && (error.type === 'DynamoDB:UserIllegalArgumentException' || error.type === 'DynamoDB:ValidationException')) {
     raise(validationError([{ field: 'nextToken', reason: 'is not a nextToken this query returned' }]));
   }
   raiseDataSourceError(error);

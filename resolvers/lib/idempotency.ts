@@ -66,8 +66,22 @@ export function hashAscii(text: string): string {
  * Node): the pure domain cannot read a character's code point.
  */
 export function withCommandHash(command: Command, toAscii: (text: string) => string): Command {
-  if (!command.commandId) return command;
-  return { ...command, commandHash: hashAscii(toAscii(canonicalCommandText(command))) };
+  const text = commandHashText(command);
+  return withAsciiCommandHash(command, text === null ? null : toAscii(text));
+}
+
+/**
+ * The two halves of withCommandHash for resolver code, which may not pass a function to a
+ * function (AppSync refuses it on save: @aws-appsync/no-function-passing): the text to turn into
+ * ASCII (null without a commandId), then the command with the hash of that ASCII text.
+ */
+export function commandHashText(command: Command): string | null {
+  return command.commandId ? canonicalCommandText(command) : null;
+}
+
+export function withAsciiCommandHash(command: Command, asciiText: string | null): Command {
+  if (!command.commandId || asciiText === null) return command;
+  return { ...command, commandHash: hashAscii(asciiText) };
 }
 
 export type StoredCommandMatch = { kind: 'none' } | { kind: 'retry'; event: DomainEvent } | { kind: 'reused'; error: DomainError };

@@ -8,14 +8,18 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- values here are arbitrary JSON handed in by resolver code */
 import * as ddb from './dynamodb-module';
-import { buildFilter, toSubscriptionFilter } from './expressions';
-import { timeUtil } from './time';
+import { toSubscriptionFilter } from './expressions';
+import { javaMatches } from './java-regex';
+import { toQueryDsl, transformFilter } from './transform-filter';
+import { createTimeUtil, installUtcDate } from './time';
 import { dynamodbUtil } from './values';
 
 /** Primitives-only services of the host; captured here, never exposed to resolver code. */
 export interface HostPrimitives {
   randomHex(bytes: number): string;
   log(level: string, text: string): void;
+  /** epoch milliseconds now: the sandbox's only clock (Date, util.time, the time part of ULIDs and KSUIDs) */
+  now(): number;
 }
 
 /** A call of a handler with its whole ctx (the host turns it into invokeParts' JSON texts). */
@@ -33,6 +37,8 @@ export type InvokeOutput = {
   stash: unknown;
   subscriptionFilter?: unknown;
   subscriptionInvalidationFilter?: unknown;
+  /** extensions.invalidateSubscriptions calls, in order */
+  invalidations?: { subscriptionField: string; payload: Record<string, unknown> }[];
 } & (
   | { status: 'return'; value: unknown }
   | { status: 'earlyReturn'; value: unknown; skipTo?: string }
@@ -42,19 +48,23 @@ export type InvokeOutput = {
 
 const NOT_SUPPORTED = ' is not supported by the local AppSync runtime';
 
-/** A prototype that answers every unknown property access with a clear error. */
-function unsupported(path: string): object {
-  return new Proxy(Object.create(null), {
-    get(_target, prop) {
-      if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON' || prop === '__esModule' || prop === 'constructor') return undefined;
-      throw new Error(`${path}.${String(prop)}${NOT_SUPPORTED}`);
-    },
-  });
+/**
+ * A documented member the local runtime does not implement (docs/PARITY.md): present, as in
+ * AppSync, and failing with an error that names it when called.
+ */
+function notSupported(path: string, instead = ''): (...args: unknown[]) => never {
+  return () => {
+    throw new Error(`${path}${NOT_SUPPORTED}${instead ? `: ${instead}` : ''}`);
+  };
 }
 
-function guarded<T extends object>(path: string, object: T): T {
-  Object.setPrototypeOf(object, unsupported(path));
-  return object;
+/**
+ * One of AppSync's runtime objects, with exactly its documented members (test/appsync-surface.test.ts
+ * compares them with the documentation): an undocumented name is undefined, as in AppSync, and
+ * the object cannot be changed by resolver code (strict mode makes a write a TypeError).
+ */
+function documented<T extends object>(object: T): T {
+  return Object.freeze(object);
 }
 
 class UtilError {
@@ -65,10 +75,13 @@ class EarlyReturn {
 }
 
 export function create(host: HostPrimitives) {
+  const now = () => Number(host.now());
+  installUtcDate(globalThis as unknown as { Date: DateConstructor }, now);
   // per-invocation state, reset by invoke()
   let errors: InvokeOutput['errors'] = [];
   let subscriptionFilter: unknown;
   let subscriptionInvalidationFilter: unknown;
+  let invalidations: { subscriptionField: string; payload: Record<string, unknown> }[] = [];
   let current: InvokeInput | null = null;
 
   const hex = (bytes: number) => host.randomHex(bytes);
@@ -86,7 +99,7 @@ export function create(host: HostPrimitives) {
   };
   const fromUtf8 = (bytes: number[]) => decodeURIComponent(bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
 
-  const util = guarded('util', {
+  const util = documented({
     autoId() {
       const h = hex(16).split('');
       h[12] = '4';
@@ -95,7 +108,7 @@ export function create(host: HostPrimitives) {
       return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
     },
     autoUlid() {
-      let time = Date.now();
+      let time = now();
       let out = '';
       for (let i = 0; i < 10; i++) { out = CROCKFORD[time % 32] + out; time = Math.floor(time / 32); }
       const random = hex(10);
@@ -106,7 +119,7 @@ export function create(host: HostPrimitives) {
     },
     autoKsuid() {
       // 4 bytes of seconds since the KSUID epoch (1400000000) + 16 random bytes, base62, 27 characters
-      const seconds = Math.floor(Date.now() / 1000) - 1_400_000_000;
+      const seconds = Math.floor(now() / 1000) - 1_400_000_000;
       let n = (BigInt(seconds) << 128n) | BigInt(`0x${hex(16)}`);
       let out = '';
       while (n > 0n) { out = BASE62[Number(n % 62n)] + out; n /= 62n; }
@@ -121,31 +134,8 @@ export function create(host: HostPrimitives) {
     unauthorized(): never {
       throw new UtilError({ message: `Not Authorized to access ${current?.fieldName} on type ${current?.typeName}`, errorType: 'Unauthorized' });
     },
-    matches(pattern: string, value: string) {
-      // Java's String.matches: the whole value must match
-      return new RegExp(`^(?:${pattern})$`).test(value);
-    },
+    matches: (pattern: string, value: string) => javaMatches(pattern, value),
     authType: () => current?.authType ?? 'API Key Authorization',
-    isNull: (v: unknown) => v === null || v === undefined,
-    isNullOrEmpty: (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0),
-    isNullOrBlank: (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === ''),
-    defaultIfNull: (v: unknown, d: unknown) => (v === null || v === undefined ? d : v),
-    defaultIfNullOrEmpty: (v: unknown, d: unknown) => (v === null || v === undefined || v === '' ? d : v),
-    defaultIfNullOrBlank: (v: unknown, d: unknown) => (v === null || v === undefined || (typeof v === 'string' && v.trim() === '') ? d : v),
-    isString: (v: unknown) => typeof v === 'string',
-    isNumber: (v: unknown) => typeof v === 'number',
-    isBoolean: (v: unknown) => typeof v === 'boolean',
-    isList: (v: unknown) => Array.isArray(v),
-    isMap: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
-    typeOf(v: unknown) {
-      if (v === null || v === undefined) return 'Null';
-      if (typeof v === 'number') return 'Number';
-      if (typeof v === 'string') return 'String';
-      if (typeof v === 'boolean') return 'Boolean';
-      if (Array.isArray(v)) return 'List';
-      if (typeof v === 'object') return 'Map';
-      return 'Object';
-    },
     base64Encode(text: string) {
       const bytes = utf8(String(text));
       let out = '';
@@ -180,17 +170,30 @@ export function create(host: HostPrimitives) {
         const named: Record<string, string> = { '"': '\\"', "'": "\\'", '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
         return named[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
       }),
-    time: guarded('util.time', { ...timeUtil }),
-    dynamodb: guarded('util.dynamodb', { ...dynamodbUtil }),
-    transform: guarded('util.transform', {
-      toDynamoDBFilterExpression: (filter: unknown) => JSON.stringify(buildFilter(filter)),
-      toDynamoDBConditionExpression: (condition: unknown) => JSON.stringify(buildFilter(condition, true)),
+    time: documented(createTimeUtil(now)),
+    dynamodb: documented({ ...dynamodbUtil }),
+    transform: documented({
+      // both entry points render alike (transform-filter.ts)
+      toDynamoDBFilterExpression: (filter: unknown) => transformFilter(filter),
+      toDynamoDBConditionExpression: (condition: unknown) => transformFilter(condition),
+      toElasticsearchQueryDSL: (filter: unknown) => toQueryDsl(filter),
       toSubscriptionFilter,
     }),
-    str: guarded('util.str', {
+    // data sources the local stack does not have (docs/PARITY.md)
+    rds: documented({ toJsonObject: notSupported('util.rds.toJsonObject', 'the local stack has no RDS data source') }),
+    http: documented({
+      copyHeaders: notSupported('util.http.copyHeaders', 'the local stack has no HTTP data source'),
+      addResponseHeader: notSupported('util.http.addResponseHeader', 'the local endpoint does not set response headers from resolver code'),
+      addResponseHeaders: notSupported('util.http.addResponseHeaders', 'the local endpoint does not set response headers from resolver code'),
+    }),
+    xml: documented({
+      toMap: notSupported('util.xml.toMap', 'the local runtime has no XML parser'),
+      toJsonString: notSupported('util.xml.toJsonString', 'the local runtime has no XML parser'),
+    }),
+    str: documented({
       normalize: (value: string, form: string) => String(value).normalize(String(form).toUpperCase()),
     }),
-    math: guarded('util.math', {
+    math: documented({
       roundNum: (n: number) => Math.round(n),
       minVal: (a: number, b: number) => Math.min(a, b),
       maxVal: (a: number, b: number) => Math.max(a, b),
@@ -207,20 +210,46 @@ export function create(host: HostPrimitives) {
     return entry;
   }
 
-  const extensions = guarded('extensions', {
-    setSubscriptionFilter(filter: unknown) { subscriptionFilter = filter; },
-    setSubscriptionInvalidationFilter(filter: unknown) { subscriptionInvalidationFilter = filter; },
+  const extensions = documented({
+    // the local stack has no resolver cache, so there is never anything to evict (docs/PARITY.md)
+    evictFromApiCache(_typeName: string, _fieldName: string, _keyValuePair: Record<string, unknown>) {},
+    // extensions-js: "You can use this extension method only in the response handler of a
+    // subscription resolver" (and the invalidation filter likewise, aws-appsync-real-time-invalidation)
+    setSubscriptionFilter(filter: unknown) {
+      onlyIn('extensions.setSubscriptionFilter', 'Subscription');
+      subscriptionFilter = filter;
+    },
+    setSubscriptionInvalidationFilter(filter: unknown) {
+      onlyIn('extensions.setSubscriptionInvalidationFilter', 'Subscription');
+      subscriptionInvalidationFilter = filter;
+    },
+    // aws-appsync-real-time-invalidation: "Defined in the GraphQL resolver's response handler for a mutation"
+    invalidateSubscriptions(invalidation: { subscriptionField?: unknown; payload?: unknown }) {
+      onlyIn('extensions.invalidateSubscriptions', 'Mutation');
+      if (!invalidation || typeof invalidation.subscriptionField !== 'string' || !invalidation.subscriptionField) {
+        throw new TypeError('extensions.invalidateSubscriptions needs { subscriptionField: string, payload: object }');
+      }
+      const payload = invalidation.payload ?? {};
+      if (typeof payload !== 'object' || Array.isArray(payload)) throw new TypeError('extensions.invalidateSubscriptions: payload must be an object');
+      invalidations.push({ subscriptionField: invalidation.subscriptionField, payload: JSON.parse(JSON.stringify(payload)) });
+    },
   });
 
-  const runtime = guarded('runtime', {
+  function onlyIn(name: string, typeName: 'Subscription' | 'Mutation') {
+    if (current?.typeName !== typeName || current.handler !== 'response') {
+      throw new Error(`${name} can be used only in the response handler of a ${typeName.toLowerCase()} resolver (here: the ${current?.handler} handler of ${current?.typeName}.${current?.fieldName})`);
+    }
+  }
+
+  const runtime = documented({
     earlyReturn(value?: unknown, options?: { skipTo?: string }): never {
       throw new EarlyReturn(value, options?.skipTo);
     },
   });
 
   const modules: Record<string, object> = {
-    '@aws-appsync/utils': guarded('@aws-appsync/utils', { __esModule: true, util, extensions, runtime }),
-    '@aws-appsync/utils/dynamodb': guarded('@aws-appsync/utils/dynamodb', { __esModule: true, ...ddb }),
+    '@aws-appsync/utils': documented({ util, extensions, runtime }),
+    '@aws-appsync/utils/dynamodb': documented({ ...ddb, sync: notSupported('@aws-appsync/utils/dynamodb.sync', 'the local tables have no Delta Sync') }),
   };
 
   function require(name: string): object {
@@ -288,6 +317,7 @@ export function create(host: HostPrimitives) {
     errors = [];
     subscriptionFilter = undefined;
     subscriptionInvalidationFilter = undefined;
+    invalidations = [];
     const stash = raw.stash ?? {};
     const ctx: Record<string, unknown> = {
       arguments: raw.arguments ?? {},
@@ -323,6 +353,7 @@ export function create(host: HostPrimitives) {
     }
     if (subscriptionFilter !== undefined) output.subscriptionFilter = subscriptionFilter;
     if (subscriptionInvalidationFilter !== undefined) output.subscriptionInvalidationFilter = subscriptionInvalidationFilter;
+    if (invalidations.length > 0) output.invalidations = invalidations;
     current = null;
     return output;
   }
