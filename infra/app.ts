@@ -3,13 +3,18 @@
  * It bundles the resolvers first, with the same build the local runtime uses, so AWS and the
  * local stack run the same files; then it describes one environment-agnostic stack.
  *
+ * Synthesis runs cdk-nag's AwsSolutions and Serverless packs (infra/nag.ts) and fails on an
+ * unacknowledged finding.
+ *
  * Context (cdk.json or -c key=value): stackName (default MarkApi), retainTables, retainArchive,
- * kinesisShards, apiLogLevel, apiKeyDays, lambdaLogLevel, logRetentionDays,
- * archiveInfrequentAccessDays, archiveGlacierDays, iteratorAgeAlarmMs — see infra/settings.ts.
+ * kinesisShards, apiLogLevel, apiKeyExpires, lambdaLogLevel, logRetentionDays,
+ * archiveInfrequentAccessDays, archiveGlacierDays, iteratorAgeAlarmMs, queryDepthLimit,
+ * resolverCountLimit, introspection, wafRateLimitPer5Minutes — see infra/settings.ts.
  */
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApi } from '../local/build/build-resolvers';
+import { applyNagPacks } from './nag';
 import { MarkApiStack } from './stack';
 import { loadWiring, REPO_ROOT } from './wiring';
 
@@ -24,5 +29,6 @@ new MarkApiStack(app, stackName, {
   bundles,
   description: 'mark-api: event-sourced GraphQL API for personalised vehicle registration marks',
 });
+applyNagPacks(app);
 
 app.synth();

@@ -19,8 +19,12 @@ export interface MarkApiSettings {
   kinesisShards?: number;
   /** AppSync field log level (context `apiLogLevel`, default ERROR) */
   apiLogLevel: FieldLogLevelSetting;
-  /** days until the API key expires, counted from synth time (context `apiKeyDays`, default 365) */
-  apiKeyDays: number;
+  /**
+   * The day the API key expires (context `apiKeyExpires`, an ISO date such as "2027-11-30", kept
+   * in cdk.json). A fixed date, not a count from synth time: a deploy must not push the expiry
+   * out on its own, and every synth of one commit must agree. Rotation: README "Rotating the API key".
+   */
+  apiKeyExpires: Date;
   /** POWERTOOLS_LOG_LEVEL of the Lambda functions (context `lambdaLogLevel`, default INFO) */
   lambdaLogLevel: string;
   /** CloudWatch Logs retention of every log group, in days (context `logRetentionDays`, default 30) */
@@ -45,6 +49,26 @@ export interface MarkApiSettings {
   resolverCountLimit: number;
   /** GraphQL introspection enabled (context `introspection`, default true; `-c introspection=false` for production) */
   introspection: boolean;
+  /**
+   * The WAF's rate-based rule: the most requests one client IP may make in any 5 minutes before
+   * it is blocked (context `wafRateLimitPer5Minutes`, default 2000; WAF allows 10 to 2,000,000,000).
+   */
+  wafRateLimitPer5Minutes: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * AppSync accepts an API key expiry between 1 and 365 days ahead of the create or update call
+ * (CreateApiKey/UpdateApiKey `expires`), so a deploy outside that window would fail half-way:
+ * the CDK app refuses to synthesize it. Not part of readSettings, so the local stack, which
+ * has no key to expire, never stops working on a calendar date.
+ */
+export function checkApiKeyExpiry(expires: Date, now: number): void {
+  const ahead = expires.getTime() - now;
+  const day = expires.toISOString().slice(0, 10);
+  if (ahead < DAY_MS) throw new Error(`context apiKeyExpires ${day} is less than a day away: rotate the key (README "Rotating the API key") and set a new date`);
+  if (ahead > 365 * DAY_MS) throw new Error(`context apiKeyExpires ${day} is more than 365 days ahead (an AppSync rule)`);
 }
 
 /** A context source over a plain object (the local stack reads cdk.json's "context" through it). */
@@ -80,6 +104,14 @@ function positiveInt(node: ContextSource, key: string, fallback: number | undefi
   return n;
 }
 
+function isoDate(node: ContextSource, key: string): Date {
+  const value: unknown = node.tryGetContext(key);
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new Error(`context ${key} must be a date YYYY-MM-DD (set it in cdk.json), got ${JSON.stringify(value)}`);
+  }
+  return new Date(`${value}T00:00:00Z`);
+}
+
 export function readSettings(node: ContextSource): MarkApiSettings {
   const apiLogLevel = String(node.tryGetContext('apiLogLevel') ?? 'ERROR').toUpperCase() as FieldLogLevelSetting;
   if (!LOG_LEVELS.includes(apiLogLevel)) throw new Error(`context apiLogLevel must be one of ${LOG_LEVELS.join(', ')}`);
@@ -88,7 +120,7 @@ export function readSettings(node: ContextSource): MarkApiSettings {
     retainArchive: bool(node, 'retainArchive', true),
     kinesisShards: positiveInt(node, 'kinesisShards', undefined),
     apiLogLevel,
-    apiKeyDays: positiveInt(node, 'apiKeyDays', 365),
+    apiKeyExpires: isoDate(node, 'apiKeyExpires'),
     lambdaLogLevel: String(node.tryGetContext('lambdaLogLevel') ?? 'INFO').toUpperCase(),
     logRetentionDays: positiveInt(node, 'logRetentionDays', 30),
     archiveInfrequentAccessDays: positiveInt(node, 'archiveInfrequentAccessDays', 30),
@@ -98,9 +130,8 @@ export function readSettings(node: ContextSource): MarkApiSettings {
     queryDepthLimit: intInRange(node, 'queryDepthLimit', 10, 0, 75),
     resolverCountLimit: intInRange(node, 'resolverCountLimit', 100, 0, 10_000),
     introspection: bool(node, 'introspection', true),
+    wafRateLimitPer5Minutes: intInRange(node, 'wafRateLimitPer5Minutes', 2000, 10, 2_000_000_000),
   };
-  // AppSync accepts an API key expiry between 1 and 365 days ahead.
-  if (settings.apiKeyDays > 365) throw new Error('context apiKeyDays must be at most 365 (an AppSync rule)');
   // S3 refuses a Standard-IA transition before 30 days, and Glacier must come after IA.
   if (settings.archiveInfrequentAccessDays < 30) throw new Error('context archiveInfrequentAccessDays must be at least 30 (an S3 rule)');
   if (settings.archiveGlacierDays < settings.archiveInfrequentAccessDays + 30) {

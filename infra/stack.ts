@@ -13,7 +13,7 @@ import { MarkGraphqlApi, type CodeBundle } from './constructs/api';
 import { MarkArchive } from './constructs/archive';
 import { MarkPipeline } from './constructs/pipeline';
 import { MarkTables } from './constructs/tables';
-import { readSettings, type MarkApiSettings } from './settings';
+import { checkApiKeyExpiry, readSettings, type MarkApiSettings } from './settings';
 import { markEventsTable, markSnapshotsTable, tables, type TableDefinition } from './tables';
 import { REPO_ROOT, type LoadedWiring } from './wiring';
 
@@ -41,6 +41,7 @@ export class MarkApiStack extends Stack {
   constructor(scope: Construct, id: string, props: MarkApiStackProps) {
     super(scope, id, props);
     const settings = (this.settings = readSettings(this.node));
+    checkApiKeyExpiry(settings.apiKeyExpires, Date.now());
     const functionsDir = props.functionsDir ?? join(REPO_ROOT, 'functions');
     const logRetention = retentionDays(settings.logRetentionDays);
     const definitions = props.tables ?? tables;
@@ -57,8 +58,12 @@ export class MarkApiStack extends Stack {
       tables: this.tables.tables,
       tableDefinitions: this.tables.definitions,
       fieldLogLevel: settings.apiLogLevel,
-      apiKeyDays: settings.apiKeyDays,
+      apiKeyExpires: settings.apiKeyExpires,
       logRetention,
+      queryDepthLimit: settings.queryDepthLimit,
+      resolverCountLimit: settings.resolverCountLimit,
+      introspection: settings.introspection,
+      wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes,
     });
 
     // every alarm notifies here; subscribe an address or a pager to it after deploying
@@ -88,6 +93,7 @@ export class MarkApiStack extends Stack {
       retain: settings.retainArchive,
       infrequentAccessDays: settings.archiveInfrequentAccessDays,
       glacierDays: settings.archiveGlacierDays,
+      accessLogDays: settings.logRetentionDays,
     });
 
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.api.graphqlUrl, description: 'GraphQL endpoint (HTTPS)' });

@@ -14,10 +14,23 @@ export type DataSourceDefinition =
       table: string;
       /** other tables (logicalName) this data source's role may use, e.g. in a transaction */
       grants?: string[];
+      /**
+       * What the deployed role may do, and nothing else: key "Table" or "Table/index/name"
+       * (logicalName of this table or one of its grants), value the DynamoDB actions its
+       * resolvers' requests need (GetItem, Query, PutItem for a TransactWriteItems put, ...).
+       * Needed to deploy; local-only test APIs may leave it out.
+       */
+      actions?: DataSourceAccess;
     }
   | { type: 'NONE' }
   /** local test APIs only: "relative/path.ts#exportName", relative to the wiring file */
   | { type: 'AWS_LAMBDA'; handler: string };
+
+export type DataSourceAccess = Record<string, DynamoDbAction[]>;
+
+/** The DynamoDB actions an AppSync resolver request can need (one per request operation or transaction item). */
+export const DYNAMODB_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem'] as const;
+export type DynamoDbAction = (typeof DYNAMODB_ACTIONS)[number];
 
 export interface FunctionDefinition {
   dataSource: string;
@@ -59,6 +72,15 @@ export function loadWiring(file: string = MARK_API_WIRING): LoadedWiring {
       for (const fn of r.pipeline) if (!wiring.functions[fn]) throw new Error(`wiring: ${field} names unknown function ${fn}`);
     } else if (!wiring.dataSources[r.dataSource]) {
       throw new Error(`wiring: ${field} names unknown data source ${r.dataSource}`);
+    }
+  }
+  for (const [name, ds] of Object.entries(wiring.dataSources)) {
+    if (ds.type !== 'AMAZON_DYNAMODB' || !ds.actions) continue;
+    const mayUse = new Set([ds.table, ...(ds.grants ?? [])]);
+    for (const [target, actions] of Object.entries(ds.actions)) {
+      if (!/^[A-Za-z0-9_.-]+(\/index\/[A-Za-z0-9_.-]+)?$/.test(target)) throw new Error(`wiring: data source ${name} actions: "${target}" is not Table or Table/index/name`);
+      if (!mayUse.has(target.split('/')[0])) throw new Error(`wiring: data source ${name} actions name ${target}, outside its table and grants`);
+      for (const a of actions) if (!(DYNAMODB_ACTIONS as readonly string[]).includes(a)) throw new Error(`wiring: data source ${name} actions: unknown DynamoDB action ${a}`);
     }
   }
   for (const [name, f] of Object.entries(wiring.functions)) {

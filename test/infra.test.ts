@@ -10,11 +10,12 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { Kind, parse, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eraserFilterPattern } from '../functions/eraser/filter';
 import { MarkApiStack } from '../infra/stack';
 import { tables, type TableDefinition } from '../infra/tables';
 import { loadWiring, type LoadedWiring } from '../infra/wiring';
+import { createSandbox } from '../local/appsync/sandbox';
 import { APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from '../local/build/build-resolvers';
 import cdkJson from '../cdk.json';
 
@@ -98,6 +99,8 @@ describe('tables', () => {
       expect(p.TableName, 'CloudFormation names the tables').toBeUndefined();
       expect(p.BillingMode).toBe('PAY_PER_REQUEST');
       expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      // retained, so protected from a DeleteTable outside CloudFormation too
+      expect(p.DeletionProtectionEnabled).toBe(true);
       expect(p.SSESpecification).toEqual({ SSEEnabled: true });
       expect(p.KeySchema).toEqual(keySchema(def.partitionKey, def.sortKey));
       expect(p.StreamSpecification).toEqual(def.stream ? { StreamViewType: def.stream } : undefined);
@@ -137,7 +140,35 @@ describe('GraphQL API', () => {
       LogConfig: { FieldLogLevel: 'ERROR', ExcludeVerboseContent: true, CloudWatchLogsRoleArn: Match.anyValue() },
     });
     template.hasResourceProperties('AWS::AppSync::GraphQLSchema', { Definition: readFileSync(wiring.schemaFile, 'utf8') });
-    template.hasResourceProperties('AWS::AppSync::ApiKey', { Expires: Match.anyValue() });
+    // the fixed date of cdk.json, as epoch seconds
+    template.hasResourceProperties('AWS::AppSync::ApiKey', { Expires: Date.parse(`${cdkJson.context.apiKeyExpires}T00:00:00Z`) / 1000 });
+  });
+
+  it('limits query depth and resolver count and allows introspection as infra/settings.ts says by default', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', { QueryDepthLimit: 10, ResolverCountLimit: 100, IntrospectionConfig: 'ENABLED' });
+  });
+
+  it('puts a WAF web ACL in front of the API: a rate-based rule per IP, then the AWS managed common rule set', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    const [[aclId, acl]] = resourcesOf('AWS::WAFv2::WebACL');
+    expect(acl.Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    const rules = (acl.Properties.Rules as Json[]).sort((a, b) => a.Priority - b.Priority);
+    expect(rules).toHaveLength(2);
+    expect(rules[0]).toMatchObject({
+      Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 2000, EvaluationWindowSec: 300 } },
+      Action: { Block: {} },
+      VisibilityConfig: { CloudWatchMetricsEnabled: true },
+    });
+    expect(rules[1]).toMatchObject({
+      Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+      OverrideAction: { None: {} },
+    });
+    expect(rules[1].Action).toBeUndefined();
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { 'Fn::GetAtt': [logicalId(stack.api.api), 'Arn'] },
+      WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+    });
   });
 
   it('gives resolvers every table name in ctx.env, under each table definition\'s envVar', () => {
@@ -168,13 +199,75 @@ describe('GraphQL API', () => {
           expect(mayUse.has(ids[0]), `${name} may not use ${ids[0]}`).toBe(true);
         }
       }
-      // a transaction writes to each table it spans
-      for (const id of mayUse) {
-        for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query']) {
-          expect(allowed(statements, action).some((s) => resourcesOfStatement(s).some((r) => refersTo(r, id))), `${name} ${action} ${id}`).toBe(true);
-        }
-      }
+      // exactly the wiring's actions, each on exactly the table or index it names
+      const granted = statements.flatMap((s) => actionsOf(s).flatMap((a) => resourcesOfStatement(s).map((r) => `${a} ${JSON.stringify(r)}`)));
+      const expected = Object.entries(ds.actions!).flatMap(([target, actions]) => {
+        const [table, index] = target.split('/index/');
+        const arn = { 'Fn::GetAtt': [tableId(table), 'Arn'] };
+        const resource = index ? { 'Fn::Join': ['', [arn, `/index/${index}`]] } : arn;
+        return actions.map((a) => `dynamodb:${a} ${JSON.stringify(resource)}`);
+      });
+      expect(granted.sort(), name).toEqual(expected.sort());
     }
+  });
+
+  it('keeps MarkEvents append-only to the API: no AppSync role may delete, update, batch-write or scan it', () => {
+    const appsyncRoles = resourcesOf('AWS::IAM::Role').filter(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('appsync.amazonaws.com'));
+    // the two data-source roles and the logging role
+    expect(appsyncRoles).toHaveLength(3);
+    const events = tableId('MarkEvents');
+    const onEvents = (statements: Statement[], action: string) => allowed(statements, action).filter((s) => resourcesOfStatement(s).some((r) => refersTo(r, events)));
+    let puts = 0;
+    for (const [roleId, role] of appsyncRoles) {
+      // managed policies: only the logging role's, which holds logs:* actions alone
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toMatch(/dynamodb|Administrator|PowerUser|FullAccess/i);
+      const statements = statementsOfRole(roleId);
+      expect(statements.every((s) => s.Effect === 'Allow' && actionsOf(s).every((a) => !a.includes('*'))), roleId).toBe(true);
+      for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan', 'dynamodb:PartiQLDelete', 'dynamodb:PartiQLUpdate', 'dynamodb:DeleteTable']) {
+        expect(onEvents(statements, forbidden), `${roleId} ${forbidden} on MarkEvents`).toEqual([]);
+      }
+      puts += onEvents(statements, 'dynamodb:PutItem').length;
+    }
+    // the one write: appendEvent's PutItem, conditioned in the resolver (pinned below)
+    expect(puts).toBe(1);
+  });
+
+  it('grants each data source the operations its resolvers\' requests name, no more and no fewer', () => {
+    const codeOf = (kind: 'resolver' | 'function', name: string) => readFileSync(bundles.find((b) => b.kind === kind && b.name === name)!.file, 'utf8');
+    const users: Record<string, string[]> = {};
+    for (const [name, f] of Object.entries(wiring.functions)) (users[f.dataSource] ??= []).push(codeOf('function', name));
+    for (const [field, r] of Object.entries(wiring.resolvers)) if (r.dataSource) (users[r.dataSource] ??= []).push(codeOf('resolver', field));
+    for (const [name, ds] of Object.entries(wiring.dataSources)) {
+      if (ds.type !== 'AMAZON_DYNAMODB') continue;
+      // a transaction needs each item's own action (its PutItem items name "PutItem" too), not a Transact* action
+      const used = new Set((users[name] ?? []).flatMap((code) => [...code.matchAll(/operation:\s*["'](\w+)["']/g)].map((m) => m[1])).filter((op) => !op.startsWith('Transact')));
+      expect(used.size, name).toBeGreaterThan(0);
+      expect([...new Set(Object.values(ds.actions!).flat())].sort(), name).toEqual([...used].sort());
+    }
+  });
+
+  it('pins appendEvent\'s event PutItem to attribute_not_exists, so the one write cannot overwrite an event', () => {
+    const code = readFileSync(bundles.find((b) => b.kind === 'function' && b.name === 'appendEvent')!.file, 'utf8');
+    const env = Object.fromEntries(tables.map((t) => [t.envVar, `${t.logicalName}-table`]));
+    const out = createSandbox(code).invoke({
+      handler: 'request',
+      typeName: 'Mutation',
+      fieldName: 'releaseMark',
+      authType: 'API Key Authorization',
+      ctx: {
+        arguments: {},
+        env,
+        stash: { mark: 'ABC123', view: null, stored: null, now: '2026-12-01T10:00:00.000Z', randomId: 'r1', command: { kind: 'releaseMark', mark: 'ABC123', price: 250 } },
+      },
+    } as Parameters<ReturnType<typeof createSandbox>['invoke']>[0]);
+    expect(out.status, JSON.stringify(out)).toBe('return');
+    const request = (out as { value: unknown }).value as { operation: string; transactItems: { table: string; operation: string; condition?: { expression: string; expressionNames: Record<string, string> } }[] };
+    expect(request.operation).toBe('TransactWriteItems');
+    const onEvents = request.transactItems.filter((i) => i.table === env.MARK_EVENTS_TABLE);
+    expect(onEvents).toHaveLength(1);
+    expect(onEvents[0].operation).toBe('PutItem');
+    expect(onEvents[0].condition?.expression).toBe('attribute_not_exists(#version)');
+    expect(onEvents[0].condition?.expressionNames).toEqual({ '#version': 'version' });
   });
 
   it('wires every resolver and pipeline function of the wiring description, APPSYNC_JS 1.0.0', () => {
@@ -412,6 +505,35 @@ describe('Lambda functions', () => {
 });
 
 describe('archive bucket', () => {
+  it('logs every access to a log bucket of its own, which expires the logs and logs nothing itself', () => {
+    const bucket = json.Resources[logicalId(stack.archive.bucket)];
+    const logsId = logicalId(stack.archive.accessLogs);
+    expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logsId }, LogFilePrefix: 'archive/' });
+    const logs = json.Resources[logsId];
+    expect(logs.Properties.LoggingConfiguration).toBeUndefined();
+    expect(logs.DeletionPolicy).toBe('Retain');
+    expect(logs.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(logs.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+    expect(logs.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    // kept as long as every other log of the stack (logRetentionDays, 30 by default)
+    expect(logs.Properties.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30 })]);
+    // S3 log delivery may write there, for the archive bucket only, and nothing reaches it over plain HTTP
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Condition: Match.objectLike({ ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(stack.archive.bucket), 'Arn'] } } }),
+          }),
+        ]),
+      },
+    });
+  });
+
   it('has no hard-coded name, is encrypted, private, TLS-only, retained, with a lifecycle rule', () => {
     const bucket = json.Resources[logicalId(stack.archive.bucket)];
     expect(bucket.DeletionPolicy).toBe('Retain');
@@ -492,23 +614,60 @@ describe('context settings', () => {
         retainArchive: false,
         kinesisShards: '4',
         apiLogLevel: 'ALL',
+        // as `cdk deploy -c queryDepthLimit=5 ...` passes them: strings
+        queryDepthLimit: '5',
+        resolverCountLimit: '20',
+        introspection: 'false',
+        wafRateLimitPer5Minutes: '500',
       },
     });
     const variant = new MarkApiStack(app, 'MarkApiVariant', { wiring, bundles });
     const t = app.synth().getStackArtifact(variant.artifactId).template as Json;
     const of = (type: string) => Object.values(t.Resources as Json).filter((r: Json) => r.Type === type) as Json[];
     expect(of('AWS::DynamoDB::Table').map((r) => r.DeletionPolicy)).toEqual(tables.map(() => 'Delete'));
-    expect(of('AWS::S3::Bucket')[0].DeletionPolicy).toBe('Delete');
-    expect(of('Custom::S3AutoDeleteObjects')).toHaveLength(1);
+    // a throwaway stack's tables can be deleted
+    expect(of('AWS::DynamoDB::Table').map((r) => r.Properties.DeletionProtectionEnabled)).toEqual(tables.map(() => false));
+    // the archive and its access-log bucket
+    expect(of('AWS::S3::Bucket').map((r) => r.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    expect(of('Custom::S3AutoDeleteObjects')).toHaveLength(2);
+    expect(of('AWS::AppSync::GraphQLApi')[0].Properties).toMatchObject({ QueryDepthLimit: 5, ResolverCountLimit: 20, IntrospectionConfig: 'DISABLED' });
+    expect(of('AWS::WAFv2::WebACL')[0].Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(500);
     expect(of('AWS::Kinesis::Stream')[0].Properties).toMatchObject({ ShardCount: 4, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
     expect(of('AWS::AppSync::GraphQLApi')[0].Properties.LogConfig.FieldLogLevel).toBe('ALL');
   });
 
   it('rejects settings AWS would reject at deploy time', () => {
-    for (const context of [{ kinesisShards: '0' }, { retainTables: 'maybe' }, { apiLogLevel: 'LOUD' }, { archiveInfrequentAccessDays: 10 }, { logRetentionDays: 11 }, { apiKeyDays: 400 }]) {
+    for (const context of [{ kinesisShards: '0' }, { retainTables: 'maybe' }, { apiLogLevel: 'LOUD' }, { archiveInfrequentAccessDays: 10 }, { logRetentionDays: 11 }, { apiKeyExpires: 'next year' }, { apiKeyExpires: '2020-01-01' }, { queryDepthLimit: 76 }, { resolverCountLimit: '-1' }, { introspection: 'no' }, { wafRateLimitPer5Minutes: 5 }]) {
       const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
       expect(() => new MarkApiStack(app, 'Bad', { wiring, bundles }), JSON.stringify(context)).toThrow(/context/);
     }
+  });
+});
+
+describe('API key expiry', () => {
+  const expiresAt = (day: string) => {
+    vi.setSystemTime(new Date(day));
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...NO_VALIDATION_REPORT } });
+    const s = new MarkApiStack(app, 'MarkApiClock', { wiring, bundles });
+    return Template.fromStack(s).findResources('AWS::AppSync::ApiKey');
+  };
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('is the same in two synths a day apart: a deploy no longer moves it', () => {
+    const first = Object.values(expiresAt('2026-12-01T09:00:00Z'))[0].Properties.Expires;
+    const second = Object.values(expiresAt('2026-12-02T09:00:00Z'))[0].Properties.Expires;
+    expect(first).toBe(Date.parse(`${cdkJson.context.apiKeyExpires}T00:00:00Z`) / 1000);
+    expect(second).toBe(first);
+  });
+
+  it('refuses to synthesize once the date is less than a day away, pointing at the rotation steps', () => {
+    const lastDay = new Date(Date.parse(`${cdkJson.context.apiKeyExpires}T00:00:00Z`) - 12 * 60 * 60 * 1000).toISOString();
+    expect(() => expiresAt(lastDay)).toThrow(/apiKeyExpires .* less than a day away: rotate the key/);
   });
 });
 

@@ -1,18 +1,21 @@
 /**
  * The AppSync GraphQL API: schema.graphql as is, API key (default) and IAM auth, logging and
- * X-Ray, and every data source, pipeline function and resolver made by a loop over the wiring
+ * X-Ray, query depth and resolver count limits and introspection from infra/settings.ts, a WAF,
+ * and every data source, pipeline function and resolver made by a loop over the wiring
  * description, with the code of the bundles local/build produced — the very files the local
- * runtime executes.
+ * runtime executes. Each data source's role may do exactly what the wiring's `actions` list.
  */
-import { Duration, Expiration } from 'aws-cdk-lib';
+import { Expiration, Stack, Validations } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { BuiltCode } from '../../local/build/build-resolvers';
 import type { TableDefinition } from '../tables';
-import type { LoadedWiring } from '../wiring';
+import type { DataSourceAccess, LoadedWiring } from '../wiring';
 import type { FieldLogLevelSetting } from '../settings';
+import { MarkWebAcl } from './waf';
 
 /** One bundle as local/build/build-resolvers.ts `buildApi` reports it (a type-only import: no esbuild at runtime). */
 export type CodeBundle = Pick<BuiltCode, 'kind' | 'name' | 'file' | 'size'>;
@@ -27,8 +30,16 @@ export interface MarkGraphqlApiProps {
   /** by logicalName: gives each table its ctx.env variable */
   tableDefinitions: Record<string, TableDefinition>;
   fieldLogLevel: FieldLogLevelSetting;
-  apiKeyDays: number;
+  /** a fixed date (infra/settings.ts apiKeyExpires), so a deploy does not move it */
+  apiKeyExpires: Date;
   logRetention: logs.RetentionDays;
+  /** AppSync queryDepthLimit (0: none) */
+  queryDepthLimit: number;
+  /** AppSync resolverCountLimit (0: AppSync's default) */
+  resolverCountLimit: number;
+  introspection: boolean;
+  /** the WAF rate-based rule's limit per client IP and 5 minutes */
+  wafRateLimitPer5Minutes: number;
 }
 
 /** AppSync names (data sources, functions) allow only [_A-Za-z][_0-9A-Za-z]*. */
@@ -40,6 +51,7 @@ export class MarkGraphqlApi extends Construct {
   readonly dataSources: Record<string, appsync.BaseDataSource> = {};
   readonly functions: Record<string, appsync.AppsyncFunction> = {};
   readonly resolvers: Record<string, appsync.Resolver> = {};
+  readonly webAcl: MarkWebAcl;
 
   constructor(scope: Construct, id: string, props: MarkGraphqlApiProps) {
     super(scope, id);
@@ -57,8 +69,9 @@ export class MarkGraphqlApi extends Construct {
       authorizationConfig: {
         defaultAuthorization: {
           authorizationType: appsync.AuthorizationType.API_KEY,
-          // counted from synth time, so every deploy pushes the expiry out again
-          apiKeyConfig: { description: `${props.name} default key`, expires: Expiration.after(Duration.days(props.apiKeyDays)) },
+          // A fixed date from cdk.json: Expiration.after() counted from synth time, so every deploy
+          // pushed the expiry out again and no two synths agreed.
+          apiKeyConfig: { description: `${props.name} default key`, expires: Expiration.atDate(props.apiKeyExpires) },
         },
         additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
       },
@@ -71,21 +84,54 @@ export class MarkGraphqlApi extends Construct {
         retention: props.logRetention,
       },
       xrayEnabled: true,
+      queryDepthLimit: props.queryDepthLimit,
+      resolverCountLimit: props.resolverCountLimit,
+      introspectionConfig: props.introspection ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
       // ctx.env: the physical table names, under the same keys the local runtime uses
       environmentVariables: Object.fromEntries(
         Object.entries(props.tableDefinitions).map(([logicalName, def]) => [def.envVar, props.tables[logicalName].tableName]),
       ),
     });
     this.apiKey = this.api.node.findChild('DefaultApiKey') as appsync.CfnApiKey;
+    // GraphqlApi sets the retention of its log group with the LogRetention custom resource, a
+    // singleton Lambda function at the stack's root whose role these acknowledgements are on.
+    const logRetentionRole = Stack.of(this).node.findAll().find((c) => /^LogRetention[0-9a-f]{32}$/.test(c.node.id))?.node.findChild('ServiceRole');
+    if (logRetentionRole) {
+      Validations.of(logRetentionRole).acknowledge(
+        {
+          id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'The CDK log-retention helper writes only its own logs through this policy (logs:CreateLogGroup, CreateLogStream, PutLogEvents).',
+        },
+        {
+          id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'The CDK log-retention helper: logs:PutRetentionPolicy and DeleteRetentionPolicy on the AppSync log group, whose name holds the API id ' +
+            'and is not known when the policy is written.',
+        },
+      );
+    }
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-ASC3',
+      reason:
+        'Request-level logging is on (LogConfig with a role, FieldLogLevel from the apiLogLevel setting); only excludeVerboseContent is true, ' +
+        'on purpose: verbose content is request headers, ctx and results, which carry names and addresses (docs/PRIVACY.md).',
+    });
+    Validations.of(this.api.node.findChild('ApiLogsRole')).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSAppSyncPushToCloudWatchLogs]',
+      reason:
+        'The role AppSync assumes to write its own logs; the managed policy allows only logs:CreateLogGroup, CreateLogStream, PutLogEvents. ' +
+        'A hand-written policy could not name the log group either: its name holds the API id, which exists only after the role.',
+    });
+
+    this.webAcl = new MarkWebAcl(this, 'Firewall', { name: props.name, rateLimitPer5Minutes: props.wafRateLimitPer5Minutes, apiArn: this.api.arn });
 
     for (const [name, ds] of Object.entries(wiring.dataSources)) {
       switch (ds.type) {
         case 'AMAZON_DYNAMODB': {
+          if (!ds.actions) throw new Error(`data source ${name}: no "actions" in ${wiring.file}; a deployed role is granted exactly those`);
           const table = this.table(props, ds.table, `data source ${name}`);
-          // grants read/write data on its own table (and indexes) to the data source's role
-          const source = this.api.addDynamoDbDataSource(safe(name), table, { name: safe(name) });
-          // a transaction spans tables: the role may use exactly the ones the wiring names
-          for (const other of ds.grants ?? []) this.table(props, other, `data source ${name} grants`).grantReadWriteData(source);
+          const source = new ExactDynamoDbDataSource(this.api, safe(name), { api: this.api, name: safe(name), table });
+          grantExactly(source, ds.actions, (logicalName) => this.table(props, logicalName, `data source ${name} actions`));
           this.dataSources[name] = source;
           break;
         }
@@ -126,5 +172,34 @@ export class MarkGraphqlApi extends Construct {
     const table = props.tables[logicalName];
     if (!table) throw new Error(`${where}: no table ${logicalName} in infra/tables.ts`);
     return table;
+  }
+}
+
+/**
+ * A DynamoDB data source whose role gets no grant of its own: addDynamoDbDataSource (and
+ * DynamoDbDataSource) give the role read/write on the whole table, DeleteItem, UpdateItem,
+ * BatchWriteItem and Scan included. The event store is append-only to the API, so the role is
+ * given exactly the wiring's actions instead (grantExactly).
+ */
+class ExactDynamoDbDataSource extends appsync.BackedDataSource {
+  constructor(scope: Construct, id: string, props: appsync.BackedDataSourceProps & { table: dynamodb.ITable }) {
+    super(scope, id, props, {
+      type: 'AMAZON_DYNAMODB',
+      dynamoDbConfig: { tableName: props.table.tableName, awsRegion: props.table.env.region },
+    });
+  }
+}
+
+/** One statement per table or index the wiring names, with the DynamoDB actions listed for it. */
+function grantExactly(source: appsync.BackedDataSource, access: DataSourceAccess, tableOf: (logicalName: string) => dynamodb.ITable): void {
+  for (const [target, actions] of Object.entries(access)) {
+    const [logicalName, index] = target.split('/index/');
+    const table = tableOf(logicalName);
+    source.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: actions.map((a) => `dynamodb:${a}`),
+        resources: [index ? `${table.tableArn}/index/${index}` : table.tableArn],
+      }),
+    );
   }
 }

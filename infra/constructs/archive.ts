@@ -4,7 +4,7 @@
  * fan-out consumer on the Kinesis stream (dedicated read throughput, so it never competes with
  * other readers of the stream).
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +24,8 @@ export interface MarkArchiveProps {
   retain: boolean;
   infrequentAccessDays: number;
   glacierDays: number;
+  /** the archive's server access logs are deleted after this many days (the stack's log retention) */
+  accessLogDays: number;
   metricsNamespace: string;
   logLevel: string;
   logRetention: logs.RetentionDays;
@@ -33,15 +35,41 @@ export interface MarkArchiveProps {
 
 export class MarkArchive extends Construct {
   readonly bucket: s3.Bucket;
+  /** the archive bucket's server access logs, and nothing else */
+  readonly accessLogs: s3.Bucket;
   readonly consumer: kinesis.StreamConsumer;
   readonly fn: lambda.IFunction;
   readonly guard: StreamConsumerGuard;
 
   constructor(scope: Construct, id: string, props: MarkArchiveProps) {
     super(scope, id);
+    const removal = { removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY, autoDeleteObjects: !props.retain };
+    // Who read or deleted which archived event: the archive holds personal data, so its access is
+    // recorded (S3 server access logs). The records name object keys (mark and version) and
+    // requesters, so they age out with the stack's log retention (docs/PRIVACY.md).
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED, // the only encryption S3 log delivery writes to
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // log delivery is granted by a bucket policy (the serverAccessLogsUseBucketPolicy flag), not ACLs
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: false,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      ...removal,
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason:
+        'This bucket holds only the archive bucket\'s server access logs. Logging it to itself would log every log delivery (a loop), and to a third ' +
+        'bucket only moves the question; its sole writer is the S3 log delivery service, and people reaching it do so through IAM, recorded by CloudTrail.',
+    });
+
     // No bucketName: CloudFormation makes a unique one (the original had to be edited by hand
     // before every deploy); the name reaches the function through ARCHIVE_BUCKET and an output.
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'archive/',
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -62,9 +90,8 @@ export class MarkArchive extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],
-      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      // a throwaway stack must be able to delete a non-empty bucket
-      autoDeleteObjects: !props.retain,
+      // a throwaway stack (retain false) must be able to delete a non-empty bucket: autoDeleteObjects
+      ...removal,
     });
 
     this.consumer = new kinesis.StreamConsumer(this, 'Consumer', {
@@ -87,11 +114,25 @@ export class MarkArchive extends Construct {
     // missing marker into NoSuchKey instead of AccessDenied). No table access at all.
     const events = `${eventsPrefix}*`;
     const markers = erasureKey('*'); // erasures/*.json
-    this.bucket.grantPut(this.fn, events);
-    this.bucket.grantPut(this.fn, markers);
-    this.bucket.grantDelete(this.fn, events);
-    iam.Grant.addToPrincipal({ grantee: this.fn, actions: ['s3:GetObject'], resourceArns: [this.bucket.arnForObjects(markers)] });
-    iam.Grant.addToPrincipal({ grantee: this.fn, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
+    // Plain actions, not grantPut/grantDelete: those add s3:Abort*, s3:PutObjectRetention,
+    // s3:DeleteObject* (versions too) and more that a single-part PutObject and DeleteObject never need.
+    const allow = (actions: string[], resourceArns: string[]) => iam.Grant.addToPrincipal({ grantee: this.fn, actions, resourceArns });
+    allow(['s3:PutObject'], [this.bucket.arnForObjects(events), this.bucket.arnForObjects(markers)]);
+    allow(['s3:DeleteObject'], [this.bucket.arnForObjects(events)]);
+    allow(['s3:GetObject'], [this.bucket.arnForObjects(markers)]);
+    allow(['s3:ListBucket'], [this.bucket.bucketArn]);
+    const bucketArn = `<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    const policy = this.fn.role!.node.findChild('DefaultPolicy');
+    Validations.of(policy).acknowledge(
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${events}]`,
+        reason: 'One object per event under events/<mark>/ (functions/archive/keys.ts): the keys are not known in advance, the prefix is the narrowest scope.',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${markers}]`,
+        reason: 'One erasure marker per forgotten mark, erasures/<mark>.json (functions/archive/keys.ts): the prefix and suffix are the narrowest scope.',
+      },
+    );
 
     this.guard = new StreamConsumerGuard(this, 'Delivery', {
       fn: this.fn,

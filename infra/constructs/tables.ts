@@ -42,6 +42,10 @@ export class MarkTables extends Construct {
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         stream: def.stream && streamViewTypes[def.stream],
         removalPolicy: props.removalPolicy,
+        // A retained table is one whose data must outlive the stack: deletion protection also
+        // refuses a DeleteTable from the console or the CLI, which the removal policy does not.
+        // A throwaway stack (DESTROY) must be able to go, so it has none.
+        deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       });
       for (const gsi of def.globalSecondaryIndexes ?? []) {
         table.addGlobalSecondaryIndex({
