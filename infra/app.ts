@@ -7,7 +7,7 @@
  * unacknowledged finding.
  *
  * Context (cdk.json or -c key=value): stackName (default MarkApi), retainTables, retainArchive,
- * kinesisShards, apiLogLevel, apiKeyExpires, lambdaLogLevel, logRetentionDays,
+ * kinesisShards, apiLogLevel, apiKeyExpires, apiKeyGeneration, lambdaLogLevel, logRetentionDays,
  * archiveInfrequentAccessDays, archiveGlacierDays, iteratorAgeAlarmMs, queryDepthLimit,
  * resolverCountLimit, introspection, wafRateLimitPer5Minutes — see infra/settings.ts.
  */

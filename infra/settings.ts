@@ -25,6 +25,11 @@ export interface MarkApiSettings {
    * out on its own, and every synth of one commit must agree. Rotation: README "Rotating the API key".
    */
   apiKeyExpires: Date;
+  /**
+   * Which API key the stack holds (context `apiKeyGeneration`, default 1). Raising it replaces the
+   * key, so its value changes: CloudFormation creates the new key, then deletes the old one.
+   */
+  apiKeyGeneration: number;
   /** POWERTOOLS_LOG_LEVEL of the Lambda functions (context `lambdaLogLevel`, default INFO) */
   lambdaLogLevel: string;
   /** CloudWatch Logs retention of every log group, in days (context `logRetentionDays`, default 30) */
@@ -121,6 +126,7 @@ export function readSettings(node: ContextSource): MarkApiSettings {
     kinesisShards: positiveInt(node, 'kinesisShards', undefined),
     apiLogLevel,
     apiKeyExpires: isoDate(node, 'apiKeyExpires'),
+    apiKeyGeneration: positiveInt(node, 'apiKeyGeneration', 1),
     lambdaLogLevel: String(node.tryGetContext('lambdaLogLevel') ?? 'INFO').toUpperCase(),
     logRetentionDays: positiveInt(node, 'logRetentionDays', 30),
     archiveInfrequentAccessDays: positiveInt(node, 'archiveInfrequentAccessDays', 30),

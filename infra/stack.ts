@@ -59,6 +59,7 @@ export class MarkApiStack extends Stack {
       tableDefinitions: this.tables.definitions,
       fieldLogLevel: settings.apiLogLevel,
       apiKeyExpires: settings.apiKeyExpires,
+      apiKeyGeneration: settings.apiKeyGeneration,
       logRetention,
       queryDepthLimit: settings.queryDepthLimit,
       resolverCountLimit: settings.resolverCountLimit,

@@ -665,6 +665,20 @@ describe('API key expiry', () => {
     expect(second).toBe(first);
   });
 
+  it('is replaced, a new key resource, when apiKeyGeneration is raised, and only then', () => {
+    vi.setSystemTime(new Date('2026-12-01T09:00:00Z'));
+    const keyIds = (context: Record<string, unknown>) => {
+      const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...NO_VALIDATION_REPORT, ...context } });
+      return Object.keys(Template.fromStack(new MarkApiStack(app, 'MarkApiRotation', { wiring, bundles })).findResources('AWS::AppSync::ApiKey'));
+    };
+    const first = keyIds({});
+    expect(first).toHaveLength(1);
+    expect(keyIds({ apiKeyGeneration: 1 })).toEqual(first);
+    const second = keyIds({ apiKeyGeneration: '2' });
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]);
+  });
+
   it('refuses to synthesize once the date is less than a day away, pointing at the rotation steps', () => {
     const lastDay = new Date(Date.parse(`${cdkJson.context.apiKeyExpires}T00:00:00Z`) - 12 * 60 * 60 * 1000).toISOString();
     expect(() => expiresAt(lastDay)).toThrow(/apiKeyExpires .* less than a day away: rotate the key/);

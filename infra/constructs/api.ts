@@ -32,6 +32,8 @@ export interface MarkGraphqlApiProps {
   fieldLogLevel: FieldLogLevelSetting;
   /** a fixed date (infra/settings.ts apiKeyExpires), so a deploy does not move it */
   apiKeyExpires: Date;
+  /** a new generation is a new key resource, so a new value (infra/settings.ts apiKeyGeneration) */
+  apiKeyGeneration: number;
   logRetention: logs.RetentionDays;
   /** AppSync queryDepthLimit (0: none) */
   queryDepthLimit: number;
@@ -62,6 +64,9 @@ export class MarkGraphqlApi extends Construct {
       return appsync.Code.fromAsset(bundle.file);
     };
 
+    // The key's construct id carries its generation (generation 1 keeps the original id, so
+    // adopting this setting replaces nothing); a new id is a new CloudFormation resource.
+    const keyName = props.apiKeyGeneration === 1 ? 'Default' : `Generation${props.apiKeyGeneration}`;
     this.api = new appsync.GraphqlApi(this, 'Api', {
       name: props.name,
       // AWS scalars and directives are built into AppSync: the file goes in as it is.
@@ -71,7 +76,7 @@ export class MarkGraphqlApi extends Construct {
           authorizationType: appsync.AuthorizationType.API_KEY,
           // A fixed date from cdk.json: Expiration.after() counted from synth time, so every deploy
           // pushed the expiry out again and no two synths agreed.
-          apiKeyConfig: { description: `${props.name} default key`, expires: Expiration.atDate(props.apiKeyExpires) },
+          apiKeyConfig: { name: keyName, description: `${props.name} key, generation ${props.apiKeyGeneration}`, expires: Expiration.atDate(props.apiKeyExpires) },
         },
         additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
       },
@@ -92,7 +97,7 @@ export class MarkGraphqlApi extends Construct {
         Object.entries(props.tableDefinitions).map(([logicalName, def]) => [def.envVar, props.tables[logicalName].tableName]),
       ),
     });
-    this.apiKey = this.api.node.findChild('DefaultApiKey') as appsync.CfnApiKey;
+    this.apiKey = this.api.node.findChild(`${keyName}ApiKey`) as appsync.CfnApiKey;
     // GraphqlApi sets the retention of its log group with the LogRetention custom resource, a
     // singleton Lambda function at the stack's root whose role these acknowledgements are on.
     const logRetentionRole = Stack.of(this).node.findAll().find((c) => /^LogRetention[0-9a-f]{32}$/.test(c.node.id))?.node.findChild('ServiceRole');
