@@ -232,6 +232,19 @@ describe('GraphQL API', () => {
     expect(puts).toBe(1);
   });
 
+  it('lets no role but the eraser\'s delete or overwrite-in-bulk on MarkEvents', () => {
+    const eraserRole = (json.Resources[logicalId(stack.pipeline.eraser)].Properties.Role['Fn::GetAtt'] as string[])[0];
+    const events = tableId('MarkEvents');
+    const deleters = new Set<string>();
+    for (const [roleId] of resourcesOf('AWS::IAM::Role')) {
+      const statements = statementsOfRole(roleId);
+      for (const action of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:PartiQLDelete']) {
+        if (allowed(statements, action).some((s) => resourcesOfStatement(s).some((r) => refersTo(r, events)))) deleters.add(roleId);
+      }
+    }
+    expect([...deleters]).toEqual([eraserRole]);
+  });
+
   it('grants each data source the operations its resolvers\' requests name, no more and no fewer', () => {
     const codeOf = (kind: 'resolver' | 'function', name: string) => readFileSync(bundles.find((b) => b.kind === kind && b.name === name)!.file, 'utf8');
     const users: Record<string, string[]> = {};
