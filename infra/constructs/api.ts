@@ -100,7 +100,7 @@ export class MarkGraphqlApi extends Construct {
     this.apiKey = this.api.node.findChild(`${keyName}ApiKey`) as appsync.CfnApiKey;
     // GraphqlApi sets the retention of its log group with the LogRetention custom resource, a
     // singleton Lambda function at the stack's root whose role these acknowledgements are on.
-    const logRetentionRole = Stack.of(this).node.findAll().find((c) => /^LogRetention[0-9a-f]{32}$/.test(c.node.id))?.node.findChild('ServiceRole');
+    const logRetentionRole = Stack.of(this).node.children.find((c) => /^LogRetention[0-9a-f]{32}$/.test(c.node.id))?.node.findChild('ServiceRole');
     if (logRetentionRole) {
       Validations.of(logRetentionRole).acknowledge(
         {
@@ -110,8 +110,8 @@ export class MarkGraphqlApi extends Construct {
         {
           id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
           reason:
-            'The CDK log-retention helper: logs:PutRetentionPolicy and DeleteRetentionPolicy on the AppSync log group, whose name holds the API id ' +
-            'and is not known when the policy is written.',
+            'The CDK log-retention helper, a stack-wide singleton whose policy CDK writes with Resource "*": its only actions are ' +
+            'logs:PutRetentionPolicy and DeleteRetentionPolicy, so it can change how long logs are kept but never read or write them.',
         },
       );
     }
@@ -124,8 +124,8 @@ export class MarkGraphqlApi extends Construct {
     Validations.of(this.api.node.findChild('ApiLogsRole')).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSAppSyncPushToCloudWatchLogs]',
       reason:
-        'The role AppSync assumes to write its own logs; the managed policy allows only logs:CreateLogGroup, CreateLogStream, PutLogEvents. ' +
-        'A hand-written policy could not name the log group either: its name holds the API id, which exists only after the role.',
+        'The role only appsync.amazonaws.com may assume, to write the API\'s own logs; the managed policy allows only ' +
+        'logs:CreateLogGroup, CreateLogStream and PutLogEvents: it can add log lines, never read logs or touch data.',
     });
 
     this.webAcl = new MarkWebAcl(this, 'Firewall', { name: props.name, rateLimitPer5Minutes: props.wafRateLimitPer5Minutes, apiArn: this.api.arn });
