@@ -92,12 +92,5 @@ export class MarkFunction extends Construct {
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'Allows only logs:CreateLogGroup, CreateLogStream and PutLogEvents, for the function\'s own logs; every other right is an inline grant.',
     });
-    if (this.fn.runtime.name === 'nodejs22.x') {
-      // Until the Node 24 toolchain moves the runtime and the bundling target together (issue 11).
-      Validations.of(this.fn).acknowledge(
-        { id: 'AwsSolutions::AwsSolutions-L1', reason: 'nodejs22.x until the project\'s toolchain moves to Node 24 (issue 11), with bundling target node24 in the same change.' },
-        { id: 'Serverless::Serverless-LambdaLatestVersion', reason: 'nodejs22.x until the project\'s toolchain moves to Node 24 (issue 11), with bundling target node24 in the same change.' },
-      );
-    }
   }
 }
