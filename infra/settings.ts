@@ -23,8 +23,9 @@ export interface MarkApiSettings {
    * The day the API key expires (context `apiKeyExpires`, an ISO date such as "2027-11-30", kept
    * in cdk.json). A fixed date, not a count from synth time: a deploy must not push the expiry
    * out on its own, and every synth of one commit must agree. Rotation: README "Rotating the API key".
+   * Optional here (the local stack has no key); the CDK stack refuses to synthesize without it.
    */
-  apiKeyExpires: Date;
+  apiKeyExpires?: Date;
   /**
    * Which API key the stack holds (context `apiKeyGeneration`, default 1). Raising it replaces the
    * key, so its value changes: CloudFormation creates the new key, then deletes the old one.
@@ -69,7 +70,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * the CDK app refuses to synthesize it. Not part of readSettings, so the local stack, which
  * has no key to expire, never stops working on a calendar date.
  */
-export function checkApiKeyExpiry(expires: Date, now: number): void {
+export function checkApiKeyExpiry(expires: Date | undefined, now: number): asserts expires is Date {
+  if (!expires) throw new Error('context apiKeyExpires is required to deploy: a date YYYY-MM-DD in cdk.json (README "Rotating the API key")');
   const ahead = expires.getTime() - now;
   const day = expires.toISOString().slice(0, 10);
   if (ahead < DAY_MS) throw new Error(`context apiKeyExpires ${day} is less than a day away: rotate the key (README "Rotating the API key") and set a new date`);
@@ -109,8 +111,9 @@ function positiveInt(node: ContextSource, key: string, fallback: number | undefi
   return n;
 }
 
-function isoDate(node: ContextSource, key: string): Date {
+function isoDate(node: ContextSource, key: string): Date | undefined {
   const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
     throw new Error(`context ${key} must be a date YYYY-MM-DD (set it in cdk.json), got ${JSON.stringify(value)}`);
   }
@@ -118,6 +121,8 @@ function isoDate(node: ContextSource, key: string): Date {
 }
 
 export function readSettings(node: ContextSource): MarkApiSettings {
+  // the old setting counted from synth time; silently ignoring it would deploy another expiry than asked
+  if (node.tryGetContext('apiKeyDays') !== undefined) throw new Error('context apiKeyDays is replaced by apiKeyExpires, a fixed date YYYY-MM-DD (README "Rotating the API key")');
   const apiLogLevel = String(node.tryGetContext('apiLogLevel') ?? 'ERROR').toUpperCase() as FieldLogLevelSetting;
   if (!LOG_LEVELS.includes(apiLogLevel)) throw new Error(`context apiLogLevel must be one of ${LOG_LEVELS.join(', ')}`);
   const settings: MarkApiSettings = {

@@ -41,7 +41,8 @@ export class MarkApiStack extends Stack {
   constructor(scope: Construct, id: string, props: MarkApiStackProps) {
     super(scope, id, props);
     const settings = (this.settings = readSettings(this.node));
-    checkApiKeyExpiry(settings.apiKeyExpires, Date.now());
+    const apiKeyExpires = settings.apiKeyExpires;
+    checkApiKeyExpiry(apiKeyExpires, Date.now());
     const functionsDir = props.functionsDir ?? join(REPO_ROOT, 'functions');
     const logRetention = retentionDays(settings.logRetentionDays);
     const definitions = props.tables ?? tables;
@@ -58,7 +59,7 @@ export class MarkApiStack extends Stack {
       tables: this.tables.tables,
       tableDefinitions: this.tables.definitions,
       fieldLogLevel: settings.apiLogLevel,
-      apiKeyExpires: settings.apiKeyExpires,
+      apiKeyExpires,
       apiKeyGeneration: settings.apiKeyGeneration,
       logRetention,
       queryDepthLimit: settings.queryDepthLimit,

@@ -12,6 +12,7 @@ import type { IConstruct } from 'constructs';
 import { Kind, parse, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eraserFilterPattern } from '../functions/eraser/filter';
+import { contextOf, readSettings } from '../infra/settings';
 import { MarkApiStack } from '../infra/stack';
 import { tables, type TableDefinition } from '../infra/tables';
 import { loadWiring, type LoadedWiring } from '../infra/wiring';
@@ -649,8 +650,13 @@ describe('context settings', () => {
     expect(of('AWS::AppSync::GraphQLApi')[0].Properties.LogConfig.FieldLogLevel).toBe('ALL');
   });
 
+  it('reads without apiKeyExpires for the local stack, which has no key, and with the date from cdk.json', () => {
+    expect(readSettings(contextOf({})).apiKeyExpires).toBeUndefined();
+    expect(readSettings(contextOf(cdkJson.context)).apiKeyExpires?.toISOString()).toBe(`${cdkJson.context.apiKeyExpires}T00:00:00.000Z`);
+  });
+
   it('rejects settings AWS would reject at deploy time', () => {
-    for (const context of [{ kinesisShards: '0' }, { retainTables: 'maybe' }, { apiLogLevel: 'LOUD' }, { archiveInfrequentAccessDays: 10 }, { logRetentionDays: 11 }, { apiKeyExpires: 'next year' }, { apiKeyExpires: '2020-01-01' }, { queryDepthLimit: 76 }, { resolverCountLimit: '-1' }, { introspection: 'no' }, { wafRateLimitPer5Minutes: 5 }]) {
+    for (const context of [{ kinesisShards: '0' }, { retainTables: 'maybe' }, { apiLogLevel: 'LOUD' }, { archiveInfrequentAccessDays: 10 }, { logRetentionDays: 11 }, { apiKeyExpires: 'next year' }, { apiKeyExpires: '2020-01-01' }, { apiKeyExpires: '' }, { apiKeyDays: 400 }, { queryDepthLimit: 76 }, { resolverCountLimit: '-1' }, { introspection: 'no' }, { wafRateLimitPer5Minutes: 5 }]) {
       const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
       expect(() => new MarkApiStack(app, 'Bad', { wiring, bundles }), JSON.stringify(context)).toThrow(/context/);
     }
