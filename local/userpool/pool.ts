@@ -1,0 +1,365 @@
+/**
+ * A local Amazon Cognito user pool: users, groups, passwords and the tokens Cognito issues
+ * (RS256 JWTs with Cognito's claims, signed by a key published as the pool's JWKS). The HTTP face
+ * (server.ts) answers the Cognito Identity Provider API with it; the local AppSync endpoint
+ * verifies its tokens as AppSync verifies Cognito's.
+ *
+ * Built on `jose` rather than cognito-local: cognito-local pulls in the AWS SDK v2 (end of
+ * support) and a persistence layer of its own; this needs only the sign-in operations the API's
+ * clients use, and one maintained JWT library to sign and publish keys.
+ */
+import { createHash, randomBytes, randomInt, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../../resolvers/lib/roles';
+
+/** The error a Cognito operation answers with: its `__type` and message, HTTP 400. */
+export class CognitoError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface LocalUser {
+  username: string;
+  sub: string;
+  email: string;
+  passwordHash: string;
+  confirmed: boolean;
+  groups: Set<string>;
+  /** the code ConfirmSignUp wants (printed locally instead of mailed) */
+  confirmationCode?: string;
+  createdAt: Date;
+}
+
+export interface AuthenticationResult {
+  AccessToken: string;
+  IdToken: string;
+  RefreshToken?: string;
+  ExpiresIn: number;
+  TokenType: 'Bearer';
+}
+
+export interface SeededUser {
+  username: string;
+  email: string;
+  password: string;
+  groups: string[];
+}
+
+/**
+ * One user per role, with printed passwords: a development convenience of the local pool only
+ * (infra/ seeds nobody; staff are added there by administrators).
+ */
+export const SEEDED_USERS: readonly SeededUser[] = [
+  { username: 'staff', email: 'staff@registry.example', password: 'Staff-Local-1', groups: [STAFF_GROUP] },
+  { username: 'dataprotection', email: 'dpo@registry.example', password: 'DataProtection-Local-1', groups: [DATA_PROTECTION_GROUP] },
+  { username: 'purchaser-a', email: 'purchaser-a@example.com', password: 'PurchaserA-Local-1', groups: [] },
+  { username: 'purchaser-b', email: 'purchaser-b@example.com', password: 'PurchaserB-Local-1', groups: [] },
+];
+
+export interface LocalUserPoolOptions {
+  /** Cognito's form <region>_<id> */
+  poolId?: string;
+  clientId?: string;
+  region?: string;
+  /** the issuer's base: iss = <endpoint>/<poolId> (set once the server knows its URL) */
+  endpoint?: string;
+  groups?: readonly string[];
+  seed?: readonly SeededUser[];
+  /** seconds; Cognito's default is one hour */
+  tokenValiditySeconds?: number;
+  /** called with lines worth printing (confirmation codes) */
+  log?: (line: string) => void;
+  /** clock, for tests that need an expired token */
+  now?: () => number;
+}
+
+export const DEFAULT_POOL_ID = 'us-east-1_LocalMarkApi';
+/** 26 lower-case characters, as Cognito's app client ids */
+export const DEFAULT_CLIENT_ID = 'localmarkapiwebandmobile01';
+export const ACCESS_SCOPE = 'aws.cognito.signin.user.admin';
+
+const PASSWORD_RULES: [RegExp, string][] = [
+  [/.{8,}/, 'Password not long enough'],
+  [/[a-z]/, 'Password must have lowercase characters'],
+  [/[A-Z]/, 'Password must have uppercase characters'],
+  [/[0-9]/, 'Password must have numeric characters'],
+  [/[^A-Za-z0-9]/, 'Password must have symbol characters'],
+];
+
+function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  return `${salt.toString('base64')}:${scryptSync(password, salt, 32).toString('base64')}`;
+}
+
+function passwordMatches(password: string, stored: string): boolean {
+  const [salt, hash] = stored.split(':');
+  const expected = Buffer.from(hash, 'base64');
+  const actual = scryptSync(password, Buffer.from(salt, 'base64'), 32);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Seeded users keep their sub across restarts, so data they own stays theirs. */
+function stableSub(poolId: string, username: string): string {
+  const h = createHash('sha256').update(`${poolId}/${username}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class LocalUserPool {
+  readonly poolId: string;
+  readonly clientId: string;
+  readonly region: string;
+  readonly groups: ReadonlySet<string>;
+  private endpointUrl: string;
+  private readonly users = new Map<string, LocalUser>();
+  private readonly refreshTokens = new Map<string, string>();
+  private readonly validity: number;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private key!: { privateKey: CryptoKey; jwk: JWK };
+
+  private constructor(options: LocalUserPoolOptions) {
+    this.poolId = options.poolId ?? DEFAULT_POOL_ID;
+    this.clientId = options.clientId ?? DEFAULT_CLIENT_ID;
+    this.region = options.region ?? this.poolId.split('_')[0];
+    this.endpointUrl = options.endpoint ?? `http://127.0.0.1/${this.region}`;
+    this.groups = new Set(options.groups ?? [STAFF_GROUP, DATA_PROTECTION_GROUP]);
+    this.validity = options.tokenValiditySeconds ?? 3600;
+    this.log = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
+  }
+
+  static async create(options: LocalUserPoolOptions = {}): Promise<LocalUserPool> {
+    const pool = new LocalUserPool(options);
+    // A new key at each start: tokens from an earlier run stop verifying, as after a key rotation.
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    pool.key = { privateKey, jwk: { ...jwk, kid: randomUUID(), alg: 'RS256', use: 'sig' } };
+    for (const seeded of options.seed ?? SEEDED_USERS) {
+      pool.users.set(seeded.username, {
+        username: seeded.username,
+        sub: stableSub(pool.poolId, seeded.username),
+        email: seeded.email,
+        passwordHash: hashPassword(seeded.password),
+        confirmed: true,
+        groups: new Set(seeded.groups),
+        createdAt: new Date(pool.now()),
+      });
+    }
+    return pool;
+  }
+
+  /** The base URL the pool answers on; the issuer is <endpoint>/<poolId>. */
+  get endpoint(): string {
+    return this.endpointUrl;
+  }
+
+  setEndpoint(endpoint: string): void {
+    this.endpointUrl = endpoint.replace(/\/$/, '');
+  }
+
+  get issuer(): string {
+    return `${this.endpointUrl}/${this.poolId}`;
+  }
+
+  get jwksUrl(): string {
+    return `${this.issuer}/.well-known/jwks.json`;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.key.jwk] };
+  }
+
+  user(username: string): LocalUser | undefined {
+    return this.users.get(username) ?? [...this.users.values()].find((u) => u.email === username);
+  }
+
+  private requireClient(clientId: unknown): void {
+    if (clientId !== this.clientId) throw new CognitoError('ResourceNotFoundException', `User pool client ${String(clientId)} does not exist.`);
+  }
+
+  private requirePool(poolId: unknown): void {
+    if (poolId !== this.poolId) throw new CognitoError('ResourceNotFoundException', `User pool ${String(poolId)} does not exist.`);
+  }
+
+  private requireUser(username: unknown): LocalUser {
+    const user = typeof username === 'string' ? this.user(username) : undefined;
+    if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
+    return user;
+  }
+
+  signUp(input: { ClientId?: unknown; Username?: unknown; Password?: unknown; UserAttributes?: unknown }) {
+    this.requireClient(input.ClientId);
+    const username = input.Username;
+    if (typeof username !== 'string' || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(username)) {
+      throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
+    }
+    const password = typeof input.Password === 'string' ? input.Password : '';
+    for (const [rule, message] of PASSWORD_RULES) {
+      if (!rule.test(password)) throw new CognitoError('InvalidPasswordException', `Password did not conform with policy: ${message}`);
+    }
+    const attributes = Array.isArray(input.UserAttributes) ? (input.UserAttributes as { Name?: unknown; Value?: unknown }[]) : [];
+    const email = attributes.find((a) => a.Name === 'email')?.Value;
+    if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      throw new CognitoError('InvalidParameterException', 'Attributes did not conform to the schema: email: The attribute is required');
+    }
+    if (this.user(username) || [...this.users.values()].some((u) => u.email === email)) {
+      throw new CognitoError('UsernameExistsException', 'User already exists');
+    }
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const user: LocalUser = { username, sub: randomUUID(), email, passwordHash: hashPassword(password), confirmed: false, groups: new Set(), confirmationCode: code, createdAt: new Date(this.now()) };
+    this.users.set(username, user);
+    // Cognito mails the code; the local pool prints it instead.
+    this.log(`user pool: confirmation code for ${username} <${email}>: ${code}`);
+    return {
+      UserConfirmed: false,
+      UserSub: user.sub,
+      CodeDeliveryDetails: { AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: email.replace(/^(.).*@(.).*$/, '$1***@$2***') },
+    };
+  }
+
+  confirmSignUp(input: { ClientId?: unknown; Username?: unknown; ConfirmationCode?: unknown }) {
+    this.requireClient(input.ClientId);
+    const user = this.requireUser(input.Username);
+    if (user.confirmed) throw new CognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
+    if (input.ConfirmationCode !== user.confirmationCode) throw new CognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
+    user.confirmed = true;
+    delete user.confirmationCode;
+    return {};
+  }
+
+  /** The pending code of an unconfirmed user (what the console prints), for tests. */
+  confirmationCode(username: string): string | undefined {
+    return this.user(username)?.confirmationCode;
+  }
+
+  async initiateAuth(input: { ClientId?: unknown; AuthFlow?: unknown; AuthParameters?: unknown }) {
+    this.requireClient(input.ClientId);
+    const parameters = (input.AuthParameters && typeof input.AuthParameters === 'object' ? input.AuthParameters : {}) as Record<string, unknown>;
+    switch (input.AuthFlow) {
+      case 'USER_PASSWORD_AUTH': {
+        if (typeof parameters.USERNAME !== 'string') throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
+        if (typeof parameters.PASSWORD !== 'string') throw new CognitoError('InvalidParameterException', 'Missing required parameter PASSWORD');
+        const user = this.requireUser(parameters.USERNAME);
+        if (!passwordMatches(parameters.PASSWORD, user.passwordHash)) throw new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
+        if (!user.confirmed) throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
+        const refreshToken = randomBytes(48).toString('base64url');
+        this.refreshTokens.set(refreshToken, user.username);
+        return { ChallengeParameters: {}, AuthenticationResult: { ...(await this.tokensFor(user)), RefreshToken: refreshToken } };
+      }
+      case 'REFRESH_TOKEN_AUTH':
+      case 'REFRESH_TOKEN': {
+        const username = typeof parameters.REFRESH_TOKEN === 'string' ? this.refreshTokens.get(parameters.REFRESH_TOKEN) : undefined;
+        const user = username ? this.users.get(username) : undefined;
+        if (!user) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+        // New tokens carry the user's groups as they are now, so a removal from a group takes
+        // effect at the next refresh, as in Cognito.
+        return { ChallengeParameters: {}, AuthenticationResult: await this.tokensFor(user) };
+      }
+      case 'USER_SRP_AUTH':
+      case 'CUSTOM_AUTH':
+      case 'USER_AUTH':
+        throw new CognitoError('InvalidParameterException', `The local user pool supports USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, not ${input.AuthFlow}.`);
+      default:
+        throw new CognitoError('InvalidParameterException', `1 validation error detected: Value '${String(input.AuthFlow)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set`);
+    }
+  }
+
+  getUser(accessTokenOwner: LocalUser) {
+    return {
+      Username: accessTokenOwner.username,
+      UserAttributes: [
+        { Name: 'sub', Value: accessTokenOwner.sub },
+        { Name: 'email', Value: accessTokenOwner.email },
+        { Name: 'email_verified', Value: String(accessTokenOwner.confirmed) },
+      ],
+    };
+  }
+
+  adminAddUserToGroup(input: { UserPoolId?: unknown; Username?: unknown; GroupName?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const user = this.requireUser(input.Username);
+    if (typeof input.GroupName !== 'string' || !this.groups.has(input.GroupName)) throw new CognitoError('ResourceNotFoundException', 'Group not found.');
+    user.groups.add(input.GroupName);
+    return {};
+  }
+
+  adminRemoveUserFromGroup(input: { UserPoolId?: unknown; Username?: unknown; GroupName?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const user = this.requireUser(input.Username);
+    if (typeof input.GroupName !== 'string' || !this.groups.has(input.GroupName)) throw new CognitoError('ResourceNotFoundException', 'Group not found.');
+    user.groups.delete(input.GroupName);
+    return {};
+  }
+
+  adminListGroupsForUser(input: { UserPoolId?: unknown; Username?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const user = this.requireUser(input.Username);
+    return { Groups: [...user.groups].map((GroupName) => ({ GroupName, UserPoolId: this.poolId })) };
+  }
+
+  /** Tokens for a user without a password round trip: the in-process shortcut tests and the seed use. */
+  async tokensFor(user: LocalUser | string, overrides: { expiresIn?: number; issuer?: string; clientId?: string } = {}): Promise<AuthenticationResult> {
+    const u = typeof user === 'string' ? this.requireUser(user) : user;
+    const iat = Math.floor(this.now() / 1000);
+    const exp = iat + (overrides.expiresIn ?? this.validity);
+    const issuer = overrides.issuer ?? this.issuer;
+    const clientId = overrides.clientId ?? this.clientId;
+    const originJti = randomUUID();
+    const eventId = randomUUID();
+    const groups = u.groups.size ? { 'cognito:groups': [...u.groups] } : {};
+    const header = { alg: 'RS256', kid: this.key.jwk.kid! };
+    const idToken = await new SignJWT({
+      sub: u.sub,
+      ...groups,
+      email_verified: u.confirmed,
+      'cognito:username': u.username,
+      origin_jti: originJti,
+      aud: clientId,
+      event_id: eventId,
+      token_use: 'id',
+      auth_time: iat,
+      email: u.email,
+    })
+      .setProtectedHeader(header)
+      .setIssuer(issuer)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.key.privateKey);
+    const accessToken = await new SignJWT({
+      sub: u.sub,
+      ...groups,
+      client_id: clientId,
+      origin_jti: originJti,
+      event_id: eventId,
+      token_use: 'access',
+      scope: ACCESS_SCOPE,
+      auth_time: iat,
+      username: u.username,
+    })
+      .setProtectedHeader(header)
+      .setIssuer(issuer)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.key.privateKey);
+    return { AccessToken: accessToken, IdToken: idToken, ExpiresIn: exp - iat, TokenType: 'Bearer' };
+  }
+
+  /** The user an access token names, for GetUser; the token must be this pool's and live. */
+  async userOfAccessToken(token: unknown): Promise<LocalUser> {
+    const { jwtVerify, createLocalJWKSet } = await import('jose');
+    try {
+      const { payload } = await jwtVerify(String(token), createLocalJWKSet(this.jwks()), { issuer: this.issuer, currentDate: new Date(this.now()) });
+      if (payload.token_use !== 'access') throw new Error('not an access token');
+      return this.requireUser(payload.username);
+    } catch (err) {
+      if (err instanceof CognitoError) throw err;
+      throw new CognitoError('NotAuthorizedException', 'Invalid Access Token');
+    }
+  }
+}
