@@ -119,7 +119,7 @@ export class LocalUserPool {
   private readonly validity: number;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
-  private key!: { privateKey: CryptoKey; jwk: JWK };
+  private key!: { privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; jwk: JWK };
 
   private constructor(options: LocalUserPoolOptions) {
     this.poolId = options.poolId ?? DEFAULT_POOL_ID;
