@@ -17,12 +17,29 @@ import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
 import { ensureTables } from './services/tables';
 import type { Pipeline, PipelineOptions } from './pollers/pipeline';
 import { attachRealtime, type AttachRealtimeOptions, type RealtimeServer } from './realtime';
+import { MARK_API_AUTHORIZATION, type AuthorizationModes } from '../infra/auth';
+import type { IamCredentials } from './server/auth';
+import { startUserPoolServer, type UserPoolServer } from './userpool/server';
 
 /** A stable development key in AppSync's format ("da2-" + 26 characters), overridable. */
 export const DEFAULT_API_KEY = 'da2-localmarkapidevelopment0';
 /** npm start's port when it is free, so the console, the seed and bookmarks have a stable URL. */
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_GRAPHQL_URL = `http://127.0.0.1:${DEFAULT_PORT}/graphql`;
+/** npm start's user pool port when free (Cognito's endpoint stand-in). */
+export const DEFAULT_USER_POOL_PORT = 4001;
+
+/**
+ * The back-office principal the local endpoint trusts for IAM (staff): printed by npm start, a
+ * development convenience like the seeded users; AWS has real principals and policies instead.
+ */
+export const LOCAL_IAM_CREDENTIALS: IamCredentials = {
+  accessKeyId: 'AKIALOCALMARKAPISTAFF1',
+  secretAccessKey: 'local-mark-api-back-office-secret-do-not-use',
+  accountId: '000000000000',
+  username: 'AIDALOCALMARKAPISTAFF1',
+  userArn: 'arn:aws:iam::000000000000:user/mark-api-back-office',
+};
 
 export interface Service {
   name: string;
@@ -75,6 +92,14 @@ export interface StackOptions {
    * infra/settings.ts over cdk.json's context, the values the CDK app deploys
    */
   limits?: Partial<ExecutionLimits>;
+  /** the API's authorization modes (infra/auth.ts); mark-api's by default */
+  authorization?: AuthorizationModes;
+  /** port of the local user pool; a free one when omitted */
+  userPoolPort?: number;
+  /** lines the user pool prints (sign-up confirmation codes) */
+  onUserPoolLog?: (line: string) => void;
+  /** the IAM principal the endpoint trusts */
+  iam?: IamCredentials;
   /** real-time endpoint tuning (local/realtime), e.g. a short keepAliveIntervalMs in tests */
   realtime?: AttachRealtimeOptions;
   /** console.log / console.error of resolver code (silent by default) */
@@ -101,6 +126,10 @@ export interface Stack {
   dynamodb: DynamoDBClient;
   wiring: LoadedWiring;
   server: ApiServer;
+  /** the local Cognito user pool: endpoint, pool id, client id, seeded users */
+  userPool: UserPoolServer;
+  /** the IAM credentials the endpoint accepts (staff) */
+  iam: IamCredentials;
   /** the real-time (WebSocket) endpoint on the server's port: stats(), publish() */
   realtime: RealtimeServer;
   runtime: ResolverRuntime;
@@ -183,9 +212,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
 
     const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+    // The user pool first: the endpoint trusts its issuer, app client and JWKS.
+    const userPool = await startUserPoolServer({ port: options.userPoolPort, host: options.host, log: options.onUserPoolLog });
+    services.push({ name: 'user pool', stop: () => userPool.stop() });
+    log(`user pool ${userPool.pool.poolId} on ${userPool.endpoint} (app client ${userPool.pool.clientId})`);
+    const iam = options.iam ?? LOCAL_IAM_CREDENTIALS;
     const schemaFile = () => options.schemaFile ?? wiring.schemaFile;
     const serve = (port: number | undefined, schema = loadAppSyncSchema(schemaFile())) =>
       startApiServer({
+        auth: {
+          modes: options.authorization ?? MARK_API_AUTHORIZATION,
+          userPool: { issuer: userPool.pool.issuer, clientId: userPool.pool.clientId, jwks: new URL(userPool.pool.jwksUrl) },
+          iam,
+          region: userPool.pool.region,
+        },
         runtime,
         schema,
         apiKey,
@@ -268,6 +308,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       get realtime() {
         return realtime;
       },
+      userPool,
+      iam,
       runtime,
       capacity,
       pipeline,

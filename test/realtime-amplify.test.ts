@@ -1,6 +1,10 @@
 /**
  * A real AppSync client against the local stack: aws-amplify v6, configured as for AWS (endpoint,
- * region, defaultAuthMode 'apiKey', apiKey), runs a query, a mutation and a subscription.
+ * region, the user pool with `userPoolEndpoint` pointed at the local pool), signs in as a staff
+ * user with USER_PASSWORD_AUTH and, with the tokens it got, runs a query, mutations and a
+ * subscription (defaultAuthMode 'userPool': Amplify sends the access token as `Authorization`,
+ * over HTTP and in the real-time handshake and starts). The API key is the public storefront's:
+ * its reads go through, its mutations are refused.
  *
  * Amplify derives the real-time URL from the GraphQL endpoint — for a non-AppSync host,
  * endpoint + "/realtime" with http(s):// replaced by wss:// — and authenticates with the
@@ -14,8 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WS from 'ws';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 import { startTestStack, type TestStack } from './support/stack';
+import { SEEDED_USERS } from '../local/userpool/server';
 
 /** The browser-style WebSocket Amplify expects, accepting the local self-signed certificate. */
 class LocalWebSocket extends WS {
@@ -40,12 +46,18 @@ beforeAll(async () => {
   stack = await startTestStack({ label: 'realtime-amplify' });
   previousWebSocket = (globalThis as { WebSocket?: unknown }).WebSocket;
   (globalThis as { WebSocket?: unknown }).WebSocket = LocalWebSocket;
+  const { pool } = stack.userPool;
   Amplify.configure({
-    API: { GraphQL: { endpoint: stack.graphqlUrl, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: stack.apiKey } },
+    Auth: { Cognito: { userPoolId: pool.poolId, userPoolClientId: pool.clientId, userPoolEndpoint: stack.userPool.endpoint } },
+    API: { GraphQL: { endpoint: stack.graphqlUrl, region: 'us-east-1', defaultAuthMode: 'userPool', apiKey: stack.apiKey } },
   });
+  const staff = SEEDED_USERS.find((u) => u.role === 'staff')!;
+  const signedIn = await signIn({ username: staff.username, password: staff.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+  expect(signedIn.isSignedIn).toBe(true);
 });
 
 afterAll(async () => {
+  await signOut().catch(() => {});
   (globalThis as { WebSocket?: unknown }).WebSocket = previousWebSocket;
   await stack?.stop();
 });
@@ -64,6 +76,12 @@ function subscriptionAcknowledged(match: (variables: Record<string, unknown>) =>
 }
 
 describe('aws-amplify v6 against the local endpoint', () => {
+  it('signed in against the local user pool, holds Cognito-shaped tokens of the staff group', async () => {
+    const { tokens } = await fetchAuthSession();
+    expect(tokens?.accessToken.payload).toMatchObject({ token_use: 'access', client_id: stack.userPool.pool.clientId, 'cognito:groups': ['staff'], iss: stack.userPool.pool.issuer });
+    expect(tokens?.idToken?.payload).toMatchObject({ token_use: 'id', 'cognito:username': 'staff' });
+  });
+
   it('runs a query, mutations, and a subscription that receives one mark’s events and not another’s', async () => {
     const client = generateClient();
     const [watched, other] = ['AMP 1', 'AMP 2'];
@@ -113,6 +131,15 @@ describe('aws-amplify v6 against the local endpoint', () => {
     subscription.unsubscribe();
     // Amplify sends stop; the endpoint forgets the subscription.
     await expect.poll(() => stack.realtime.stats().subscriptions, { timeout: 10_000 }).toBe(0);
+  });
+
+  it('with the API key (the public storefront) reads a mark but may not mutate', async () => {
+    const client = generateClient({ authMode: 'apiKey' });
+    const read = (await client.graphql({ query: `query($mark: ID!) { getMark(mark: $mark) { mark version } }`, variables: { mark: 'AMP 1' } })) as { data: { getMark: unknown } };
+    expect(read.data.getMark).toEqual({ mark: 'AMP 1', version: 2 });
+    const refused = await (client.graphql({ query: `mutation($input: ReleaseMarkInput!) { releaseMark(input: $input) { version } }`, variables: { input: { mark: 'AMP 3', price: 1 } } }) as Promise<unknown>)
+      .then(() => null, (e: { errors?: { errorType?: string; message: string }[] }) => e.errors?.[0]);
+    expect(refused).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access releaseMark on type Mutation' });
   });
 
   it('surfaces a refused subscription (malformed mark) as an error to the observer', async () => {

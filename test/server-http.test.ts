@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationResultEvent } from '../local/server';
 import type { ResolveInput } from '../local/appsync/types';
 import { directRuntime } from './support/direct-runtime';
+import { API_KEY_ONLY } from '../infra/auth';
 import { startTestStack, type TestStack } from './support/stack';
 
 const WIRING = new URL('./fixtures/server-api/wiring.json', import.meta.url).pathname;
@@ -29,6 +30,8 @@ beforeAll(async () => {
   stack = await startTestStack({
     label: 'serverhttp',
     wiringFile: WIRING,
+    // the fixture API is configured with the API key alone (infra/auth.ts)
+    authorization: API_KEY_ONLY,
     onMutationResult: (event) => mutationEvents.push(event),
     runtime: ({ dynamodb, env }) =>
       directRuntime({

@@ -4,6 +4,7 @@
  */
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { API_KEY_ONLY } from '../infra/auth';
 import { startTestStack, type TestStack } from './support/stack';
 
 const WIRING = new URL('./fixtures/runtime-api/resolvers/wiring.json', import.meta.url).pathname;
@@ -12,7 +13,7 @@ const APPEND = 'mutation Append($mark: String!, $v: Int!) { appendEvent(mark: $m
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ label: 'serverruntime', wiringFile: WIRING });
+  stack = await startTestStack({ label: 'serverruntime', wiringFile: WIRING, authorization: API_KEY_ONLY });
 });
 
 afterAll(async () => {

@@ -10,7 +10,13 @@ import { SUBPROTOCOL } from './protocol';
 export interface RealtimeClientOptions {
   /** ws:// or wss:// URL of the real-time endpoint */
   url: string;
+  /** the API key for the connection and, by default, every start */
   apiKey: string;
+  /**
+   * other credentials instead of the API key, e.g. { Authorization: <user pool token> }: sent in
+   * the connection's header and every start's authorization, beside the host
+   */
+  authorization?: Record<string, string>;
   /** the API's host as AppSync expects it in the auth header (default: the URL's host) */
   host?: string;
   /** where the credentials travel: the `header` query parameter (default) or a `header-…` subprotocol */
@@ -50,7 +56,8 @@ export function authHeader(apiKey: string, host: string): Record<string, string>
 export async function connectRealtime(options: RealtimeClientOptions): Promise<RealtimeClient> {
   const url = new URL(options.url);
   const host = options.host ?? url.host;
-  const header = JSON.stringify(authHeader(options.apiKey, host));
+  const credentials = (apiKey: string) => (options.authorization && apiKey === options.apiKey ? { host, ...options.authorization } : authHeader(apiKey, host));
+  const header = JSON.stringify(credentials(options.apiKey));
   const protocols = [...(options.protocols ?? [SUBPROTOCOL])];
   if ((options.via ?? 'query') === 'query') {
     url.searchParams.set('header', Buffer.from(header).toString('base64'));
@@ -123,7 +130,7 @@ export async function connectRealtime(options: RealtimeClientOptions): Promise<R
       send({
         id,
         type: 'start',
-        payload: { data: JSON.stringify({ query, variables }), extensions: { authorization: authHeader(apiKey, host) } },
+        payload: { data: JSON.stringify({ query, variables }), extensions: { authorization: credentials(apiKey) } },
       });
       return next((m) => m.id === id && (m.type === 'start_ack' || m.type === 'error'));
     },

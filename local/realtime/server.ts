@@ -61,6 +61,9 @@ import { checkVariableNesting, checkVariables, MAX_VARIABLE_DEPTH, operationNotF
 import { nestingPastAt } from '../server/json-depth';
 import { selectionDepth, selectionSetGraphQL, selectionSetList } from '../server/selection';
 import { checkDocumentCost } from '../server/validation';
+// Auth (local/server/auth.ts, directives.ts): the same modes and directive rules as over HTTP.
+import type { AuthOutcome, AuthRequest, Caller } from '../server/auth';
+import { unauthorizedMessage, UNAUTHORIZED_ERROR_TYPE, type FieldAccess } from '../server/directives';
 
 /** What the GraphQL endpoint reports after a mutation field resolved without error. */
 export interface MutationResult {
@@ -81,8 +84,12 @@ export interface MutationResult {
 export interface RealtimeServerOptions {
   schema: GraphQLSchema;
   runtime: ResolverRuntime;
-  /** The API key clients must present, or a predicate over the presented key. */
+  /** The API key clients must present, or a predicate over the presented key (used when no `authenticate` is given). */
   apiKey: string | ((key: string | undefined) => boolean);
+  /** Authenticates the connection's header and each start's authorization, as over HTTP. */
+  authenticate?: (request: AuthRequest) => Promise<AuthOutcome>;
+  /** The schema's auth directives, checked on the subscription field and its selection at start. */
+  access?: FieldAccess;
   /** URL path of the endpoint (default /graphql/realtime). */
   path?: string;
   /** How often `ka` is sent (default 60 s, within aws-amplify's 65 s alert window). */
@@ -144,13 +151,17 @@ interface Subscription {
   fragments: Record<string, FragmentDefinitionNode>;
   /** the start's query and operation: subscribers that share it share one serialised payload */
   shapeKey: string;
+  /** who started it (its ctx.identity is caller.identity) */
+  caller: Caller;
 }
 
 interface Connection {
   socket: WebSocket;
-  authorized: boolean;
+  /** settles once the connection's header is authenticated: the caller, or null when refused */
+  authorized: Promise<Caller | null>;
   acknowledged: boolean;
   subscriptions: Map<string, Subscription>;
+  sourceIp: string;
   /** starts whose resolver is still running, so that a stop in between is honoured */
   pending: Set<string>;
   keepAlive?: NodeJS.Timeout;
@@ -255,6 +266,34 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   const { schema, runtime } = options;
   const keyAccepted =
     typeof options.apiKey === 'function' ? options.apiKey : (key: string | undefined) => key !== undefined && key === options.apiKey;
+  const authenticate =
+    options.authenticate ??
+    (async (request: AuthRequest): Promise<AuthOutcome> =>
+      keyAccepted(request.headers['x-api-key']) ? { ok: true, caller: { mode: 'API_KEY', identity: null } } : { ok: false, status: 401, errorType: 'UnauthorizedException', message: '' });
+  /** The first field of the selection the caller may not reach, AppSync's way (directives.ts). */
+  const refusedField = (caller: Caller, typeName: string, fieldName: string, selectionSet: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): RealtimeError | null => {
+    if (!options.access) return null;
+    if (!options.access.allows(typeName, fieldName, caller)) return { errorType: UNAUTHORIZED_ERROR_TYPE, message: unauthorizedMessage(fieldName, typeName) };
+    const parent = schema.getType(typeName);
+    const field = parent && 'getFields' in parent ? parent.getFields()[fieldName] : undefined;
+    if (!field || !selectionSet) return null;
+    let type = field.type as unknown as { ofType?: unknown; name?: string };
+    while (type.ofType) type = type.ofType as typeof type;
+    const walk = (set: SelectionSetNode): RealtimeError | null => {
+      for (const node of set.selections) {
+        if (node.kind === Kind.FIELD) {
+          const found = refusedField(caller, type.name!, node.name.value, node.selectionSet, fragments);
+          if (found) return found;
+        } else {
+          const inner = node.kind === Kind.INLINE_FRAGMENT ? node.selectionSet : fragments[node.name.value]?.selectionSet;
+          const found = inner && walk(inner);
+          if (found) return found;
+        }
+      }
+      return null;
+    };
+    return walk(selectionSet);
+  };
   const mutationsToFields = subscribedMutations(schema);
   const connections = new Set<Connection>();
   /** subscription field name → its live subscriptions, so a publish touches only its own */
@@ -333,10 +372,20 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     }
     const payload = (message.payload ?? {}) as Record<string, unknown>;
     const authorization = lowerCaseKeys(((payload.extensions as Record<string, unknown> | undefined)?.authorization ?? {}) as Record<string, unknown>);
-    if (!keyAccepted(authorization['x-api-key'])) {
+    // Every start carries its own credentials, checked like an HTTP request's; for IAM the
+    // signature covers a POST of the start's data to the GraphQL endpoint.
+    const auth = await authenticate({
+      headers: authorization,
+      sourceIp: connection.sourceIp,
+      method: 'POST',
+      path: '/graphql',
+      body: typeof payload.data === 'string' ? payload.data : '',
+    });
+    if (!auth.ok) {
       sendError(connection, id, [START_UNAUTHORIZED]);
       return;
     }
+    const caller = auth.caller;
     if (connection.subscriptions.has(id) || connection.pending.has(id)) {
       sendError(connection, id, [{ errorType: 'DuplicatedOperationError', message: `Subscription with id ${id} already exists.` }]);
       return;
@@ -438,6 +487,12 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       return;
     }
 
+    const refused = refusedField(caller, subscriptionType!.name, field.name, fieldNode.selectionSet, fragments);
+    if (refused) {
+      sendError(connection, id, [{ ...refused, path: [fieldNode.alias?.value ?? field.name], ...(locationOf(fieldNode) ? { locations: locationOf(fieldNode)!.map((l) => ({ ...l, sourceName: null })) } : {}) }]);
+      return;
+    }
+
     connection.pending.add(id);
     let filter: CompiledFilter | null = null;
     let invalidationFilter: CompiledFilter | null = null;
@@ -446,7 +501,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
         const outcome = await runtime.resolve('Subscription', field.name, {
           arguments: args,
           source: null,
-          identity: null,
+          identity: caller.identity,
           requestHeaders: authorization,
           info: {
             fieldName: field.name,
@@ -486,6 +541,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       selectionSet: fieldNode.selectionSet,
       fragments,
       shapeKey: `${operationName ?? ''}\u0000${request.query}`,
+      caller,
     };
     connection.subscriptions.set(id, subscription);
     let set = byField.get(field.name);
@@ -507,10 +563,15 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   }
 
   function onMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
-    if (!connection.authorized) {
-      refuseConnection(connection);
-      return;
-    }
+    // Messages wait for the connection's authentication, in the order they came.
+    void connection.authorized.then((caller) => {
+      if (!connections.has(connection)) return;
+      if (!caller) refuseConnection(connection);
+      else handleMessage(connection, raw, isBinary);
+    });
+  }
+
+  function handleMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
     let message: Record<string, unknown> | null = null;
     const text = isBinary ? '' : raw.toString();
     // payload.variables may sit directly in the message: {payload: {variables: {name: value}}}
@@ -550,9 +611,15 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const header = connectionAuthHeader(request);
+    const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
+    // The connection's own credentials: IAM signs a POST of "{}" to <graphql endpoint>/connect.
+    const authorized = header
+      ? authenticate({ headers: header, sourceIp, method: 'POST', path: '/graphql/connect', body: '{}' }).then((outcome) => (outcome.ok ? outcome.caller : null), () => null)
+      : Promise.resolve(null);
     const connection: Connection = {
       socket,
-      authorized: keyAccepted(header?.['x-api-key']),
+      authorized,
+      sourceIp,
       acknowledged: false,
       subscriptions: new Map(),
       pending: new Set(),
@@ -560,8 +627,8 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     connections.add(connection);
     // AppSync answers a refused connection on its first message (connection_init); one that
     // never speaks is closed after a while either way.
-    connection.initTimer = setTimeout(() => {
-      if (!connection.authorized) refuseConnection(connection);
+    connection.initTimer = setTimeout(async () => {
+      if (!(await connection.authorized)) refuseConnection(connection);
       else if (!connection.acknowledged && connection.subscriptions.size === 0) {
         socket.close(1000, 'connection_init not received');
         dropConnection(connection);

@@ -37,6 +37,8 @@ import { selectionSetGraphQL, selectionSetList } from './selection';
 import { checkDocumentCost, validateDocument } from './validation';
 import { project } from '../realtime/selection';
 import { ScalarParseError } from './scalars';
+import type { Caller } from './auth';
+import { unauthorizedMessage, UNAUTHORIZED_ERROR_TYPE, type FieldAccess } from './directives';
 
 export interface MutationResultEvent {
   /** the schema field name (not the alias) */
@@ -87,6 +89,8 @@ export interface GraphQLRequest {
   /** lower-cased */
   headers: Record<string, string>;
   identity?: unknown;
+  /** who authenticated, and how: the schema's auth directives are checked against it per field */
+  caller?: Caller;
 }
 
 export interface GraphQLResponseBody {
@@ -125,7 +129,7 @@ export interface Executor {
 /** Thrown for requests AppSync refuses before GraphQL (HTTP 400, MalformedHttpRequestException). */
 export class MalformedRequestError extends Error {}
 
-export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, limits: ExecutionLimits = APPSYNC_DEFAULT_LIMITS): Executor {
+export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, limits: ExecutionLimits = APPSYNC_DEFAULT_LIMITS, access?: FieldAccess): Executor {
   const resolverCountLimit = limits.resolverCountLimit || DEFAULT_RESOLVER_COUNT;
   const documents = new Map<string, PreparedDocument>();
   const listeners = new Set<MutationResultListener>();
@@ -170,6 +174,11 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
     const typeName = info.parentType.name;
     if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw queryDepthExceeded(limits.queryDepthLimit);
+    const caller = context.request.caller;
+    // AppSync authorizes each field before resolving it: a refused mutation field never runs.
+    if (access && caller && !access.allows(typeName, info.fieldName, caller)) {
+      throw new ResolverFieldError({ message: unauthorizedMessage(info.fieldName, typeName), errorType: UNAUTHORIZED_ERROR_TYPE, data: null, errorInfo: null });
+    }
     if (!runtime.has(typeName, info.fieldName)) return defaultFieldResolver(source, args, context, info);
     if (++context.resolverCalls > resolverCountLimit) throw resolverCountExceeded(resolverCountLimit);
     const selection = selectionOf(info, context.fragments);

@@ -17,10 +17,13 @@ import { APPSYNC_DEFAULT_LIMITS, createExecutor, MalformedRequestError, MAX_VARI
 import { loadAppSyncSchema } from './schema';
 import { nestingPastAt } from './json-depth';
 import { requestError } from './errors';
+import { createAuthenticator, type AuthConfig, type Authenticator } from './auth';
+import { fieldAccess, type FieldAccess } from './directives';
 
 export type { ExecutionLimits, MutationResultEvent, MutationResultListener } from './execute';
 export { APPSYNC_DEFAULT_LIMITS } from './execute';
 export { AWS_SCHEMA_FILE, buildAppSyncSchema, loadAppSyncSchema } from './schema';
+export type { AuthConfig, Caller } from './auth';
 
 export interface TlsCertificate {
   key: string;
@@ -33,6 +36,11 @@ export interface ApiServerOptions {
   schemaFile?: string;
   schema?: GraphQLSchema;
   apiKey: string;
+  /**
+   * the API's authorization modes and what they trust (local/server/auth.ts); by default the API
+   * key alone, as an API configured with API_KEY only
+   */
+  auth?: Omit<AuthConfig, 'apiKey'>;
   /** 0 or omitted: a free port */
   port?: number;
   /** default 127.0.0.1 */
@@ -60,6 +68,10 @@ export interface ApiServer {
   runtime: ResolverRuntime;
   /** the limits this endpoint enforces (the real-time endpoint applies the same) */
   limits: ExecutionLimits;
+  /** authenticates a request's headers (the real-time endpoint uses it too) */
+  authenticator: Authenticator;
+  /** the schema's auth directives */
+  access: FieldAccess;
   certificate: TlsCertificate;
   /** the servers behind the port, for whoever needs them (e.g. a WebSocket server in noServer mode) */
   httpServer: HttpServer;
@@ -80,20 +92,21 @@ const CORS_HEADERS = {
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** https://github.com/graphql/graphql-over-http/issues/81: AppSync's answers before GraphQL runs. */
-const UNAUTHORIZED = JSON.stringify({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] });
 const malformed = (message: string) => JSON.stringify({ errors: [{ message, errorType: 'MalformedHttpRequestException' }] });
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const schema = options.schema ?? (options.schemaFile ? loadAppSyncSchema(options.schemaFile) : undefined);
   if (!schema) throw new Error('startApiServer: give schemaFile or schema');
   const limits: ExecutionLimits = { ...APPSYNC_DEFAULT_LIMITS, ...options.limits };
-  const executor = createExecutor(schema, options.runtime, limits);
+  const authenticator = createAuthenticator({ modes: { defaultMode: 'API_KEY', additionalModes: [] }, ...options.auth, apiKey: options.apiKey });
+  const access = fieldAccess(schema, authenticator.modes);
+  const executor = createExecutor(schema, options.runtime, limits, access);
   if (options.onMutationResult) executor.addMutationListener(options.onMutationResult);
   const host = options.host ?? '127.0.0.1';
   const certificate = options.certificate ?? (await selfSignedCertificate(host));
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, executor, options.apiKey).catch((err) => {
+    handle(req, res, executor, authenticator, options.apiKey).catch((err) => {
       console.error('local AppSync endpoint: unexpected failure', err);
       if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
       else res.destroy();
@@ -147,6 +160,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema,
     runtime: options.runtime,
     limits,
+    authenticator,
+    access,
     certificate,
     httpServer,
     httpsServer,
@@ -218,7 +233,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, executor: Executor, apiKey: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, executor: Executor, authenticator: Authenticator, apiKey: string): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'OPTIONS') {
     res.writeHead(204, CORS_HEADERS);
@@ -227,11 +242,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
   }
   if (path === '/graphql') {
     if (req.method !== 'POST') return send(res, 405, malformed('Only POST is supported locally.'), JSON_TYPE, { allow: 'POST, OPTIONS' });
-    if (req.headers['x-api-key'] !== apiKey) {
+    const headers = lowerCaseHeaders(req);
+    // A SigV4 signature covers the body, so IAM needs it read first; other modes refuse unread.
+    const signed = headers.authorization?.startsWith('AWS4-HMAC-SHA256 ');
+    const signedBody = signed ? await readBody(req) : undefined;
+    const auth = await authenticator.authenticate({ headers, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', method: req.method, path: req.url ?? '/graphql', body: signedBody ?? undefined });
+    if (!auth.ok) {
       req.resume();
-      return send(res, 401, UNAUTHORIZED, JSON_TYPE, { 'x-amzn-errortype': 'UnauthorizedException' });
+      const body = JSON.stringify({ errors: [{ errorType: auth.errorType, message: auth.message }] });
+      return send(res, auth.status, body, JSON_TYPE, { 'x-amzn-errortype': auth.errorType });
     }
-    const text = await readBody(req);
+    const text = signed ? signedBody! : await readBody(req);
     if (text === null) return send(res, 413, malformed('Request body is too large.'));
     if (!text.trim()) return send(res, 400, malformed('Request body is empty.'));
     // {"variables": {"name": <value>}}: a value nested past the variables' bound is refused before
@@ -243,15 +264,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
       }
       return send(res, 400, malformed('Unable to parse GraphQL query.'));
     }
-    let body: unknown;
+    let parsed: unknown;
     try {
-      body = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       return send(res, 400, malformed('Unable to parse GraphQL query.'));
     }
-    const request = body as { query?: unknown; variables?: unknown; operationName?: unknown };
+    const request = parsed as { query?: unknown; variables?: unknown; operationName?: unknown };
     if (
-      !body || typeof body !== 'object' || Array.isArray(body) || typeof request.query !== 'string' ||
+      !parsed || typeof parsed !== 'object' || Array.isArray(parsed) || typeof request.query !== 'string' ||
       (request.variables != null && (typeof request.variables !== 'object' || Array.isArray(request.variables))) ||
       (request.operationName != null && typeof request.operationName !== 'string')
     ) {
@@ -262,8 +283,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
         query: request.query,
         variables: (request.variables as Record<string, unknown> | null) ?? null,
         operationName: (request.operationName as string | null) ?? null,
-        headers: lowerCaseHeaders(req),
-        identity: null,
+        headers,
+        identity: auth.caller.identity,
+        caller: auth.caller,
       });
       return send(res, 200, JSON.stringify(result));
     } catch (err) {

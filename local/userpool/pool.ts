@@ -42,7 +42,11 @@ export interface AuthenticationResult {
   TokenType: 'Bearer';
 }
 
+/** The roles the seeded users stand for (tests and the seed name them). */
+export type SeededRole = 'staff' | 'dataProtection' | 'purchaserA' | 'purchaserB';
+
 export interface SeededUser {
+  role: SeededRole;
   username: string;
   email: string;
   password: string;
@@ -54,10 +58,10 @@ export interface SeededUser {
  * (infra/ seeds nobody; staff are added there by administrators).
  */
 export const SEEDED_USERS: readonly SeededUser[] = [
-  { username: 'staff', email: 'staff@registry.example', password: 'Staff-Local-1', groups: [STAFF_GROUP] },
-  { username: 'dataprotection', email: 'dpo@registry.example', password: 'DataProtection-Local-1', groups: [DATA_PROTECTION_GROUP] },
-  { username: 'purchaser-a', email: 'purchaser-a@example.com', password: 'PurchaserA-Local-1', groups: [] },
-  { username: 'purchaser-b', email: 'purchaser-b@example.com', password: 'PurchaserB-Local-1', groups: [] },
+  { role: 'staff', username: 'staff', email: 'staff@registry.example', password: 'Staff-Local-1', groups: [STAFF_GROUP] },
+  { role: 'dataProtection', username: 'dataprotection', email: 'dpo@registry.example', password: 'DataProtection-Local-1', groups: [DATA_PROTECTION_GROUP] },
+  { role: 'purchaserA', username: 'purchaser-a', email: 'purchaser-a@example.com', password: 'PurchaserA-Local-1', groups: [] },
+  { role: 'purchaserB', username: 'purchaser-b', email: 'purchaser-b@example.com', password: 'PurchaserB-Local-1', groups: [] },
 ];
 
 export interface LocalUserPoolOptions {

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CognitoError, LocalUserPool, type LocalUserPoolOptions } from './pool';
 
-export { CognitoError, LocalUserPool, SEEDED_USERS, DEFAULT_CLIENT_ID, DEFAULT_POOL_ID, type SeededUser } from './pool';
+export { CognitoError, LocalUserPool, SEEDED_USERS, DEFAULT_CLIENT_ID, DEFAULT_POOL_ID, type SeededRole, type SeededUser } from './pool';
 
 export interface UserPoolServer {
   pool: LocalUserPool;

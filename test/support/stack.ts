@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
+import { signedIamHeaders } from '../../local/server/auth';
+import { SEEDED_USERS, type SeededRole } from '../../local/userpool/server';
 import { uniquePrefix } from './prefix';
 
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -18,8 +20,28 @@ export interface GqlResponse<T = Record<string, unknown>> {
   body: { data?: T | null } & Record<string, any>;
 }
 
+/**
+ * Who a test request is sent as: a seeded user of the local pool (by role, with an access token),
+ * the back-office IAM principal (SigV4), the API key, or no credentials at all.
+ */
+export type Identity = SeededRole | 'iam' | 'apiKey' | 'none';
+
+export interface GqlOptions {
+  /** as whom; staff by default (the API key on an API whose default mode is the API key) */
+  as?: Identity;
+  /** send this API key (null: no credentials): the API key mode, whatever `as` says */
+  apiKey?: string | null;
+  headers?: Record<string, string>;
+}
+
 export interface TestStack extends Stack {
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: { apiKey?: string | null; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlResponse<T>>;
+  /** the credential headers of an identity for an HTTP request with this body */
+  credentials(as: Identity, body?: string): Promise<Record<string, string>>;
+  /** a live user pool token (access token unless `id`) of a seeded role */
+  token(role: SeededRole, kind?: 'access' | 'id'): Promise<string>;
+  /** the identity gql uses when none is named */
+  defaultIdentity: Identity;
   /** POST /graphql with a raw body (for malformed requests) */
   post(body: string, headers?: Record<string, string>): Promise<GqlResponse>;
 }
@@ -59,12 +81,37 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       req.on('error', reject);
       req.end(body);
     });
+  const defaultIdentity: Identity = (options.authorization?.defaultMode ?? 'AMAZON_COGNITO_USER_POOLS') === 'API_KEY' ? 'apiKey' : 'staff';
+  const tokens = new Map<string, Promise<{ AccessToken: string; IdToken: string }>>();
+  const token = async (role: SeededRole, kind: 'access' | 'id' = 'access') => {
+    const username = SEEDED_USERS.find((u) => u.role === role)!.username;
+    let pending = tokens.get(username);
+    if (!pending) tokens.set(username, (pending = stack.userPool.pool.tokensFor(username)));
+    const issued = await pending;
+    return kind === 'id' ? issued.IdToken : issued.AccessToken;
+  };
+  const credentials = async (as: Identity, body = ''): Promise<Record<string, string>> => {
+    switch (as) {
+      case 'none':
+        return {};
+      case 'apiKey':
+        return { 'x-api-key': stack.apiKey };
+      case 'iam':
+        return signedIamHeaders(stack.graphqlUrl, body, stack.iam);
+      default:
+        return { authorization: await token(as) };
+    }
+  };
   return {
     ...stack,
     post,
-    gql: (query, variables, opts = {}) => {
-      const apiKey = opts.apiKey === undefined ? stack.apiKey : opts.apiKey;
-      return post(JSON.stringify({ query, variables }), { ...(apiKey === null ? {} : { 'x-api-key': apiKey }), ...opts.headers }) as never;
+    defaultIdentity,
+    token,
+    credentials,
+    gql: async (query, variables, opts = {}) => {
+      const body = JSON.stringify({ query, variables });
+      const auth = opts.apiKey !== undefined ? (opts.apiKey === null ? {} : { 'x-api-key': opts.apiKey }) : await credentials(opts.as ?? defaultIdentity, body);
+      return post(body, { ...auth, ...opts.headers }) as never;
     },
     stop: async () => {
       agent.destroy();
