@@ -18,7 +18,9 @@ export interface GraphQLClient {
   close(): void;
 }
 
-export function graphqlClient(graphqlUrl: string, apiKey: string, maxSockets = 16): GraphQLClient {
+/** credentials: an API key, or the headers of another mode (e.g. { authorization: <staff token> }) */
+export function graphqlClient(graphqlUrl: string, credentials: string | Record<string, string>, maxSockets = 16): GraphQLClient {
+  const auth = typeof credentials === 'string' ? { 'x-api-key': credentials } : credentials;
   const agent = new Agent({ keepAlive: true, maxSockets });
   const url = new URL(graphqlUrl);
   const raw = <T>(query: string, variables: Record<string, unknown> = {}) =>
@@ -31,7 +33,7 @@ export function graphqlClient(graphqlUrl: string, apiKey: string, maxSockets = 1
           path: url.pathname,
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': apiKey },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...auth },
         },
         (res) => {
           const chunks: Buffer[] = [];

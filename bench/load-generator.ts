@@ -37,7 +37,10 @@ export const clock = () => performance.timeOrigin + performance.now();
 export interface Target {
   graphqlUrl: string;
   realtimeUrl: string;
+  /** the public key: the subscribers use it */
   apiKey: string;
+  /** a staff user's token: mutations are staff's (the API key may not mutate) */
+  authorization: string;
   dynamodbEndpoint: string;
   /** the stack's table names (ctx.env) */
   env: Record<string, string>;
@@ -238,7 +241,7 @@ async function viaSdk(sdk: DynamoDBClient, env: Record<string, string>, mark: st
 /** `concurrency` workers, each alternating the two paths call by call (and which goes first). */
 async function latency(target: Target, job: LatencyJob): Promise<LatencyOutput> {
   const { concurrency, pairs, warmup, tag } = job;
-  const client = graphqlClient(target.graphqlUrl, target.apiKey, concurrency);
+  const client = graphqlClient(target.graphqlUrl, { authorization: target.authorization }, concurrency);
   const sdk = dynamoDbClient(target.dynamodbEndpoint);
   const out: LatencyOutput['pairs'] = [];
   try {
@@ -274,7 +277,7 @@ async function latency(target: Target, job: LatencyJob): Promise<LatencyOutput> 
 /** Mutations across distinct marks (one per worker), GraphQL-only and SDK-only phases alternated. */
 async function throughput(target: Target, job: ThroughputJob): Promise<ThroughputOutput> {
   const { concurrency, perWorker, rounds, tag } = job;
-  const client = graphqlClient(target.graphqlUrl, target.apiKey, concurrency);
+  const client = graphqlClient(target.graphqlUrl, { authorization: target.authorization }, concurrency);
   const sdk = dynamoDbClient(target.dynamodbEndpoint);
   try {
     const gMarks = Array.from({ length: concurrency }, (_, w) => `G${tag}${w}`);
@@ -374,7 +377,7 @@ parentPort.on('message', (m) => {
  */
 async function subscriptions(target: Target, job: SubscriptionsJob, progress: (line: string) => void): Promise<SubscriptionsOutput> {
   const { mark, subscribers, mutations, warmup } = job;
-  const client = graphqlClient(target.graphqlUrl, target.apiKey, 1);
+  const client = graphqlClient(target.graphqlUrl, { authorization: target.authorization }, 1);
   let worker: Worker | undefined;
   try {
     const released = await client.raw('mutation($input: ReleaseMarkInput!) { releaseMark(input: $input) { version } }', { input: { mark, price: 100 } });

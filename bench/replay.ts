@@ -189,7 +189,7 @@ export async function benchReplay(options: ReplayBenchOptions): Promise<ReplayBe
   const apiSeedLimit = options.apiSeedLimit ?? 100;
   const checks = options.checks ?? 12;
   const log = options.log ?? (() => {});
-  const client = graphqlClient(stack.graphqlUrl, stack.apiKey, 4);
+  const client = graphqlClient(stack.graphqlUrl, { authorization: (await stack.userPool.pool.tokensFor('staff')).AccessToken }, 4);
   const sdk = dynamoDbClient(stack.dynamodbEndpoint);
   const rows: ReplayRow[] = [];
   let checked = 0;

@@ -29,8 +29,8 @@ import { startLoadGenerator, type LoadGenerator } from './load-generator';
 import { formatNumber, median, ratio, summarize, type Summary } from './stats';
 
 /** A load-generating process aimed at the stack's endpoint and its DynamoDB. */
-function loadGeneratorFor(stack: Stack): Promise<LoadGenerator> {
-  return startLoadGenerator({ graphqlUrl: stack.graphqlUrl, realtimeUrl: stack.realtimeUrl, apiKey: stack.apiKey, dynamodbEndpoint: stack.dynamodbEndpoint, env: stack.env });
+async function loadGeneratorFor(stack: Stack): Promise<LoadGenerator> {
+  return startLoadGenerator({ graphqlUrl: stack.graphqlUrl, realtimeUrl: stack.realtimeUrl, apiKey: stack.apiKey, authorization: (await stack.userPool.pool.tokensFor('staff')).AccessToken, dynamodbEndpoint: stack.dynamodbEndpoint, env: stack.env });
 }
 
 export interface CommandBenchOptions {

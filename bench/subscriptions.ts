@@ -115,7 +115,7 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions = {})
   try {
     if (owned) stack = await startStack({ inMemory: true, buildRoot, tablePrefix: 'bench_', log, onMutationResult: commits.listener });
     if (!stack) throw new Error('no stack');
-    load = await startLoadGenerator({ graphqlUrl: stack.graphqlUrl, realtimeUrl: stack.realtimeUrl, apiKey: stack.apiKey, dynamodbEndpoint: stack.dynamodbEndpoint, env: stack.env });
+    load = await startLoadGenerator({ graphqlUrl: stack.graphqlUrl, realtimeUrl: stack.realtimeUrl, apiKey: stack.apiKey, authorization: (await stack.userPool.pool.tokensFor('staff')).AccessToken, dynamodbEndpoint: stack.dynamodbEndpoint, env: stack.env });
     const offset = await load.clockOffset();
     log(`load generator's clock: ${offset.offsetMs.toFixed(3)} ms behind the endpoint's (IPC round trip ${offset.rttMs.toFixed(3)} ms)`);
     commits.watch(mark);

@@ -6,7 +6,8 @@ import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { MARK_API_WIRING, REPO_ROOT } from '../infra/wiring';
-import { DEFAULT_API_KEY, DEFAULT_PORT, startStack, type Stack } from './stack';
+import { DEFAULT_API_KEY, DEFAULT_PORT, DEFAULT_USER_POOL_PORT, startStack, type Stack } from './stack';
+import { SEEDED_USERS } from './userpool/server';
 import { portIsFree } from './services/ports';
 import { watchSources, type SourceChange } from './watch';
 
@@ -99,8 +100,12 @@ async function main() {
     if (process.ppid !== parent) void shutdown('parent process exited');
   }, 1000).unref();
 
+  // the user pool on a stable port too when it is free, so sign-in settings survive a restart
+  const userPoolPort = port === DEFAULT_PORT && (await portIsFree(DEFAULT_USER_POOL_PORT, flags.host)) ? DEFAULT_USER_POOL_PORT : undefined;
   const stack = await startStack({
     port,
+    userPoolPort,
+    onUserPoolLog: (line) => process.stdout.write(`  ${line}\n`),
     host: flags.host,
     inMemory: flags['in-memory'],
     dataDir: flags['data-dir'],
@@ -121,7 +126,14 @@ mark-api is running locally.
   GraphQL endpoint  ${stack.graphqlUrl}
   Console           ${stack.url}/
   Real-time         ${stack.realtimeUrl}
-  API key           ${stack.apiKey}   (send it as the x-api-key header)
+  API key           ${stack.apiKey}   (public reads only; send it as the x-api-key header)
+  User pool         ${stack.userPool.endpoint}   (Cognito Identity Provider API: InitiateAuth USER_PASSWORD_AUTH)
+    user pool id    ${stack.userPool.pool.poolId}
+    app client id   ${stack.userPool.pool.clientId}
+    users (a development convenience: these passwords are printed, never use them elsewhere)
+${SEEDED_USERS.map((u) => `      ${u.username.padEnd(16)}${u.password.padEnd(24)}${u.groups.length ? `groups: ${u.groups.join(', ')}` : 'purchaser'}`).join('\n')}
+    sign-up codes   printed here (the local pool mails nothing)
+  IAM (staff)       access key ${stack.iam.accessKeyId}, secret ${stack.iam.secretAccessKey}
   Data              ${flags['in-memory'] ? 'in memory (gone when stopped)' : `persistent under ${flags['data-dir'] ?? '.data'}/`}
   Archive           ${stack.pipeline?.archiveLocation ?? 'not started'}
 

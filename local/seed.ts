@@ -1,13 +1,16 @@
 /**
- * `npm run seed -- --count 51 [--url <GraphQL endpoint>] [--api-key <key>] [--concurrency <n>]`:
- * releases that many random available marks through the GraphQL API, as the original's seed
- * endpoint did, with a progress bar. A random mark that already exists is replaced by another.
+ * `npm run seed -- --count 51 [--url <GraphQL endpoint>] [--concurrency <n>]`: releases that many
+ * random available marks through the GraphQL API, as the original's seed endpoint did, with a
+ * progress bar. A random mark that already exists is replaced by another. Releasing is staff's:
+ * the seed signs its requests with IAM (SigV4), as a back-office service does, with the local
+ * stack's development credentials unless others are given.
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_API_KEY, DEFAULT_GRAPHQL_URL } from './stack';
+import { DEFAULT_GRAPHQL_URL, LOCAL_IAM_CREDENTIALS } from './stack';
+import { signedIamHeaders } from './server/auth';
 
 const USAGE = `Usage: npm run seed -- --count <n> [options]
 
@@ -16,14 +19,16 @@ Releases <n> random available marks through the mark-api GraphQL endpoint.
   --count <n>          how many marks to release (1 to 100000, required)
   --url <url>          the GraphQL endpoint npm start printed
                        (default: $MARK_API_URL, else ${DEFAULT_GRAPHQL_URL})
-  --api-key <key>      the API key (default: $MARK_API_KEY, else ${DEFAULT_API_KEY})
+  IAM credentials: $MARK_API_ACCESS_KEY_ID and $MARK_API_SECRET_ACCESS_KEY, else the local
+  stack's back-office principal (${LOCAL_IAM_CREDENTIALS.accessKeyId})
   --concurrency <n>    requests in flight at once (1 to 64, default 8)
   --help               show this help`;
 
 export interface SeedOptions {
   count: number;
   url: string;
-  apiKey: string;
+  /** the IAM principal that signs the releases (staff) */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   concurrency: number;
 }
 
@@ -35,7 +40,7 @@ export function parseSeedArgs(argv: string[], env: Record<string, string | undef
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { count: { type: 'string' }, url: { type: 'string' }, 'api-key': { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' } },
+      options: { count: { type: 'string' }, url: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -56,9 +61,9 @@ export function parseSeedArgs(argv: string[], env: Record<string, string | undef
     throw new SeedUsageError(`--url must be a URL like http://127.0.0.1:4000/graphql, not "${url}"`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SeedUsageError(`--url must be http or https, not "${parsed.protocol}"`);
-  const apiKey = values['api-key'] ?? env.MARK_API_KEY ?? DEFAULT_API_KEY;
-  if (!apiKey.trim()) throw new SeedUsageError('--api-key must not be empty');
-  return { count, url: parsed.href, apiKey, concurrency };
+  const accessKeyId = env.MARK_API_ACCESS_KEY_ID ?? LOCAL_IAM_CREDENTIALS.accessKeyId;
+  const secretAccessKey = env.MARK_API_SECRET_ACCESS_KEY ?? LOCAL_IAM_CREDENTIALS.secretAccessKey;
+  return { count, url: parsed.href, credentials: { accessKeyId, secretAccessKey }, concurrency };
 }
 
 const LETTERS = 'ABCDEFGHJKLMNPRSTUVWXYZ';
@@ -84,20 +89,17 @@ async function releaseOne(options: SeedOptions): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const input = { mark: randomMark(), price: randomInt(250, 50_001), commandId: `seed-${randomUUID()}` };
     let res: Response;
+    const body = JSON.stringify({ query: RELEASE, variables: { input } });
     try {
-      res = await fetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
-        body: JSON.stringify({ query: RELEASE, variables: { input } }),
-      });
+      res = await fetch(options.url, { method: 'POST', headers: await signedIamHeaders(options.url, body, options.credentials), body });
     } catch (err) {
       throw new Error(`could not reach ${options.url} (is \`npm start\` running?): ${(err as Error).cause ?? (err as Error).message}`);
     }
-    const body = (await res.json().catch(() => ({}))) as { data?: { releaseMark?: { mark: string } | null }; errors?: { message: string; errorType?: string }[] };
-    const error = body.errors?.[0];
-    if (!error && body.data?.releaseMark) return body.data.releaseMark.mark;
+    const answer = (await res.json().catch(() => ({}))) as { data?: { releaseMark?: { mark: string } | null }; errors?: { message: string; errorType?: string }[] };
+    const error = answer.errors?.[0];
+    if (!error && answer.data?.releaseMark) return answer.data.releaseMark.mark;
     if (error?.errorType === 'MarkAlreadyExists') continue;
-    throw new Error(`releaseMark ${input.mark} failed (HTTP ${res.status}): ${error ? `${error.errorType ?? 'error'}: ${error.message}` : JSON.stringify(body)}`);
+    throw new Error(`releaseMark ${input.mark} failed (HTTP ${res.status}): ${error ? `${error.errorType ?? 'error'}: ${error.message}` : JSON.stringify(answer)}`);
   }
   throw new Error('20 random marks in a row already existed: the space of random marks is nearly full');
 }

@@ -4,7 +4,7 @@ import { SNAPSHOT_INTERVAL } from '../resolvers/lib/mark';
 import { validateMarkArgument } from '../resolvers/lib/validation';
 import { parseSeedArgs, randomMark, seed, SeedUsageError } from '../local/seed';
 import { startTestStack, type TestStack } from './support/stack';
-import { DEFAULT_GRAPHQL_URL } from '../local/stack';
+import { DEFAULT_GRAPHQL_URL, LOCAL_IAM_CREDENTIALS } from '../local/stack';
 import { storedView } from './support/marks';
 
 let stack: TestStack;
@@ -28,7 +28,9 @@ describe('seed flags', () => {
     expect(() => parseSeedArgs(['--count', '5', '--url', 'not a url'], {})).toThrow(/--url must be a URL/);
     expect(() => parseSeedArgs(['--count', '5', '--url', url, '--bogus'], {})).toThrow(/bogus/);
     expect(() => parseSeedArgs(['--count', '5', '--url', url, '--concurrency', '100'], {})).toThrow(/--concurrency/);
-    expect(parseSeedArgs(['--count', '5'], { MARK_API_URL: url, MARK_API_KEY: 'k' })).toEqual({ count: 5, url, apiKey: 'k', concurrency: 8 });
+    expect(parseSeedArgs(['--count', '5'], { MARK_API_URL: url, MARK_API_ACCESS_KEY_ID: 'AKIA1', MARK_API_SECRET_ACCESS_KEY: 's' })).toEqual({ count: 5, url, credentials: { accessKeyId: 'AKIA1', secretAccessKey: 's' }, concurrency: 8 });
+    // by default the local stack's back-office principal
+    expect(parseSeedArgs(['--count', '5'], {})).toMatchObject({ credentials: { accessKeyId: LOCAL_IAM_CREDENTIALS.accessKeyId } });
     expect(parseSeedArgs(['--help'], {})).toBe('help');
   });
   it('random marks are valid marks', () => {
@@ -39,14 +41,14 @@ describe('seed flags', () => {
 describe('seeding', () => {
   it(`releases ${SNAPSHOT_INTERVAL + 1} available marks through the API`, async () => {
     const progress: number[] = [];
-    const marks = await seed({ count: 51, url: stack.graphqlUrl, apiKey: stack.apiKey, concurrency: 4 }, (done) => progress.push(done));
+    const marks = await seed({ count: 51, url: stack.graphqlUrl, credentials: stack.iam, concurrency: 4 }, (done) => progress.push(done));
     expect(marks).toHaveLength(51);
     expect(new Set(marks).size).toBe(51);
     expect(progress.at(-1)).toBe(51);
     for (const mark of marks.slice(0, 5)) expect(await storedView(stack, mark)).toMatchObject({ status: 'MARK_AVAILABLE', version: 1 });
   });
-  it('says clearly when the endpoint cannot be reached or the key is wrong', async () => {
-    await expect(seed({ count: 1, url: 'http://127.0.0.1:1/graphql', apiKey: 'x', concurrency: 1 })).rejects.toThrow(/could not reach/);
-    await expect(seed({ count: 1, url: stack.graphqlUrl, apiKey: 'wrong', concurrency: 1 })).rejects.toThrow(/releaseMark .* failed \(HTTP 401\)/);
+  it('says clearly when the endpoint cannot be reached or the credentials are wrong', async () => {
+    await expect(seed({ count: 1, url: 'http://127.0.0.1:1/graphql', credentials: stack.iam, concurrency: 1 })).rejects.toThrow(/could not reach/);
+    await expect(seed({ count: 1, url: stack.graphqlUrl, credentials: { ...stack.iam, secretAccessKey: 'wrong' }, concurrency: 1 })).rejects.toThrow(/releaseMark .* failed \(HTTP 401\)/);
   });
 });
