@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { MarkGraphqlApi, type CodeBundle } from './constructs/api';
+import { MarkUserPool } from './constructs/user-pool';
 import { MarkArchive } from './constructs/archive';
 import { MarkPipeline } from './constructs/pipeline';
 import { MarkTables } from './constructs/tables';
@@ -34,6 +35,7 @@ export class MarkApiStack extends Stack {
   readonly settings: MarkApiSettings;
   readonly tables: MarkTables;
   readonly api: MarkGraphqlApi;
+  readonly users: MarkUserPool;
   readonly pipeline: MarkPipeline;
   readonly archive: MarkArchive;
   readonly alarmTopic: sns.Topic;
@@ -52,7 +54,11 @@ export class MarkApiStack extends Stack {
       removalPolicy: settings.retainTables ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    this.users = new MarkUserPool(this, 'Users', { retain: settings.retainTables });
+
     this.api = new MarkGraphqlApi(this, 'GraphQL', {
+      userPool: this.users.userPool,
+      userPoolClient: this.users.client,
       name: id,
       wiring: props.wiring,
       bundles: props.bundles,
@@ -105,6 +111,9 @@ export class MarkApiStack extends Stack {
       // the key itself stays out of the stack outputs (anyone who can describe the stack would see it)
       description: 'API key id; the key: aws appsync list-api-keys --api-id <GraphQLApiId>',
     });
+    // what the web and mobile apps configure (Amplify's Auth.Cognito)
+    new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
     new CfnOutput(this, 'KinesisStreamArn', { value: this.pipeline.stream.streamArn });
     new CfnOutput(this, 'KinesisStreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });

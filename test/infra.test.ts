@@ -19,6 +19,7 @@ import { loadWiring, type LoadedWiring } from '../infra/wiring';
 import { createSandbox } from '../local/appsync/sandbox';
 import { APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from '../local/build/build-resolvers';
 import cdkJson from '../cdk.json';
+import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../resolvers/lib/roles';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface Statement {
@@ -133,10 +134,13 @@ describe('tables', () => {
 });
 
 describe('GraphQL API', () => {
-  it('serves schema.graphql as it is, with API key (default) and IAM auth, logging and X-Ray', () => {
+  it('serves schema.graphql as it is, default Cognito user pools (the app client only), API key and IAM, logging and X-Ray', () => {
+    const [poolId] = resourcesOf('AWS::Cognito::UserPool').map(([id]) => id);
+    const [clientId] = resourcesOf('AWS::Cognito::UserPoolClient').map(([id]) => id);
     template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
-      AuthenticationType: 'API_KEY',
-      AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+      AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      UserPoolConfig: { UserPoolId: { Ref: poolId }, DefaultAction: 'ALLOW', AppIdClientRegex: { 'Fn::Join': ['', ['^', { Ref: clientId }, '$']] }, AwsRegion: Match.anyValue() },
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }, { AuthenticationType: 'AWS_IAM' }],
       XrayEnabled: true,
       LogConfig: { FieldLogLevel: 'ERROR', ExcludeVerboseContent: true, CloudWatchLogsRoleArn: Match.anyValue() },
     });
@@ -170,6 +174,29 @@ describe('GraphQL API', () => {
       ResourceArn: { 'Fn::GetAtt': [logicalId(stack.api.api), 'Arn'] },
       WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
     });
+  });
+
+  it('has a user pool for self sign-up with email verification, a public app client and a group per role', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+      AutoVerifiedAttributes: ['email'],
+      VerificationMessageTemplate: Match.objectLike({ DefaultEmailOption: 'CONFIRM_WITH_CODE' }),
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 8, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true }) },
+    });
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    const groups = resourcesOf('AWS::Cognito::UserPoolGroup').map(([, r]) => r.Properties.GroupName as string).sort();
+    expect(groups).toEqual([DATA_PROTECTION_GROUP, STAFF_GROUP].sort());
+    // every group the schema's directives name exists in the pool (one schema, read by AppSync and the local endpoint)
+    const named = [...readFileSync(wiring.schemaFile, 'utf8').matchAll(/cognito_groups:\s*\[([^\]]*)\]/g)].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((g) => g[1]));
+    expect(named.length).toBeGreaterThan(0);
+    for (const group of named) expect(groups).toContain(group);
+    expect(Object.keys(json.Outputs as Json)).toEqual(expect.arrayContaining(['UserPoolId', 'UserPoolClientId']));
   });
 
   it('gives resolvers every table name in ctx.env, under each table definition\'s envVar', () => {

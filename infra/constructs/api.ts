@@ -1,5 +1,6 @@
 /**
- * The AppSync GraphQL API: schema.graphql as is, API key (default) and IAM auth, logging and
+ * The AppSync GraphQL API: schema.graphql as is, the modes of infra/auth.ts (default Cognito user
+ * pools for the app client only; additional API key and IAM), logging and
  * X-Ray, query depth and resolver count limits and introspection from infra/settings.ts, a WAF,
  * and every data source, pipeline function and resolver made by a loop over the wiring
  * description, with the code of the bundles local/build produced — the very files the local
@@ -7,6 +8,7 @@
  */
 import { Expiration, Stack, Validations } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,6 +18,7 @@ import type { TableDefinition } from '../tables';
 import type { DataSourceAccess, LoadedWiring } from '../wiring';
 import type { FieldLogLevelSetting } from '../settings';
 import { MarkWebAcl } from './waf';
+import { MARK_API_AUTHORIZATION, type AuthMode } from '../auth';
 
 /** One bundle as local/build/build-resolvers.ts `buildApi` reports it (a type-only import: no esbuild at runtime). */
 export type CodeBundle = Pick<BuiltCode, 'kind' | 'name' | 'file' | 'size'>;
@@ -42,6 +45,9 @@ export interface MarkGraphqlApiProps {
   introspection: boolean;
   /** the WAF rate-based rule's limit per client IP and 5 minutes */
   wafRateLimitPer5Minutes: number;
+  /** the pool whose tokens the API accepts, and the one app client it accepts them for */
+  userPool: cognito.IUserPool;
+  userPoolClient: cognito.IUserPoolClient;
 }
 
 /** AppSync names (data sources, functions) allow only [_A-Za-z][_0-9A-Za-z]*. */
@@ -67,18 +73,32 @@ export class MarkGraphqlApi extends Construct {
     // The key's construct id carries its generation (generation 1 keeps the original id, so
     // adopting this setting replaces nothing); a new id is a new CloudFormation resource.
     const keyName = props.apiKeyGeneration === 1 ? 'Default' : `Generation${props.apiKeyGeneration}`;
+    const modeOf = (mode: AuthMode): appsync.AuthorizationMode => {
+      switch (mode) {
+        case 'AMAZON_COGNITO_USER_POOLS':
+          // appIdClientRegex: tokens of this app client only (the local endpoint checks the same)
+          return {
+            authorizationType: appsync.AuthorizationType.USER_POOL,
+            userPoolConfig: { userPool: props.userPool, appIdClientRegex: `^${props.userPoolClient.userPoolClientId}$`, defaultAction: appsync.UserPoolDefaultAction.ALLOW },
+          };
+        case 'API_KEY':
+          // A fixed date from cdk.json: Expiration.after() counted from synth time, so every deploy
+          // pushed the expiry out again and no two synths agreed.
+          return {
+            authorizationType: appsync.AuthorizationType.API_KEY,
+            apiKeyConfig: { name: keyName, description: `${props.name} public key, generation ${props.apiKeyGeneration}`, expires: Expiration.atDate(props.apiKeyExpires) },
+          };
+        case 'AWS_IAM':
+          return { authorizationType: appsync.AuthorizationType.IAM };
+      }
+    };
     this.api = new appsync.GraphqlApi(this, 'Api', {
       name: props.name,
       // AWS scalars and directives are built into AppSync: the file goes in as it is.
       definition: appsync.Definition.fromFile(wiring.schemaFile),
       authorizationConfig: {
-        defaultAuthorization: {
-          authorizationType: appsync.AuthorizationType.API_KEY,
-          // A fixed date from cdk.json: Expiration.after() counted from synth time, so every deploy
-          // pushed the expiry out again and no two synths agreed.
-          apiKeyConfig: { name: keyName, description: `${props.name} key, generation ${props.apiKeyGeneration}`, expires: Expiration.atDate(props.apiKeyExpires) },
-        },
-        additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
+        defaultAuthorization: modeOf(MARK_API_AUTHORIZATION.defaultMode),
+        additionalAuthorizationModes: MARK_API_AUTHORIZATION.additionalModes.map(modeOf),
       },
       logConfig: {
         fieldLogLevel: appsync.FieldLogLevel[props.fieldLogLevel],

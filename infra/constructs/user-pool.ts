@@ -1,0 +1,61 @@
+/**
+ * The API's users: a Cognito user pool where purchasers sign themselves up (email verified with
+ * a code) and staff are added to their groups by administrators, one app client for the web and
+ * mobile apps (public: no secret), and a group per role of resolvers/lib/roles.ts. The local
+ * stack stands in for it with local/userpool (same groups, same client-side flows).
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../../resolvers/lib/roles';
+
+export interface MarkUserPoolProps {
+  /** keep the pool (and its users) when the stack is deleted */
+  retain: boolean;
+}
+
+/** Group name → what membership grants (the matrix is docs/AUTHORIZATION.md). */
+export const ROLE_GROUPS: Record<string, string> = {
+  [STAFF_GROUP]: 'Registry staff: every command and every read',
+  [DATA_PROTECTION_GROUP]: 'Data protection officers: forgetMark and the reads it needs',
+};
+
+export class MarkUserPool extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly groups: Record<string, cognito.CfnUserPoolGroup> = {};
+
+  constructor(scope: Construct, id: string, props: MarkUserPoolProps) {
+    super(scope, id);
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: true,
+      signInAliases: { username: true, email: true },
+      autoVerify: { email: true },
+      userVerification: { emailStyle: cognito.VerificationEmailStyle.CODE },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: { minLength: 8, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      // Threat protection (compromised credentials, adaptive authentication) enforced, not audited.
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: props.retain,
+      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.client = this.userPool.addClient('WebAndMobile', {
+      // a public client: the web and mobile apps cannot keep a secret
+      generateSecret: false,
+      // SRP is Amplify's default; USER_PASSWORD_AUTH is what the local pool speaks (over TLS in AWS)
+      authFlows: { userSrp: true, userPassword: true },
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      enableTokenRevocation: true,
+    });
+    for (const [groupName, description] of Object.entries(ROLE_GROUPS)) {
+      this.groups[groupName] = new cognito.CfnUserPoolGroup(this, `Group_${groupName}`, { userPoolId: this.userPool.userPoolId, groupName, description });
+    }
+  }
+}
