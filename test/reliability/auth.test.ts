@@ -1,12 +1,18 @@
 /**
- * Auth: no key, an empty key and wrong keys, over HTTP (queries and mutations: 401
- * UnauthorizedException, nothing written) and on the real-time endpoint (the connection is refused
- * at connect; a start with a bad key is refused and delivers nothing, while the connection and a
- * start with the right key keep working).
+ * Auth, with every mode the API has (default Cognito user pools, API key and IAM additional;
+ * "Configuring authorization and authentication to secure your GraphQL APIs",
+ * https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html): no credentials, empty
+ * and wrong API keys, malformed, forged, expired, other-issuer and other-client tokens, and a
+ * forged IAM signature, over HTTP (queries and mutations: 401 UnauthorizedException, nothing
+ * written), the right API key on a mutation (refused per field, errorType Unauthorized, nothing
+ * written), and on the real-time endpoint (the connection is refused at connect; a start with bad
+ * credentials is refused and delivers nothing, while the connection and a good start keep working).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connectRealtime, type AnyServerMessage, type RealtimeClient } from '../../local/realtime/client';
+import { signedIamHeaders } from '../../local/server/auth';
+import { LocalUserPool } from '../../local/userpool/pool';
 import { startTestStack, type TestStack } from '../support/stack';
 import { ok } from '../support/marks';
 import { Tally, settleLosses, tablesSnapshot, type Acknowledged } from '../support/reliability';
@@ -17,8 +23,24 @@ const acknowledged: Acknowledged[] = [];
 const clients: RealtimeClient[] = [];
 const MARK = 'AUTH 1';
 
+/** Authorization headers the endpoint must refuse, with AppSync's 401 message for each. */
+let badTokens: [string, string, string][] = [];
+
 beforeAll(async () => {
   stack = await startTestStack({ label: 'relauth' });
+  const pool = stack.userPool.pool;
+  const stranger = await LocalUserPool.create({ poolId: pool.poolId, clientId: pool.clientId, endpoint: pool.endpoint });
+  const good = (await pool.tokensFor('staff')).AccessToken;
+  badTokens = [
+    ['a malformed token', 'eyJhbGciOi.not.a-token', 'Unable to parse JWT token.'],
+    ['an empty-looking token', '..', 'Unable to parse JWT token.'],
+    ['a token with its signature changed', `${good.slice(0, -6)}AAAAAA`, 'You are not authorized to make this call.'],
+    ['a token with its claims changed', good.replace(/\.[^.]+\./, `.${Buffer.from(JSON.stringify({ sub: 'x', token_use: 'access', client_id: pool.clientId, iss: pool.issuer, exp: 9999999999 })).toString('base64url')}.`), 'You are not authorized to make this call.'],
+    ['an expired token', (await pool.tokensFor('staff', { expiresIn: -1 })).AccessToken, 'Token has expired.'],
+    ['a token from another issuer', (await pool.tokensFor('staff', { issuer: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Elsewhere' })).AccessToken, 'You are not authorized to make this call.'],
+    ['a token signed by another pool', (await stranger.tokensFor('staff')).AccessToken, 'You are not authorized to make this call.'],
+    ['a token for another app client', (await pool.tokensFor('staff', { clientId: 'someoneelsesappclient0000a' })).IdToken, 'You are not authorized to make this call.'],
+  ];
   const event = await ok(stack, 'releaseMark', { mark: MARK, price: 5 });
   acknowledged.push({ mark: event.mark, version: event.version, type: event.type });
   tally.acknowledged += 1;
@@ -52,7 +74,7 @@ const OPERATIONS: [string, string, Record<string, unknown>][] = [
 ];
 
 describe('HTTP', () => {
-  it('answers every operation without the right key with 401 UnauthorizedException and writes nothing', async () => {
+  it('answers every operation without valid credentials with 401 UnauthorizedException and writes nothing', async () => {
     expect(stack.apiKey).toBe('da2-localmarkapidevelopment0');
     const before = await tablesSnapshot(stack);
     for (const [keyLabel, apiKey] of BAD_KEYS) {
@@ -60,19 +82,49 @@ describe('HTTP', () => {
         tally.attempted += 1;
         const res = await stack.gql(query, variables, { apiKey });
         expect(res.status, `${name} with ${keyLabel}`).toBe(401);
-        expect(res.body, `${name} with ${keyLabel}`).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] });
+        // no credentials at all: the default mode (user pools) asks for its header
+        const message = apiKey === null ? 'Valid authorization header not provided.' : 'You are not authorized to make this call.';
+        expect(res.body, `${name} with ${keyLabel}`).toEqual({ errors: [{ errorType: 'UnauthorizedException', message }] });
         tally.rejected += 1;
       }
     }
-    // a key in another header is no key
+    for (const [tokenLabel, token, message] of badTokens) {
+      for (const [name, query, variables] of OPERATIONS) {
+        tally.attempted += 1;
+        const res = await stack.gql(query, variables, { as: 'none', headers: { authorization: token } });
+        expect(res.status, `${name} with ${tokenLabel}`).toBe(401);
+        expect(res.body, `${name} with ${tokenLabel}`).toEqual({ errors: [{ errorType: 'UnauthorizedException', message }] });
+        tally.rejected += 1;
+      }
+    }
+    for (const [name, query, variables] of OPERATIONS) {
+      tally.attempted += 1;
+      const body = JSON.stringify({ query, variables });
+      const forged = await stack.post(body, await signedIamHeaders(stack.graphqlUrl, body, { accessKeyId: stack.iam.accessKeyId, secretAccessKey: `${stack.iam.secretAccessKey}x` }));
+      expect(forged.status, `${name} with a forged IAM signature`).toBe(401);
+      tally.rejected += 1;
+    }
+    // an API key in the Authorization header is no key, and no token either
     tally.attempted += 1;
     const elsewhere = await stack.gql(OPERATIONS[0][1], OPERATIONS[0][2], { apiKey: null, headers: { authorization: stack.apiKey } });
     expect(elsewhere.status).toBe(401);
     tally.rejected += 1;
+    // the right API key may read but not mutate: each mutation field is refused, nothing runs
+    for (const [name, query, variables] of OPERATIONS.filter(([, q]) => q.startsWith('mutation'))) {
+      tally.attempted += 1;
+      const res = await stack.gql(query, variables, { as: 'apiKey' });
+      expect(res.status, name).toBe(200);
+      // the field is non-null (MarkEvent!), so its null reaches data itself
+      expect(res.body.data, name).toBeNull();
+      expect(res.body.errors, name).toEqual([expect.objectContaining({ errorType: 'Unauthorized', message: `Not Authorized to access ${name} on type Mutation` })]);
+      tally.rejected += 1;
+    }
     expect(await tablesSnapshot(stack)).toEqual(before);
-    // the right key on the same request goes through (so the refusals above were about the key)
-    const allowed = await stack.gql(OPERATIONS[3][1], OPERATIONS[3][2]);
-    expect(allowed.body).toEqual({ data: { getMark: { version: 1 } } });
+    // good credentials on the same request go through (so the refusals above were about them)
+    for (const as of ['apiKey', 'staff', 'purchaserA', 'iam'] as const) {
+      const allowed = await stack.gql(OPERATIONS[3][1], OPERATIONS[3][2], { as });
+      expect(allowed.body, as).toEqual({ data: { getMark: { version: 1 } } });
+    }
   });
 });
 
@@ -111,6 +163,7 @@ describe('real-time endpoint', () => {
         (['query', 'subprotocol'] as const).map((via) => [`${label} via ${via}`, () => connectRealtime({ url: stack.realtimeUrl, apiKey: key!, via })] as [string, () => Promise<RealtimeClient>]),
       ),
       ['a header without x-api-key', () => rawSocket({ host })],
+      ...badTokens.map(([label, token]) => [`${label} as Authorization`, () => connectRealtime({ url: stack.realtimeUrl, apiKey: 'unused', authorization: { Authorization: token } })] as [string, () => Promise<RealtimeClient>]),
     ];
     for (const [label, open] of attempts) {
       tally.attempted += 1;
@@ -142,11 +195,24 @@ describe('real-time endpoint', () => {
       tally.rejected += 1;
       refusedIds.push(id);
     }
+    for (const [label, token] of badTokens) {
+      const id = `bad-${refusedIds.length}`;
+      tally.attempted += 1;
+      client.send({ id, type: 'start', payload: { data: JSON.stringify({ query, variables: { mark: MARK } }), extensions: { authorization: { host: new URL(stack.realtimeUrl).host, Authorization: token } } } });
+      const reply = await client.next((m) => m.id === id && (m.type === 'start_ack' || m.type === 'error'));
+      expect(reply, label).toEqual({ type: 'error', id, payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] } });
+      tally.rejected += 1;
+      refusedIds.push(id);
+    }
     expect(await client.start('good', query, { mark: MARK })).toEqual({ type: 'start_ack', id: 'good' });
+    // a purchaser's token on the same connection starts too
+    client.send({ id: 'user', type: 'start', payload: { data: JSON.stringify({ query, variables: { mark: MARK } }), extensions: { authorization: { host: new URL(stack.realtimeUrl).host, Authorization: await stack.token('purchaserA') } } } });
+    expect(await client.next((m) => m.id === 'user')).toEqual({ type: 'start_ack', id: 'user' });
     const event = await ok(stack, 'lockMark', { mark: MARK, expectedVersion: 1 });
     acknowledged.push({ mark: event.mark, version: event.version, type: event.type });
     tally.acknowledged += 1;
     await client.next((m) => m.type === 'data' && m.id === 'good');
+    await client.next((m) => m.type === 'data' && m.id === 'user');
     for (const id of refusedIds) expect(client.data(id), id).toEqual([]);
   });
 });
