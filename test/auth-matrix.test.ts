@@ -1,0 +1,154 @@
+/**
+ * mark-api's operations × callers, at the level AppSync decides before any resolver runs: the
+ * credentials ("Configuring authorization and authentication to secure your GraphQL APIs",
+ * https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html: 401
+ * UnauthorizedException) and the schema's auth directives (same page, "Using additional
+ * authorization modes": `Not Authorized to access <field> on type <Type>`). Which purchaser may
+ * act on which mark is decided after that by resolvers/lib/authorize.ts and is not asserted here:
+ * a caller the directives let through gets some other answer. Every command is sent so that, if
+ * let through, the domain refuses it too (existing mark, stale expectedVersion): the whole matrix
+ * writes nothing, over HTTP and over the real-time endpoint.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
+import { LocalUserPool } from '../local/userpool/pool';
+import { ok } from './support/marks';
+import { tablesSnapshot } from './support/reliability';
+import { startTestStack, type Identity, type TestStack } from './support/stack';
+
+let stack: TestStack;
+const MARK = 'AUZ 1';
+const clients: RealtimeClient[] = [];
+
+type Caller = Identity | 'malformed' | 'expired' | 'otherIssuer' | 'otherClient';
+const CALLERS: Caller[] = ['none', 'malformed', 'expired', 'otherIssuer', 'otherClient', 'apiKey', 'purchaserA', 'purchaserB', 'staff', 'dataProtection', 'iam'];
+const BAD: Caller[] = ['none', 'malformed', 'expired', 'otherIssuer', 'otherClient'];
+let badTokens: Record<string, string>;
+
+const stale = { mark: MARK, expectedVersion: 99 };
+const OPERATIONS: Record<string, { query: string; variables: Record<string, unknown>; type: 'Query' | 'Mutation' }> = {
+  getMark: { type: 'Query', query: 'query Q($mark: ID!) { getMark(mark: $mark) { mark version } }', variables: { mark: MARK } },
+  listMarks: { type: 'Query', query: 'query { listMarks { items { mark } } }', variables: {} },
+  getMarkAt: { type: 'Query', query: 'query Q($mark: ID!) { getMarkAt(mark: $mark, version: 1) { mark } }', variables: { mark: MARK } },
+  listMarkEvents: { type: 'Query', query: 'query Q($mark: ID!) { listMarkEvents(mark: $mark) { items { version } } }', variables: { mark: MARK } },
+  releaseMark: { type: 'Mutation', query: 'mutation M($input: ReleaseMarkInput!) { releaseMark(input: $input) { version } }', variables: { input: { mark: MARK, price: 1 } } },
+  createEntitlement: {
+    type: 'Mutation',
+    query: 'mutation M($input: CreateEntitlementInput!) { createEntitlement(input: $input) { version } }',
+    variables: { input: { mark: MARK, entitlement: { certificateNo: 'C1', purchaserName: 'Ann Example', address: { addLine1: '1 Road', postTown: 'Town', postcode: 'AB1 2CD' } } } },
+  },
+  extendEntitlement: { type: 'Mutation', query: 'mutation M($input: ExtendEntitlementInput!) { extendEntitlement(input: $input) { version } }', variables: { input: { ...stale, expiryTime: '2040-01-01T00:00:00.000Z' } } },
+  changeAddress: { type: 'Mutation', query: 'mutation M($input: ChangeAddressInput!) { changeAddress(input: $input) { version } }', variables: { input: { ...stale, address: { addLine1: '2 Road', postTown: 'Town', postcode: 'AB1 2CD' } } } },
+  changeNominee: { type: 'Mutation', query: 'mutation M($input: ChangeNomineeInput!) { changeNominee(input: $input) { version } }', variables: { input: { ...stale, nomineeName: 'Bo Example' } } },
+  issueDuplicateCertificate: { type: 'Mutation', query: 'mutation M($input: IssueDuplicateCertificateInput!) { issueDuplicateCertificate(input: $input) { version } }', variables: { input: stale } },
+  lockMark: { type: 'Mutation', query: 'mutation M($input: LockMarkInput!) { lockMark(input: $input) { version } }', variables: { input: stale } },
+  unlockMark: { type: 'Mutation', query: 'mutation M($input: UnlockMarkInput!) { unlockMark(input: $input) { version } }', variables: { input: stale } },
+  forgetMark: { type: 'Mutation', query: 'mutation M($input: ForgetMarkInput!) { forgetMark(input: $input) { version } }', variables: { input: stale } },
+};
+
+/** The directives of schema.graphql, as a table: who the schema lets reach each operation. */
+const ANY_USER: Caller[] = ['purchaserA', 'purchaserB', 'staff', 'dataProtection', 'iam'];
+const REACHES: Record<string, Caller[]> = {
+  getMark: ['apiKey', ...ANY_USER],
+  listMarks: ['apiKey', ...ANY_USER],
+  getMarkAt: ANY_USER,
+  listMarkEvents: ANY_USER,
+  releaseMark: ['staff', 'iam'],
+  createEntitlement: ['staff', 'iam'],
+  extendEntitlement: ANY_USER,
+  changeAddress: ANY_USER,
+  changeNominee: ANY_USER,
+  issueDuplicateCertificate: ANY_USER,
+  lockMark: ANY_USER,
+  unlockMark: ANY_USER,
+  forgetMark: ['staff', 'dataProtection', 'iam'],
+};
+
+beforeAll(async () => {
+  stack = await startTestStack({ label: 'authmatrix' });
+  await ok(stack, 'releaseMark', { mark: MARK, price: 5 });
+  const pool = stack.userPool.pool;
+  badTokens = {
+    malformed: 'abc.def.ghi',
+    expired: (await pool.tokensFor('purchaser-a', { expiresIn: -30 })).AccessToken,
+    otherIssuer: (await (await LocalUserPool.create({ poolId: 'us-east-1_Another', clientId: pool.clientId })).tokensFor('purchaser-a')).IdToken,
+    otherClient: (await pool.tokensFor('purchaser-a', { clientId: 'anotherclientanotherclient' })).IdToken,
+  };
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await stack?.stop();
+});
+
+const send = (caller: Caller, query: string, variables: Record<string, unknown>) =>
+  caller in (badTokens ?? {}) ? stack.gql(query, variables, { as: 'none', headers: { authorization: badTokens[caller] } }) : stack.gql(query, variables, { as: caller as Identity });
+
+describe('over HTTP', () => {
+  it('every operation × every caller: 401 for bad credentials, the directives’ refusal or a pass, and nothing written', async () => {
+    const before = await tablesSnapshot(stack);
+    const outcomes: Record<string, Record<string, string>> = {};
+    for (const [name, op] of Object.entries(OPERATIONS)) {
+      outcomes[name] = {};
+      for (const caller of CALLERS) {
+        const res = await send(caller, op.query, op.variables);
+        const refusal = `Not Authorized to access ${name} on type ${op.type}`;
+        const errors = (res.body.errors ?? []) as { message: string; errorType?: string }[];
+        outcomes[name][caller] = res.status === 401 ? '401' : errors.some((e) => e.message === refusal && e.errorType === 'Unauthorized') ? 'refused' : 'passed';
+      }
+    }
+    const expected = Object.fromEntries(
+      Object.keys(OPERATIONS).map((name) => [name, Object.fromEntries(CALLERS.map((c) => [c, BAD.includes(c) ? '401' : REACHES[name].includes(c) ? 'passed' : 'refused']))]),
+    );
+    expect(outcomes).toEqual(expected);
+    expect(await tablesSnapshot(stack)).toEqual(before);
+  });
+
+  it('the API key reads a mark but not its personal data: Mark.entitlement and MarkEvent.data are refused field by field', async () => {
+    const res = await stack.gql('query Q($mark: ID!) { getMark(mark: $mark) { mark entitlement { purchaserName } } }', { mark: MARK }, { as: 'apiKey' });
+    expect(res.body).toEqual({ data: { getMark: { mark: MARK, entitlement: null } }, errors: [expect.objectContaining({ path: ['getMark', 'entitlement'], errorType: 'Unauthorized', message: 'Not Authorized to access entitlement on type Mark' })] });
+    const staff = await stack.gql('query Q($mark: ID!) { getMark(mark: $mark) { mark entitlement { purchaserName } } }', { mark: MARK }, { as: 'staff' });
+    expect(staff.body).toEqual({ data: { getMark: { mark: MARK, entitlement: null } } });
+  });
+});
+
+describe('over the real-time endpoint', () => {
+  const SUBSCRIBE = 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark version type } }';
+  const WITH_DATA = 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark version data } }';
+
+  const credentialsOf = async (caller: Caller): Promise<Record<string, string>> => {
+    if (caller in badTokens) return { Authorization: badTokens[caller] };
+    if (caller === 'iam') return {}; // IAM on the real-time endpoint signs each message: test/server-auth.test.ts
+    const headers = await stack.credentials(caller as Identity);
+    return caller === 'apiKey' ? { 'x-api-key': headers['x-api-key'] } : headers.authorization ? { Authorization: headers.authorization } : {};
+  };
+
+  it('every caller: the connection is refused for bad credentials; the subscription starts for every mode the schema names; data is not the API key’s', async () => {
+    const results: Record<string, string> = {};
+    for (const caller of CALLERS.filter((c) => c !== 'iam')) {
+      const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: 'unused', authorization: await credentialsOf(caller) });
+      clients.push(client);
+      client.send({ type: 'connection_init' });
+      const reply = await client.next((m) => m.type === 'connection_ack' || m.type === 'connection_error');
+      if (reply.type === 'connection_error') {
+        results[caller] = 'connection refused';
+        continue;
+      }
+      const started = await client.start('s', SUBSCRIBE, { mark: MARK });
+      const withData = await client.start('d', WITH_DATA, { mark: MARK });
+      results[caller] = `${started.type}/${withData.type === 'error' ? (withData.payload as { errors: { message: string }[] }).errors[0].message : withData.type}`;
+    }
+    expect(results).toEqual({
+      none: 'connection refused',
+      malformed: 'connection refused',
+      expired: 'connection refused',
+      otherIssuer: 'connection refused',
+      otherClient: 'connection refused',
+      apiKey: 'start_ack/Not Authorized to access data on type MarkEvent',
+      purchaserA: 'start_ack/start_ack',
+      purchaserB: 'start_ack/start_ack',
+      staff: 'start_ack/start_ack',
+      dataProtection: 'start_ack/start_ack',
+    });
+  });
+});
