@@ -27,6 +27,7 @@ export type Scalars = {
   AWSURL: { input: string; output: string; }
 };
 
+/** Personal data: never reachable with the API key. */
 export type Address = {
   __typename?: 'Address';
   addLine1: Scalars['String']['output'];
@@ -73,6 +74,7 @@ export type CreateEntitlementInput = {
   status?: InputMaybe<MarkStatus>;
 };
 
+/** Personal data: never reachable with the API key. */
 export type Entitlement = {
   __typename?: 'Entitlement';
   address?: Maybe<Address>;
@@ -158,7 +160,7 @@ export type MarkConnection = {
 export type MarkEvent = {
   __typename?: 'MarkEvent';
   commandId?: Maybe<Scalars['ID']['output']>;
-  /** The event's own fields (a delta), as JSON. */
+  /** The event's own fields (a delta), as JSON; may name people, so not for the API key. */
   data?: Maybe<Scalars['AWSJSON']['output']>;
   /** Client business time, when given. */
   eventTime?: Maybe<Scalars['AWSDateTime']['output']>;
