@@ -213,7 +213,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const apiKey = options.apiKey ?? DEFAULT_API_KEY;
     // The user pool first: the endpoint trusts its issuer, app client and JWKS.
-    const userPool = await startUserPoolServer({ port: options.userPoolPort, host: options.host, log: options.onUserPoolLog });
+    // Persistent beside DynamoDB Local's data, so signed-up users (and their subs, which own marks) survive a restart.
+    const persistentPool = !options.inMemory && !options.dynamodbEndpoint;
+    const userPool = await startUserPoolServer({
+      port: options.userPoolPort,
+      host: options.host,
+      log: options.onUserPoolLog,
+      stateFile: persistentPool ? join(options.dataDir ?? join(REPO_ROOT, '.data'), 'userpool', 'pool.json') : undefined,
+    });
     services.push({ name: 'user pool', stop: () => userPool.stop() });
     log(`user pool ${userPool.pool.poolId} on ${userPool.endpoint} (app client ${userPool.pool.clientId})`);
     const iam = options.iam ?? LOCAL_IAM_CREDENTIALS;

@@ -15,7 +15,11 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalUserPool } from '../local/userpool/pool';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_GROUP } from '../resolvers/lib/roles';
 import { SEEDED_USERS, startUserPoolServer, type UserPoolServer } from '../local/userpool/server';
@@ -120,5 +124,31 @@ describe('the local user pool through CognitoIdentityProviderClient', () => {
     // nothing above created a user
     expect(pool.user('weak')).toBeUndefined();
     expect(pool.user('no-email')).toBeUndefined();
+  });
+});
+
+describe('the local user pool’s state file', () => {
+  it('keeps signed-up users (same sub, groups) and the signing key across a restart; seeded users are reset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mark-api-userpool-'));
+    try {
+      const stateFile = join(dir, 'userpool', 'pool.json');
+      const first = await LocalUserPool.create({ stateFile });
+      const { UserSub } = first.signUp({ ClientId: first.clientId, Username: 'keeper', Password: 'Keeper-Pass-1', UserAttributes: [{ Name: 'email', Value: 'keeper@example.com' }] });
+      first.confirmSignUp({ ClientId: first.clientId, Username: 'keeper', ConfirmationCode: first.confirmationCode('keeper') });
+      first.adminAddUserToGroup({ UserPoolId: first.poolId, Username: 'keeper', GroupName: 'dataProtection' });
+      first.adminRemoveUserFromGroup({ UserPoolId: first.poolId, Username: 'staff', GroupName: 'staff' });
+      const token = (await first.tokensFor('keeper')).IdToken;
+      expect(statSync(stateFile).mode & 0o077).toBe(0);
+
+      const second = await LocalUserPool.create({ stateFile });
+      expect(second.user('keeper')).toMatchObject({ sub: UserSub, confirmed: true, groups: new Set(['dataProtection']) });
+      expect(second.user('staff')!.groups).toEqual(new Set(['staff']));
+      const { payload } = await jwtVerify(token, createLocalJWKSet(second.jwks()), { issuer: second.issuer });
+      expect(payload.sub).toBe(UserSub);
+      const signedIn = await second.initiateAuth({ ClientId: second.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'keeper', PASSWORD: 'Keeper-Pass-1' } });
+      expect(decodeJwt(signedIn.AuthenticationResult.IdToken).sub).toBe(UserSub);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

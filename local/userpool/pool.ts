@@ -9,7 +9,9 @@
  * clients use, and one maintained JWT library to sign and publish keys.
  */
 import { createHash, randomBytes, randomInt, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../../resolvers/lib/roles';
 
 /** The error a Cognito operation answers with: its `__type` and message, HTTP 400. */
@@ -79,6 +81,17 @@ export interface LocalUserPoolOptions {
   log?: (line: string) => void;
   /** clock, for tests that need an expired token */
   now?: () => number;
+  /**
+   * where the pool keeps its signing key and users between runs (npm start's data folder), so a
+   * signed-up purchaser keeps their sub, and their marks, across restarts; in memory when omitted
+   */
+  stateFile?: string;
+}
+
+interface PoolState {
+  privateJwk: JWK;
+  kid: string;
+  users: Array<Omit<LocalUser, 'groups' | 'createdAt'> & { groups: string[]; createdAt: string }>;
 }
 
 export const DEFAULT_POOL_ID = 'us-east-1_LocalMarkApi';
@@ -123,7 +136,8 @@ export class LocalUserPool {
   private readonly validity: number;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
-  private key!: { privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; jwk: JWK };
+  private key!: { privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; jwk: JWK; privateJwk: JWK };
+  private readonly stateFile?: string;
 
   private constructor(options: LocalUserPoolOptions) {
     this.poolId = options.poolId ?? DEFAULT_POOL_ID;
@@ -134,15 +148,49 @@ export class LocalUserPool {
     this.validity = options.tokenValiditySeconds ?? 3600;
     this.log = options.log ?? (() => {});
     this.now = options.now ?? Date.now;
+    this.stateFile = options.stateFile;
+  }
+
+  private loadState(): PoolState | undefined {
+    if (!this.stateFile) return undefined;
+    try {
+      return JSON.parse(readFileSync(this.stateFile, 'utf8')) as PoolState;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new Error(`local user pool: cannot read ${this.stateFile}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Written whole, then renamed, so a crash never leaves half a file. */
+  private saveState(): void {
+    if (!this.stateFile) return;
+    const state: PoolState = {
+      privateJwk: this.key.privateJwk,
+      kid: this.key.jwk.kid!,
+      users: [...this.users.values()].map((u) => ({ ...u, groups: [...u.groups], createdAt: u.createdAt.toISOString() })),
+    };
+    mkdirSync(dirname(this.stateFile), { recursive: true });
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(state, null, 2), { mode: 0o600 });
+    renameSync(`${this.stateFile}.tmp`, this.stateFile);
   }
 
   static async create(options: LocalUserPoolOptions = {}): Promise<LocalUserPool> {
     const pool = new LocalUserPool(options);
-    // A new key at each start: tokens from an earlier run stop verifying, as after a key rotation.
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-    const jwk = await exportJWK(publicKey);
-    pool.key = { privateKey, jwk: { ...jwk, kid: randomUUID(), alg: 'RS256', use: 'sig' } };
+    const saved = pool.loadState();
+    if (saved) {
+      const privateKey = (await importJWK(saved.privateJwk, 'RS256', { extractable: true })) as typeof pool.key.privateKey;
+      const { n, e } = saved.privateJwk;
+      pool.key = { privateKey, privateJwk: saved.privateJwk, jwk: { kty: 'RSA', n, e, kid: saved.kid, alg: 'RS256', use: 'sig' } };
+      for (const u of saved.users) pool.users.set(u.username, { ...u, groups: new Set(u.groups), createdAt: new Date(u.createdAt) });
+    } else {
+      // Without a state file, a new key at each start: earlier tokens stop verifying, as after a rotation.
+      const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+      const jwk = await exportJWK(publicKey);
+      pool.key = { privateKey, privateJwk: await exportJWK(privateKey), jwk: { ...jwk, kid: randomUUID(), alg: 'RS256', use: 'sig' } };
+    }
     for (const seeded of options.seed ?? SEEDED_USERS) {
+      // seeded users are reset to their printed passwords and groups at every start
+      if (pool.users.has(seeded.username)) pool.users.delete(seeded.username);
       pool.users.set(seeded.username, {
         username: seeded.username,
         sub: stableSub(pool.poolId, seeded.username),
@@ -153,6 +201,7 @@ export class LocalUserPool {
         createdAt: new Date(pool.now()),
       });
     }
+    pool.saveState();
     return pool;
   }
 
@@ -216,6 +265,7 @@ export class LocalUserPool {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const user: LocalUser = { username, sub: randomUUID(), email, passwordHash: hashPassword(password), confirmed: false, groups: new Set(), confirmationCode: code, createdAt: new Date(this.now()) };
     this.users.set(username, user);
+    this.saveState();
     // Cognito mails the code; the local pool prints it instead.
     this.log(`user pool: confirmation code for ${username} <${email}>: ${code}`);
     return {
@@ -232,6 +282,7 @@ export class LocalUserPool {
     if (input.ConfirmationCode !== user.confirmationCode) throw new CognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
     user.confirmed = true;
     delete user.confirmationCode;
+    this.saveState();
     return {};
   }
 
@@ -288,6 +339,7 @@ export class LocalUserPool {
     const user = this.requireUser(input.Username);
     if (typeof input.GroupName !== 'string' || !this.groups.has(input.GroupName)) throw new CognitoError('ResourceNotFoundException', 'Group not found.');
     user.groups.add(input.GroupName);
+    this.saveState();
     return {};
   }
 
@@ -296,6 +348,7 @@ export class LocalUserPool {
     const user = this.requireUser(input.Username);
     if (typeof input.GroupName !== 'string' || !this.groups.has(input.GroupName)) throw new CognitoError('ResourceNotFoundException', 'Group not found.');
     user.groups.delete(input.GroupName);
+    this.saveState();
     return {};
   }
 
