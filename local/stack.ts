@@ -233,6 +233,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           iam,
           region: userPool.pool.region,
         },
+        consoleSignIn: { endpoint: userPool.endpoint, clientId: userPool.pool.clientId },
         runtime,
         schema,
         apiKey,

@@ -59,6 +59,32 @@ async function typeVariables(page: Page, variables: Record<string, unknown>) {
 
 const resultText = (page: Page) => page.locator('.result-window').innerText();
 
+/** The console's auth mode bar: a user of the local pool, as the AppSync console signs in. */
+async function signIn(page: Page, username: string, password: string) {
+  await page.getByLabel('Authorization mode').selectOption('userPool');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('.auth-status').innerText(), { timeout: 10_000 }).toBe(`signed in as ${username}`);
+}
+
+it('signs in as a user of the local pool and refuses a wrong password', async () => {
+  const { page, external } = await openConsole();
+  await page.getByLabel('Authorization mode').selectOption('userPool');
+  await page.getByLabel('Username').fill('purchaser-a');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('.auth-status').innerText(), { timeout: 10_000 }).toContain('NotAuthorizedException');
+  await signIn(page, 'purchaser-a', 'PurchaserA-Local-1');
+  // a purchaser may not release a mark: the directive on releaseMark names the staff group only
+  await typeOperation(page, `mutation {\n  releaseMark(input: { mark: "CON 9", price: 1 }) { version }\n}`);
+  await page.locator('.graphiql-execute-button').click();
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('Not Authorized to access releaseMark on type Mutation');
+  // the sign-in request went to the local user pool, which is on this machine
+  expect(external.every((url) => new URL(url).host === new URL(stack.userPool.endpoint).host)).toBe(true);
+  await page.close();
+});
+
 it('runs a query typed into it over HTTP with the API key filled in', async () => {
   const mark = 'CON 1';
   await ok(stack, 'releaseMark', { mark, price: 4100 });
@@ -121,13 +147,17 @@ it('opens the documentation explorer in one click and offers the ready operation
   const tabs = await page.locator('.graphiql-tab').allInnerTexts();
   expect(tabs.map((t) => t.trim())).toEqual(expect.arrayContaining(['CreateFromTheOriginalRequest', 'ReplayAMark', 'OneMark']));
 
-  // the first ready operation is the original's create request, and it runs as it stands
+  // the first ready operation is the original's create request: staff's, so the API key is
+  // refused it as AppSync refuses it, and a staff user signed in through the mode bar runs it
   await page.locator('.graphiql-tab', { hasText: 'CreateFromTheOriginalRequest' }).click();
+  await page.locator('.graphiql-execute-button').click();
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('Not Authorized to access createEntitlement on type Mutation');
+  await signIn(page, 'staff', 'Staff-Local-1');
   await page.locator('.graphiql-execute-button').click();
   await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('ENTITLEMENT_CREATED');
   expect(await resultText(page)).toContain(`"mark": "${ORIGINAL.request.mark}"`);
   await page.screenshot({ path: 'test-results/console.png' });
-  expect(external).toEqual([]);
+  expect(external).toEqual([`${stack.userPool.endpoint}/`]);
   await page.close();
 });
 

@@ -1,4 +1,5 @@
-// The local console: GraphiQL against the local endpoint with the API key filled in, like the
+// The local console: GraphiQL against the local endpoint with the API key filled in (or a user of
+// the local pool signed in through the auth mode bar), like the
 // query editor of the AppSync console: queries and mutations over HTTP, subscriptions over the
 // real-time endpoint, the documentation explorer in the sidebar, ready operations in tabs.
 // Bundled by local/console/bundle.ts from installed packages.
@@ -6,7 +7,7 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import { getOperationAST, parse } from 'graphql';
-import { createElement } from 'react';
+import { createElement, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/graphiql.css';
 import { readyOperations } from './operations';
@@ -29,7 +30,63 @@ export function authorization(editorHeaders) {
   for (const [name, value] of Object.entries(editorHeaders ?? {})) {
     if (/^(x-api-key|authorization|x-amz-date|x-amz-security-token)$/i.test(name)) credentials[name] = String(value);
   }
+  // Signed in as a user of the pool (the mode chosen above the editor): the user's token, as
+  // the AppSync console sends it for the Cognito user pools mode, in place of the API key.
+  if (signedIn) {
+    for (const name of Object.keys(credentials)) if (/^(x-api-key|authorization)$/i.test(name)) delete credentials[name];
+    credentials.Authorization = signedIn.token;
+  }
   return { host: graphqlUrl.host, ...credentials };
+}
+
+/** The user signed in through the bar above the editor, or null for the API key. */
+let signedIn = null;
+
+/** USER_PASSWORD_AUTH against the user pool, as the Cognito Identity Provider API answers it. */
+async function signInToPool(username, password) {
+  const response = await fetch(config.userPool.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ ClientId: config.userPool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${body.__type}: ${body.message}`);
+  return body.AuthenticationResult.AccessToken;
+}
+
+/** The auth mode bar: the API key, or a user of the local pool signed in with a password. */
+function AuthBar() {
+  const [mode, setMode] = useState('apiKey');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [status, setStatus] = useState('API key: public reads only');
+  const choose = (event) => {
+    setMode(event.target.value);
+    signedIn = null;
+    setStatus(event.target.value === 'apiKey' ? 'API key: public reads only' : 'not signed in');
+  };
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      signedIn = { username, token: await signInToPool(username, password) };
+      setStatus(`signed in as ${username}`);
+    } catch (err) {
+      signedIn = null;
+      setStatus(`sign-in failed: ${err.message}`);
+    }
+  };
+  const field = (props) => createElement('input', { style: { marginLeft: 8 }, ...props });
+  return createElement(
+    'form',
+    { className: 'auth-bar', onSubmit: submit, style: { padding: '6px 12px', fontFamily: 'sans-serif', fontSize: 14, borderBottom: '1px solid #ddd' } },
+    createElement('label', null, 'Authorization mode ', createElement('select', { 'aria-label': 'Authorization mode', value: mode, onChange: choose },
+      createElement('option', { value: 'apiKey' }, 'API key'),
+      createElement('option', { value: 'userPool' }, 'Amazon Cognito user pool'))),
+    mode === 'userPool' && field({ 'aria-label': 'Username', placeholder: 'username', value: username, onChange: (e) => setUsername(e.target.value) }),
+    mode === 'userPool' && field({ 'aria-label': 'Password', placeholder: 'password', type: 'password', value: password, onChange: (e) => setPassword(e.target.value) }),
+    mode === 'userPool' && createElement('button', { type: 'submit', style: { marginLeft: 8 } }, 'Sign in'),
+    createElement('span', { className: 'auth-status', style: { marginLeft: 12, color: '#555' } }, status),
+  );
 }
 
 /**
@@ -53,7 +110,8 @@ function operationOf(request) {
 function fetcher(params, options = {}) {
   const { request, kind } = operationOf(params);
   const { host: _host, ...credentials } = authorization(options.headers);
-  if (kind !== 'subscription') return overHttp(request, { ...options, headers: { ...options.headers, ...credentials } });
+  const others = Object.fromEntries(Object.entries(options.headers ?? {}).filter(([name]) => !/^(x-api-key|authorization)$/i.test(name)));
+  if (kind !== 'subscription') return overHttp(request, { ...options, headers: { ...others, ...credentials } });
   const { query, variables, operationName } = request;
   return subscribeOverRealtime({
     realtimeUrl: realtimeUrl.toString(),
@@ -65,12 +123,21 @@ function fetcher(params, options = {}) {
 const headers = JSON.stringify({ 'x-api-key': config.apiKey }, null, 2);
 
 createRoot(document.getElementById('graphiql')).render(
-  createElement(GraphiQL, {
-    fetcher,
-    defaultHeaders: headers,
-    defaultTabs: readyOperations(headers),
-    shouldPersistHeaders: false,
-    isHeadersEditorEnabled: true,
-    defaultEditorToolsVisibility: 'variables',
-  }),
+  createElement(
+    'div',
+    { style: { display: 'flex', flexDirection: 'column', height: '100%' } },
+    config.userPool ? createElement(AuthBar) : null,
+    createElement(
+      'div',
+      { style: { flex: 1, minHeight: 0 } },
+      createElement(GraphiQL, {
+        fetcher,
+        defaultHeaders: headers,
+        defaultTabs: readyOperations(headers),
+        shouldPersistHeaders: false,
+        isHeadersEditorEnabled: true,
+        defaultEditorToolsVisibility: 'variables',
+      }),
+    ),
+  ),
 );

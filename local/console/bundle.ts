@@ -40,7 +40,7 @@ async function bundle(): Promise<ConsoleAssets> {
 
 const escapeJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-export function consoleHtml(config: { graphqlPath: string; apiKey: string; realtimePath?: string }): string {
+export function consoleHtml(config: { graphqlPath: string; apiKey: string; realtimePath?: string; userPool?: { endpoint: string; clientId: string } }): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -41,6 +41,8 @@ export interface ApiServerOptions {
    * key alone, as an API configured with API_KEY only
    */
   auth?: Omit<AuthConfig, 'apiKey'>;
+  /** the user pool the console signs users in to (its auth mode bar) */
+  consoleSignIn?: { endpoint: string; clientId: string };
   /** 0 or omitted: a free port */
   port?: number;
   /** default 127.0.0.1 */
@@ -106,7 +108,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const certificate = options.certificate ?? (await selfSignedCertificate(host));
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, executor, authenticator, options.apiKey).catch((err) => {
+    handle(req, res, executor, authenticator, options.apiKey, options.consoleSignIn).catch((err) => {
       console.error('local AppSync endpoint: unexpected failure', err);
       if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
       else res.destroy();
@@ -233,7 +235,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, executor: Executor, authenticator: Authenticator, apiKey: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, executor: Executor, authenticator: Authenticator, apiKey: string, userPool?: { endpoint: string; clientId: string }): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'OPTIONS') {
     res.writeHead(204, CORS_HEADERS);
@@ -294,7 +296,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
     }
   }
   if (req.method === 'GET' && (path === '/' || path === '/console' || path === '/index.html')) {
-    return send(res, 200, consoleHtml({ graphqlPath: '/graphql', apiKey }), 'text/html; charset=UTF-8');
+    return send(res, 200, consoleHtml({ graphqlPath: '/graphql', apiKey, ...(userPool ? { userPool } : {}) }), 'text/html; charset=UTF-8');
   }
   if (req.method === 'GET' && (path === '/console/app.js' || path === '/console/app.css')) {
     const assets = await consoleAssets();
