@@ -10,7 +10,8 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
-import { DEFAULT_API_KEY } from '../local/stack';
+import { signedIamHeaders } from '../local/server/auth';
+import { DEFAULT_API_KEY, LOCAL_IAM_CREDENTIALS } from '../local/stack';
 import { copyOfTree } from './support/tree';
 
 let folder: string;
@@ -32,16 +33,21 @@ async function terminalShows(pattern: RegExp, from = 0, timeoutMs = 60_000): Pro
   }
 }
 
-/** One request on a connection of its own: the schema reload closes the endpoint's open ones. */
-function gql(query: string, variables: Record<string, unknown> = {}) {
+/**
+ * One request on a connection of its own: the schema reload closes the endpoint's open ones.
+ * Signed with the IAM principal npm start prints (staff): releasing a mark is staff's.
+ */
+async function gql(query: string, variables: Record<string, unknown> = {}) {
+  const body = JSON.stringify({ query, variables });
+  const headers = await signedIamHeaders(graphqlUrl, body, LOCAL_IAM_CREDENTIALS);
   return new Promise<{ data?: Record<string, { price?: number; version?: number } | null>; errors?: unknown[] }>((resolve, reject) => {
-    const req = httpRequest(graphqlUrl, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'x-api-key': DEFAULT_API_KEY } }, (res) => {
+    const req = httpRequest(graphqlUrl, { method: 'POST', agent: false, headers }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve(JSON.parse(body)));
     });
     req.on('error', reject);
-    req.end(JSON.stringify({ query, variables }));
+    req.end(body);
   });
 }
 
