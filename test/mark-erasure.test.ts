@@ -43,7 +43,7 @@ const SECRET = { addLine1: '7 Secret Lane', postTown: 'Hiddenville', postcode: '
 describe('defect 3: erased history stays erased on every read path', () => {
   it('retries, listMarkEvents, getMarkAt and subscribers never hand back an event before historyStartsAt', async () => {
     const mark = freshMark('E');
-    const subscriber = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey });
+    const subscriber = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey, authorization: { Authorization: await stack.token('staff') } });
     clients.push(subscriber);
     await subscriber.init();
     expect(await subscriber.start('s', `subscription($mark: ID) { onMarkEvent(mark: $mark) { ${EVENT_FIELDS} } }`, { mark })).toMatchObject({ type: 'start_ack' });

@@ -100,7 +100,7 @@ describe('rejected input classes write nothing', () => {
   });
 
   it('defect 8 in subscription filters: a folded mark is refused at start, not turned into a filter on another mark', async () => {
-    const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey });
+    const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey, authorization: { Authorization: await stack.token('staff') } });
     try {
       await client.init();
       const refused = await client.start('s', `subscription($mark: ID) { onMarkEvent(mark: $mark) { ${EVENT_FIELDS} } }`, { mark: 'ß 7' });

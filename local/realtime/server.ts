@@ -270,8 +270,19 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     options.authenticate ??
     (async (request: AuthRequest): Promise<AuthOutcome> =>
       keyAccepted(request.headers['x-api-key']) ? { ok: true, caller: { mode: 'API_KEY', identity: null } } : { ok: false, status: 401, errorType: 'UnauthorizedException', message: '' });
-  /** The first field of the selection the caller may not reach, AppSync's way (directives.ts). */
-  const refusedField = (caller: Caller, typeName: string, fieldName: string, selectionSet: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): RealtimeError | null => {
+  /**
+   * The first field of the selection the caller may not reach, AppSync's way (directives.ts).
+   * Each named fragment is checked once per type it applies to: the rules depend on the type and
+   * field, not the path, and a fragment chain spreading each level twice must not walk 2^n paths.
+   */
+  const refusedField = (
+    caller: Caller,
+    typeName: string,
+    fieldName: string,
+    selectionSet: SelectionSetNode | undefined,
+    fragments: Record<string, FragmentDefinitionNode>,
+    seen: Set<string> = new Set(),
+  ): RealtimeError | null => {
     if (!options.access) return null;
     if (!options.access.allows(typeName, fieldName, caller)) return { errorType: UNAUTHORIZED_ERROR_TYPE, message: unauthorizedMessage(fieldName, typeName) };
     const parent = schema.getType(typeName);
@@ -282,10 +293,16 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     const walk = (set: SelectionSetNode): RealtimeError | null => {
       for (const node of set.selections) {
         if (node.kind === Kind.FIELD) {
-          const found = refusedField(caller, type.name!, node.name.value, node.selectionSet, fragments);
+          const found = refusedField(caller, type.name!, node.name.value, node.selectionSet, fragments, seen);
+          if (found) return found;
+        } else if (node.kind === Kind.INLINE_FRAGMENT) {
+          const found = walk(node.selectionSet);
           if (found) return found;
         } else {
-          const inner = node.kind === Kind.INLINE_FRAGMENT ? node.selectionSet : fragments[node.name.value]?.selectionSet;
+          const key = `${type.name}\u0000${node.name.value}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const inner = fragments[node.name.value]?.selectionSet;
           const found = inner && walk(inner);
           if (found) return found;
         }
