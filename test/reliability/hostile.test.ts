@@ -38,7 +38,8 @@ afterAll(async () => {
 });
 
 async function connect(): Promise<RealtimeClient> {
-  const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey });
+  // staff: the slow reader selects MarkEvent.data, which is not the API key's (schema.graphql)
+  const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey, authorization: { Authorization: await stack.token('staff') } });
   clients.push(client);
   await client.init();
   return client;
