@@ -62,7 +62,7 @@ async function entitledHistory(mark: string): Promise<void> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ops-rebuild-'));
   stack = await startTestStack({ label: 'opsverify' });
-  await seed({ count: 5, url: stack.graphqlUrl, apiKey: stack.apiKey, concurrency: 2 });
+  await seed({ count: 5, url: stack.graphqlUrl, credentials: stack.iam, concurrency: 2 });
   for (const mark of ENTITLED) await entitledHistory(mark);
   // an available mark locked, unlocked, forgotten and released again
   await ok(stack, 'releaseMark', { mark: 'VER 9', price: 400 });
