@@ -4,7 +4,7 @@
  * mobile apps (public: no secret), and a group per role of resolvers/lib/roles.ts. The local
  * stack stands in for it with local/userpool (same groups, same client-side flows).
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../../resolvers/lib/roles';
@@ -47,8 +47,9 @@ export class MarkUserPool extends Construct {
     // sign themselves up from the apps and may opt in to TOTP (mfa OPTIONAL, checkable in the
     // template); requiring it would block self sign-up. Roles come only from groups an
     // administrator grants, and threat protection is enforced (AdvancedSecurityMode ENFORCED).
-    (this.userPool.node.defaultChild as cognito.CfnUserPool).addMetadata('cdk_nag', {
-      rules_to_suppress: [{ id: 'AwsSolutions-COG2', reason: 'MFA is OPTIONAL (TOTP opt-in) so purchasers can sign themselves up; roles are granted only by administrators through groups, and threat protection is ENFORCED' }],
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG2',
+      reason: 'MFA is OPTIONAL (TOTP opt-in) so purchasers can sign themselves up; roles are granted only by administrators through groups, and threat protection is ENFORCED',
     });
     this.client = this.userPool.addClient('WebAndMobile', {
       // a public client: the web and mobile apps cannot keep a secret
