@@ -9,7 +9,7 @@ import type { Command, CommandKind } from './commands';
 import { COMMAND_KINDS } from './commands';
 import type { DomainError, FieldProblem } from './errors';
 import { validationError } from './errors';
-import type { AddressData, EntitlementData } from './events';
+import type { AddressData, EntitlementData, PurchaseEntitlementData } from './events';
 import type { MarkEventType, MarkStatus } from './graphql';
 import { DEFAULT_ENTITLEMENT_STATUS, canonicalMark } from './mark';
 import { compact } from './state';
@@ -259,6 +259,21 @@ function checkEntitlement(value: unknown, field: string, problems: Problems): En
   });
 }
 
+/** A buyer's entitlement: as checkEntitlement, without the certificate number and time the server issues. */
+function checkPurchaseEntitlement(value: unknown, field: string, problems: Problems): PurchaseEntitlementData {
+  const input = (present(value) && typeof value === 'object' ? value : {}) as Input;
+  if (!present(value)) problems.push({ field, reason: 'is required' });
+  return compact({
+    nomineeName: checkText(input.nomineeName, `${field}.nomineeName`, problems, false),
+    purchaserName: checkText(input.purchaserName, `${field}.purchaserName`, problems, true) ?? '',
+    agreementTime: checkDateTime(input.agreementTime, `${field}.agreementTime`, problems, false),
+    expiryTime: checkDateTime(input.expiryTime, `${field}.expiryTime`, problems, false),
+    customerId: checkText(input.customerId, `${field}.customerId`, problems, false),
+    telephoneNo: checkText(input.telephoneNo, `${field}.telephoneNo`, problems, false),
+    address: checkAddress(input.address, `${field}.address`, problems),
+  });
+}
+
 /** The validated command of a mutation, from its `input` argument. */
 export function validateCommand(kind: string, rawInput: unknown): Validated<Command> {
   const problems: Problems = [];
@@ -277,7 +292,9 @@ export function validateCommand(kind: string, rawInput: unknown): Validated<Comm
     const status = (present(input.status) ? input.status : DEFAULT_ENTITLEMENT_STATUS) as MarkStatus;
     const price = checkInteger(input.price, 'input.price', problems, false, 0, MAX_PRICE);
     const entitlement = checkEntitlement(input.entitlement, 'input.entitlement', problems);
-    return done(problems, compact({ ...common, kind, price, status, entitlement }));
+    // a user pool sub is a UUID; any short printable id is accepted so that other pools' ids fit
+    const owner = checkText(input.owner, 'input.owner', problems, false, MAX_COMMAND_ID_LENGTH);
+    return done(problems, compact({ ...common, kind, price, status, entitlement, owner }));
   }
   const expectedVersion = checkInteger(input.expectedVersion, 'input.expectedVersion', problems, true, 1, Number.MAX_SAFE_INTEGER) ?? 0;
   const versioned = { ...common, expectedVersion };
@@ -291,6 +308,8 @@ export function validateCommand(kind: string, rawInput: unknown): Validated<Comm
       return done(problems, { ...versioned, kind, address: checkAddress(input.address, 'input.address', problems) });
     case 'changeNominee':
       return done(problems, { ...versioned, kind, nomineeName: checkText(input.nomineeName, 'input.nomineeName', problems, true) ?? '' });
+    case 'purchaseMark':
+      return done(problems, { ...versioned, kind, entitlement: checkPurchaseEntitlement(input.entitlement, 'input.entitlement', problems) });
     default:
       return done(problems, { ...versioned, kind: kind as 'issueDuplicateCertificate' | 'lockMark' | 'unlockMark' | 'forgetMark' });
   }

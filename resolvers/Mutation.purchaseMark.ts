@@ -1,0 +1,2 @@
+// Pipeline loadMark → loadCommandEvent → appendEvent (wiring.json); the rules live in lib/decide.ts.
+export { request, response } from './handlers/command';
