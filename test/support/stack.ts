@@ -20,6 +20,11 @@ export interface GqlResponse<T = Record<string, unknown>> {
 
 export interface TestStack extends Stack {
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: { apiKey?: string | null; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  /**
+   * The request run in process as the caller with this ctx.identity (test/support/identities.ts):
+   * what the endpoint does once it has verified a caller, without a token
+   */
+  gqlAs<T = Record<string, unknown>>(identity: unknown, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
   /** POST /graphql with a raw body (for malformed requests) */
   post(body: string, headers?: Record<string, string>): Promise<GqlResponse>;
 }
@@ -65,6 +70,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     gql: (query, variables, opts = {}) => {
       const apiKey = opts.apiKey === undefined ? stack.apiKey : opts.apiKey;
       return post(JSON.stringify({ query, variables }), { ...(apiKey === null ? {} : { 'x-api-key': apiKey }), ...opts.headers }) as never;
+    },
+    gqlAs: async (identity, query, variables) => {
+      const body = await stack.server.execute({ query, variables: variables ?? null, headers: {}, identity });
+      return { status: 200, headers: {}, body } as never;
     },
     stop: async () => {
       agent.destroy();
