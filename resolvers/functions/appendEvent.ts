@@ -7,7 +7,9 @@
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBTransactWriteItemsRequest, TransactConditionCheckExpression } from '@aws-appsync/utils';
 import { cancellationOutcome, planAppend } from '../lib/append';
-import { authorize } from '../lib/authorize';
+import type { MarkEvent } from '../lib/graphql';
+import { toGraphQLEvent } from '../lib/output';
+import { answerSight } from '../lib/personal-data';
 import type { DomainEvent } from '../lib/events';
 import type { MarkState } from '../lib/state';
 import { compact, REBUILD_ID } from '../lib/state';
@@ -18,14 +20,10 @@ import type { CommandStash } from '../handlers/stash';
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const stash = ctx.stash as CommandStash;
   const view = stash.view ?? null;
-  // before decide and before the write, on the view just read (a retry too: its answer is redacted for this caller)
-  const allowed = authorize(stash.command, ctx.identity, view);
-  if (!allowed.ok) return raise(allowed.error);
-  stash.caller = allowed.caller;
-  const plan = planAppend(stash.command, view, stash.stored ?? null, { now: stash.now, randomId: stash.randomId, caller: allowed.caller.principal });
-  // the answer is shaped for this caller by the resolver's after step (handlers/command.ts), from stash.after
-  stash.after = view;
-  if (plan.kind === 'retry') runtime.earlyReturn(plan.event);
+  // authorizeCommand has let this caller through: they become the lock holder or the buyer
+  const caller = stash.caller!;
+  const plan = planAppend(stash.command, view, stash.stored ?? null, { now: stash.now, randomId: stash.randomId, caller: caller.principal });
+  if (plan.kind === 'retry') runtime.earlyReturn(toGraphQLEvent(plan.event, answerSight(caller, view, plan.event), view));
   if (plan.kind === 'error') return raise(plan.error);
   stash.appending = plan.event;
   stash.after = plan.view;
@@ -73,7 +71,8 @@ interface CancellationReason {
   item?: Record<string, unknown> | null;
 }
 
-export function response(ctx: Context): DomainEvent {
+/** The appended (or a concurrent retry's) event, as this caller may see it on the mark after it. */
+export function response(ctx: Context): MarkEvent {
   const stash = ctx.stash as CommandStash;
   const appending = stash.appending as DomainEvent;
   if (ctx.error && ctx.error.type === 'DynamoDB:TransactionCanceledException') {
@@ -82,9 +81,8 @@ export function response(ctx: Context): DomainEvent {
     const view = (reasons[1]?.item ?? null) as MarkState | null;
     const outcome = cancellationOutcome(stash.command, appending.version, storedEvent, view);
     if (outcome.kind === 'error') return raise(outcome.error);
-    stash.after = view ?? null;
-    return outcome.event;
+    return toGraphQLEvent(outcome.event, answerSight(stash.caller!, view, outcome.event), view);
   }
   raiseDataSourceError(ctx.error);
-  return appending;
+  return toGraphQLEvent(appending, answerSight(stash.caller!, stash.after, appending), stash.after);
 }

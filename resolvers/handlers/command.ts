@@ -1,14 +1,11 @@
 /**
  * The before and after steps shared by the mutation resolvers (pipeline loadMark →
- * loadCommandEvent → appendEvent): validate and canonicalise the input into a command before
+ * loadCommandEvent → authorizeCommand → appendEvent): validate and canonicalise the input into a command before
  * anything is read or written; answer the appended (or, for a retry, the stored) event.
  */
 import { extensions, util } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';
-import type { DomainEvent } from '../lib/events';
 import type { MarkEvent } from '../lib/graphql';
-import { toGraphQLEvent } from '../lib/output';
-import { answerSight } from '../lib/personal-data';
 import { formatDateTime } from '../lib/time';
 import { commandHashText, withAsciiCommandHash } from '../lib/idempotency';
 import { validateCommand } from '../lib/validation';
@@ -33,10 +30,7 @@ export function request(ctx: Context<{ input: unknown }>): Record<string, never>
 const OWNERSHIP_CHANGES = ['MARK_RELEASED', 'ENTITLEMENT_CREATED', 'MARK_PURCHASED', 'MARK_FORGOTTEN'];
 
 export function response(ctx: Context): MarkEvent {
-  const stash = ctx.stash as CommandStash;
-  const appended = ctx.prev.result as DomainEvent;
-  // the mark after the event (or, for a retry, as it is now) says what of it this caller may see
-  const event = toGraphQLEvent(appended, answerSight(stash.caller!, stash.after, appended), stash.after);
+  const event = ctx.prev.result as MarkEvent;
   if (OWNERSHIP_CHANGES.indexOf(event.type) >= 0) {
     // ends the owner subscriptions of the ownership that just ended (Subscription.onMarkEvent sets
     // the matching invalidation filter): "Unsubscribing WebSocket connections using filters in AWS AppSync"

@@ -20,7 +20,7 @@ export interface CommandStash extends MarkStash {
   stored?: DomainEvent | null;
   /** the event appendEvent is writing */
   appending?: DomainEvent;
-  /** the state after the answered event: the view appendEvent writes (or, for a retry, the view as read) */
+  /** the view appendEvent writes: the state after the event */
   after?: MarkState | null;
   /** who is asking, as authorize found them */
   caller?: Caller;
