@@ -40,6 +40,8 @@ describe('roles from the identity', () => {
     expect(callerOf(DATA_PROTECTION)).toMatchObject({ staff: false, dataProtection: true, signedIn: true });
     // IAM: back-office, full access as staff, but no user pool sub: it can never own a mark
     expect(callerOf(IAM_SERVICE)).toMatchObject({ staff: true, sub: null, principal: IAM_SERVICE.userArn });
+    // IAM credentials handed out by a Cognito identity pool are an app's users (even guests), not a back office
+    expect(callerOf({ ...IAM_SERVICE, cognitoIdentityId: 'eu-west-2:1234', cognitoIdentityAuthType: 'unauthenticated' })).toMatchObject({ staff: false, signedIn: false });
     // a user pool identity without a sub, or an unknown shape, is no one
     expect(callerOf({ username: 'x', groups: ['staff'] })).toMatchObject({ signedIn: false, staff: false });
   });

@@ -39,6 +39,8 @@ export function callerOf(identity: unknown): Caller {
   const id = identity as Record<string, unknown>;
   const userArn = text(id.userArn);
   if (userArn || text(id.accountId)) {
+    // credentials from a Cognito identity pool belong to app users (even guests), not to a service
+    if (text(id.cognitoIdentityId) || text(id.cognitoIdentityAuthType)) return PUBLIC;
     // IAM (SigV4): back-office services, full access as the staff role (issue 12)
     const principal = userArn ?? `${text(id.accountId)}:${text(id.username) ?? ''}`;
     return { sub: null, principal, signedIn: true, staff: true, dataProtection: false };
