@@ -9,6 +9,7 @@
  * got is kept and searched for the other purchaser's names and address lines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRealtime } from '../local/realtime/client';
 import { compileSubscriptionFilter, matchesFilter } from '../local/realtime/filters';
 import { DATA_PROTECTION, PUBLIC, PURCHASER_A, PURCHASER_B, STAFF } from './support/identities';
 import { EVENT_FIELDS, MARK_FIELDS, MUTATION_INPUT, freshMark, storedEvents, type MarkEventOut } from './support/marks';
@@ -188,5 +189,27 @@ describe('two purchasers, two marks, a forget and a resale', () => {
     expect(text(PURCHASER_A)).toContain(A_LATER.address.addLine1);
     expect(text(PURCHASER_B)).toContain(B_LATER.address.addLine1);
     expect(text(STAFF)).toContain(B_DATA.purchaserName);
+  });
+});
+
+describe('over the real-time endpoint, with the API key', () => {
+  it('a public subscriber gets the events without personal data, and may not select personalData', async () => {
+    const mark = freshMark('W');
+    await done(STAFF, 'releaseMark', { mark, price: 100 });
+    const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey });
+    try {
+      await client.init();
+      const refused = await client.start('personal', 'subscription($mark: ID) { onMarkEvent(mark: $mark) { mark personalData } }', { mark });
+      expect(refused).toMatchObject({ type: 'error', id: 'personal', payload: { errors: [{ errorType: 'Unauthorized' }] } });
+      expect(await client.start('open', `subscription($mark: ID) { onMarkEvent(mark: $mark) { mark version type data ownership } }`, { mark })).toEqual({ type: 'start_ack', id: 'open' });
+      // the buyer's answer holds their personal data; what the public subscriber gets does not
+      const sold = await done(PURCHASER_B, 'purchaseMark', { mark, expectedVersion: 1, entitlement: buyer(B_DATA) });
+      expect(sold.personalData).toContain(B_DATA.purchaserName);
+      const message = await client.next((m) => m.type === 'data' && m.id === 'open');
+      expect(message.payload).toEqual({ data: { onMarkEvent: { mark, version: 2, type: 'MARK_PURCHASED', data: sold.data, ownership: 2 } } });
+      for (const needle of B_TEXTS) expect(JSON.stringify(client.messages)).not.toContain(needle);
+    } finally {
+      await client.close();
+    }
   });
 });
