@@ -29,10 +29,10 @@ function selectsPersonalData(ctx: Context): boolean {
 }
 
 export function request(ctx: Context<Record<string, unknown>>): Record<string, never> {
-  const allowed = authorize({ kind: 'onMarkEvent' }, ctx.identity, null);
-  if (!allowed.ok) return raise(allowed.error);
   const filter = validateSubscription(ctx.args);
   if (!filter.ok) return raise(filter.error);
+  const allowed = authorize({ kind: 'onMarkEvent' }, ctx.identity, null);
+  if (!allowed.ok) return raise(allowed.error);
   if (selectsPersonalData(ctx) && !allowed.caller.staff) {
     // only the owner of one mark may: they must name it, and loadMark reads who owns it
     if (!filter.value.mark) return raise(unauthorized('onMarkEvent', 'Subscription'));

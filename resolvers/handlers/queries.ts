@@ -12,7 +12,10 @@ import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateM
 import { raise, raiseDataSourceError, raisePageError } from './errors';
 import type { MarkStash, ReplayStash } from './stash';
 
-/** Refuses a read the caller's role may not make (authorize.ts); reads do not depend on the mark's state. */
+/**
+ * Refuses a read the caller's role may not make (authorize.ts); reads do not depend on the mark's
+ * state. As for commands, after validation: bad input is a ValidationError whoever sends it.
+ */
 function authorizeRead(ctx: Context, operation: Operation): void {
   const allowed = authorize(operation, ctx.identity, null);
   if (!allowed.ok) raise(allowed.error);
@@ -20,9 +23,9 @@ function authorizeRead(ctx: Context, operation: Operation): void {
 
 /** getMark: GetItem of the view; a forgotten mark's tombstone answers null. */
 export function getMarkRequest(ctx: Context<{ mark: unknown }>): DynamoDBGetItemRequest {
-  authorizeRead(ctx, { kind: 'getMark' });
   const mark = validateMarkArgument(ctx.args.mark);
   if (!mark.ok) return raise(mark.error);
+  authorizeRead(ctx, { kind: 'getMark' });
   return { operation: 'GetItem', key: util.dynamodb.toMapValues({ mark: mark.value }), consistentRead: true };
 }
 
@@ -34,9 +37,9 @@ export function getMarkResponse(ctx: Context): Mark | null {
 
 /** getMarkAt, before step: the replay functions read their bounds from the stash. */
 export function getMarkAtRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
-  authorizeRead(ctx, { kind: 'getMarkAt' });
   const query = validateGetMarkAt(ctx.args);
   if (!query.ok) return raise(query.error);
+  authorizeRead(ctx, { kind: 'getMarkAt' });
   const stash = ctx.stash as ReplayStash;
   stash.mark = query.value.mark;
   stash.at = query.value.at;
@@ -52,9 +55,9 @@ export function getMarkAtResponse(ctx: Context): Mark | null {
 
 /** listMarkEvents, before step. */
 export function listMarkEventsRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
-  authorizeRead(ctx, { kind: 'listMarkEvents' });
   const query = validateListMarkEvents(ctx.args);
   if (!query.ok) return raise(query.error);
+  authorizeRead(ctx, { kind: 'listMarkEvents' });
   const stash = ctx.stash as MarkStash & { fromVersion: number; limit: number; nextToken?: string };
   stash.mark = query.value.mark;
   stash.fromVersion = query.value.fromVersion;
