@@ -59,6 +59,20 @@ export interface MarkEventOut {
 }
 
 /**
+ * The whole `data` of an answered event, as its stored item holds it (`data` plus `personalData`),
+ * but for the lock holder's id, which no answer carries (docs/AUTHORIZATION.md).
+ */
+export function answeredData(out: Pick<MarkEventOut, 'data' | 'personalData'>): Record<string, unknown> {
+  return { ...JSON.parse(out.data), ...(out.personalData ? JSON.parse(out.personalData) : {}) };
+}
+
+/** A stored event's data as an answer can show it: without the lock holder's id. */
+export function answerableData(data: object): Record<string, unknown> {
+  const { holder: _holder, ...rest } = data as Record<string, unknown>;
+  return rest;
+}
+
+/**
  * Runs one mutation as `identity` (registry staff unless told: every command is theirs): the
  * MarkEvent it returned, or its first error.
  */
