@@ -1,6 +1,7 @@
 /**
  * A real AppSync client against the local stack: aws-amplify v6, configured as for AWS (endpoint,
- * region, defaultAuthMode 'apiKey', apiKey), runs a query, a mutation and a subscription.
+ * region, defaultAuthMode 'apiKey', apiKey), runs queries and a subscription (the mutations that feed it are sent as staff in process, since the
+ * API key is read-only; the sign-in test of issue 12 sends them through Amplify).
  *
  * Amplify derives the real-time URL from the GraphQL endpoint — for a non-AppSync host,
  * endpoint + "/realtime" with http(s):// replaced by wss:// — and authenticates with the
@@ -15,6 +16,7 @@ import WS from 'ws';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
+import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 
 /** The browser-style WebSocket Amplify expects, accepting the local self-signed certificate. */
@@ -64,7 +66,7 @@ function subscriptionAcknowledged(match: (variables: Record<string, unknown>) =>
 }
 
 describe('aws-amplify v6 against the local endpoint', () => {
-  it('runs a query, mutations, and a subscription that receives one mark’s events and not another’s', async () => {
+  it('runs queries and a subscription that receives one mark’s events and not another’s', async () => {
     const client = generateClient();
     const [watched, other] = ['AMP 1', 'AMP 2'];
 
@@ -86,18 +88,17 @@ describe('aws-amplify v6 against the local endpoint', () => {
     await acknowledged;
 
     // Mutations on both marks.
+    // Mutations are staff's (the API key Amplify is configured with is read-only, docs/AUTHORIZATION.md):
+    // sent in process as staff until Amplify signs in against the local user pool
+    const asStaff = async (query: string, input: Record<string, unknown>) => (await stack.gqlAs(STAFF, query, { input })).body as never;
     const release = async (mark: string) =>
-      (await client.graphql({
-        query: `mutation($input: ReleaseMarkInput!) { releaseMark(input: $input) { ${EVENT} } }`,
-        variables: { input: { mark, price: 399 } },
-      })) as { data: { releaseMark: MarkEvent } };
+      (await asStaff(`mutation($input: ReleaseMarkInput!) { releaseMark(input: $input) { ${EVENT} } }`, { mark, price: 399 })) as { data: { releaseMark: MarkEvent } };
     const released = await release(watched);
     expect(released.data.releaseMark).toMatchObject({ mark: watched, version: 1, type: 'MARK_RELEASED' });
     await release(other);
-    const locked = (await client.graphql({
-      query: `mutation($input: LockMarkInput!) { lockMark(input: $input) { ${EVENT} } }`,
-      variables: { input: { mark: watched, expectedVersion: 1 } },
-    })) as { data: { lockMark: MarkEvent } };
+    const locked = (await asStaff(`mutation($input: LockMarkInput!) { lockMark(input: $input) { ${EVENT} } }`, { mark: watched, expectedVersion: 1 })) as {
+      data: { lockMark: MarkEvent };
+    };
 
     await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
     expect(received).toEqual([released.data.releaseMark, locked.data.lockMark]);
