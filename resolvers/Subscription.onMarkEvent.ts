@@ -11,10 +11,11 @@
  * receives only the events of their ownership (enhanced filter on `ownership`, "Defining enhanced
  * subscriptions filters in AWS AppSync") and ends when the mark changes hands (invalidation filter,
  * "Unsubscribing WebSocket connections using filters in AWS AppSync"; the mutations call
- * extensions.invalidateSubscriptions, handlers/command.ts).
+ * extensions.invalidateSubscriptions, handlers/command.ts). Every signed-in subscriber's subscription
+ * also ends on revokeSubscriptions of their sub (their rights changed outside GraphQL).
  */
 import { extensions, util } from '@aws-appsync/utils';
-import type { Context } from '@aws-appsync/utils';
+import type { Context, SubscriptionFilter } from '@aws-appsync/utils';
 import { authorize, callerOf } from './lib/authorize';
 import { unauthorized } from './lib/errors';
 import { sightOf } from './lib/personal-data';
@@ -47,14 +48,21 @@ export function response(ctx: Context<Record<string, unknown>>): null {
   if (filter.ok && filter.value.mark) fields.mark = { eq: filter.value.mark };
   if (filter.ok && filter.value.type) fields.type = { eq: filter.value.type };
   const caller = callerOf(ctx.identity);
+  // filterJsonObject groups are ORed: a revocation of this user, or (owners) a change of hands
+  const invalidation: SubscriptionFilter['filterGroup'][number]['filters'][] = [];
+  if (caller.sub) invalidation.push([{ fieldName: 'subscriber', operator: 'eq', value: caller.sub }]);
   if (selectsPersonalData(ctx) && !caller.staff) {
     const view = ((ctx.stash as MarkStash).view ?? null) as MarkState | null;
     if (!isLive(view) || sightOf(caller, view, view.version) === 'none' || view.ownerSince === undefined) {
       return raise(unauthorized('onMarkEvent', 'Subscription'));
     }
     fields.ownership = { eq: view.ownerSince };
-    extensions.setSubscriptionInvalidationFilter(util.transform.toSubscriptionFilter({ mark: { eq: view.mark }, ownership: { ne: view.ownerSince } }));
+    invalidation.push([
+      { fieldName: 'mark', operator: 'eq', value: view.mark },
+      { fieldName: 'ownership', operator: 'ne', value: view.ownerSince },
+    ]);
   }
   if (Object.keys(fields).length > 0) extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(fields));
+  if (invalidation.length > 0) extensions.setSubscriptionInvalidationFilter({ filterGroup: invalidation.map((filters) => ({ filters })) });
   return null;
 }

@@ -172,6 +172,13 @@ describe('reads', () => {
   });
 });
 
+describe('revokeSubscriptions', () => {
+  it('is staff’s (and the back office’s) only', () => {
+    const allowed = (identity: unknown) => authorize({ kind: 'revokeSubscriptions' }, identity, null).ok;
+    expect([PUBLIC, PURCHASER_A, DATA_PROTECTION, STAFF, IAM_SERVICE].map(allowed)).toEqual([false, false, false, true, true]);
+  });
+});
+
 describe('a refusal', () => {
   it('is AppSync’s Unauthorized, with no errorInfo and nothing about the mark’s people', () => {
     const error = given(released(1), purchased(2, A)).by(PURCHASER_B).when(cmd('changeNominee', 2, { nomineeName: 'X' })).thenFails(U, null);

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime } from '../local/realtime/client';
 import { compileSubscriptionFilter, matchesFilter } from '../local/realtime/filters';
-import { DATA_PROTECTION, PUBLIC, PURCHASER_A, PURCHASER_B, STAFF } from './support/identities';
+import { DATA_PROTECTION, IAM_SERVICE, PUBLIC, PURCHASER_A, PURCHASER_B, STAFF } from './support/identities';
 import { EVENT_FIELDS, MARK_FIELDS, MUTATION_INPUT, freshMark, storedEvents, type MarkEventOut } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';
 
@@ -189,6 +189,40 @@ describe('two purchasers, two marks, a forget and a resale', () => {
     expect(text(PURCHASER_A)).toContain(A_LATER.address.addLine1);
     expect(text(PURCHASER_B)).toContain(B_LATER.address.addLine1);
     expect(text(STAFF)).toContain(B_DATA.purchaserName);
+  });
+});
+
+describe('revokeSubscriptions: rights changed outside GraphQL', () => {
+  const revoke = (identity: unknown, user: string) =>
+    stack.runtime.resolve('Mutation', 'revokeSubscriptions', {
+      arguments: { input: { user } },
+      source: null,
+      identity,
+      requestHeaders: {},
+      info: { fieldName: 'revokeSubscriptions', parentTypeName: 'Mutation', variables: {}, selectionSetList: ['user'], selectionSetGraphQL: '{ user }' },
+    });
+  it('ends every live subscription of the user named, and only staff may ask', async () => {
+    const mark = freshMark('V');
+    await done(STAFF, 'releaseMark', { mark, price: 100 });
+    const staffSubscription = await subscribe(STAFF, undefined, ['mark', 'personalData']);
+    const bSubscription = await subscribe(PURCHASER_B, mark, ['mark', 'data']);
+    const publicSubscription = await subscribe(PUBLIC, mark, ['mark', 'data']);
+    expect(publicSubscription.subscriptionInvalidationFilter).toBeUndefined(); // no one to revoke
+
+    const revoked = await revoke(STAFF, STAFF.sub);
+    expect(revoked).toMatchObject({ data: { user: STAFF.sub }, errors: [], subscriptionInvalidations: [{ subscriptionField: 'onMarkEvent', payload: { subscriber: STAFF.sub } }] });
+    const payload = (revoked.subscriptionInvalidations![0] as { payload: Record<string, unknown> }).payload;
+    expect(matchesFilter(compileSubscriptionFilter(staffSubscription.subscriptionInvalidationFilter), payload)).toBe(true);
+    expect(matchesFilter(compileSubscriptionFilter(bSubscription.subscriptionInvalidationFilter), payload)).toBe(false);
+    expect(matchesFilter(compileSubscriptionFilter(bSubscription.subscriptionInvalidationFilter), { subscriber: PURCHASER_B.sub })).toBe(true);
+
+    for (const identity of [PUBLIC, PURCHASER_A, DATA_PROTECTION]) {
+      const refused = await revoke(identity, PURCHASER_B.sub);
+      expect(refused.errors[0]).toMatchObject({ errorType: 'Unauthorized' });
+      expect(refused.subscriptionInvalidations).toBeUndefined();
+    }
+    expect((await revoke(IAM_SERVICE, PURCHASER_B.sub)).errors).toEqual([]);
+    expect((await revoke(STAFF, '')).errors[0]).toMatchObject({ errorType: 'ValidationError' });
   });
 });
 

@@ -234,6 +234,8 @@ export type Mutation = {
   lockMark: MarkEvent;
   purchaseMark: MarkEvent;
   releaseMark: MarkEvent;
+  /** Staff only: ends every live onMarkEvent subscription of the user, who may subscribe again with the rights they now have. */
+  revokeSubscriptions: Revocation;
   unlockMark: MarkEvent;
 };
 
@@ -280,6 +282,11 @@ export type MutationPurchaseMarkArgs = {
 
 export type MutationReleaseMarkArgs = {
   input: ReleaseMarkInput;
+};
+
+
+export type MutationRevokeSubscriptionsArgs = {
+  input: RevokeSubscriptionsInput;
 };
 
 
@@ -356,6 +363,17 @@ export type ReleaseMarkInput = {
   eventTime?: InputMaybe<Scalars['AWSDateTime']['input']>;
   mark: Scalars['ID']['input'];
   price: Scalars['Int']['input'];
+};
+
+/** Whose live subscriptions were ended. */
+export type Revocation = {
+  __typename?: 'Revocation';
+  user: Scalars['ID']['output'];
+};
+
+/** A user pool user (sub) whose rights changed, e.g. removed from the staff group. */
+export type RevokeSubscriptionsInput = {
+  user: Scalars['ID']['input'];
 };
 
 export type Subscription = {
