@@ -7,9 +7,6 @@
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBTransactWriteItemsRequest, TransactConditionCheckExpression } from '@aws-appsync/utils';
 import { cancellationOutcome, planAppend } from '../lib/append';
-import type { MarkEvent } from '../lib/graphql';
-import { toGraphQLEvent } from '../lib/output';
-import { answerSight } from '../lib/personal-data';
 import type { DomainEvent } from '../lib/events';
 import type { MarkState } from '../lib/state';
 import { compact, REBUILD_ID } from '../lib/state';
@@ -23,7 +20,9 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   // authorizeCommand has let this caller through: they become the lock holder or the buyer
   const caller = stash.caller!;
   const plan = planAppend(stash.command, view, stash.stored ?? null, { now: stash.now, randomId: stash.randomId, caller: caller.principal });
-  if (plan.kind === 'retry') runtime.earlyReturn(toGraphQLEvent(plan.event, answerSight(caller, view, plan.event), view));
+  // answerEvent shapes the answer for this caller from the event and stash.after
+  stash.after = view;
+  if (plan.kind === 'retry') runtime.earlyReturn(plan.event);
   if (plan.kind === 'error') return raise(plan.error);
   stash.appending = plan.event;
   stash.after = plan.view;
@@ -71,8 +70,8 @@ interface CancellationReason {
   item?: Record<string, unknown> | null;
 }
 
-/** The appended (or a concurrent retry's) event, as this caller may see it on the mark after it. */
-export function response(ctx: Context): MarkEvent {
+/** The appended (or a concurrent retry's) event; answerEvent shapes it for the caller. */
+export function response(ctx: Context): DomainEvent {
   const stash = ctx.stash as CommandStash;
   const appending = stash.appending as DomainEvent;
   if (ctx.error && ctx.error.type === 'DynamoDB:TransactionCanceledException') {
@@ -81,8 +80,9 @@ export function response(ctx: Context): MarkEvent {
     const view = (reasons[1]?.item ?? null) as MarkState | null;
     const outcome = cancellationOutcome(stash.command, appending.version, storedEvent, view);
     if (outcome.kind === 'error') return raise(outcome.error);
-    return toGraphQLEvent(outcome.event, answerSight(stash.caller!, view, outcome.event), view);
+    stash.after = view;
+    return outcome.event;
   }
   raiseDataSourceError(ctx.error);
-  return toGraphQLEvent(appending, answerSight(stash.caller!, stash.after, appending), stash.after);
+  return appending;
 }

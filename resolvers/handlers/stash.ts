@@ -20,7 +20,7 @@ export interface CommandStash extends MarkStash {
   stored?: DomainEvent | null;
   /** the event appendEvent is writing */
   appending?: DomainEvent;
-  /** the view appendEvent writes: the state after the event */
+  /** the state after the answered event: the view appendEvent writes (for a retry, the view as read) */
   after?: MarkState | null;
   /** who is asking, as authorize found them */
   caller?: Caller;

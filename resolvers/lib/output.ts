@@ -2,33 +2,12 @@
 import type { DomainEvent } from './events';
 import type { Sight } from './personal-data';
 import { ownershipOf, splitEventData } from './personal-data';
+import { withSortedKeys } from './sorted-keys';
 import type { Mark, MarkEvent } from './graphql';
 import type { MarkState } from './state';
 import { isLive } from './state';
 import type { StoredEvent } from './upcast';
 import { upcast } from './upcast';
-
-/**
- * A copy of plain JSON data with every object's keys in sorted order: DynamoDB returns map members
- * in any order, and a retried command must answer the very same `data` text. Iterative (APPSYNC_JS
- * forbids recursion): the work list grows while for-of walks it.
- */
-export function withSortedKeys(value: unknown): unknown {
-  const root: Record<string, unknown> = { value };
-  const work: { parent: Record<string, unknown>; key: string }[] = [{ parent: root, key: 'value' }];
-  for (const item of work) {
-    const member = item.parent[item.key];
-    if (member && typeof member === 'object' && !Array.isArray(member)) {
-      const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(member).sort()) {
-        copy[key] = (member as Record<string, unknown>)[key];
-        work.push({ parent: copy, key });
-      }
-      item.parent[item.key] = copy;
-    }
-  }
-  return root.value;
-}
 
 /**
  * A stored event of any shape version as a MarkEvent (clients see every event in its current

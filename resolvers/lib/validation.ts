@@ -9,7 +9,7 @@ import type { Command, CommandKind } from './commands';
 import { COMMAND_KINDS } from './commands';
 import type { DomainError, FieldProblem } from './errors';
 import { validationError } from './errors';
-import type { AddressData, EntitlementData, PurchaseEntitlementData } from './events';
+import type { AddressData, EntitlementData } from './events';
 import type { MarkEventType, MarkStatus } from './graphql';
 import { DEFAULT_ENTITLEMENT_STATUS, canonicalMark } from './mark';
 import { compact } from './state';
@@ -243,35 +243,24 @@ function checkAddress(value: unknown, field: string, problems: Problems): Addres
   return compact(address);
 }
 
-function checkEntitlement(value: unknown, field: string, problems: Problems): EntitlementData {
+/**
+ * An entitlement as staff record it, or (`issued` false) as a buyer gives it: without the
+ * certificate number and time, which the server issues.
+ */
+function checkEntitlement(value: unknown, field: string, problems: Problems, issued = true): EntitlementData {
   const input = (present(value) && typeof value === 'object' ? value : {}) as Input;
   if (!present(value)) problems.push({ field, reason: 'is required' });
   return compact({
-    certificateNo: checkCertificateNo(input.certificateNo, `${field}.certificateNo`, problems),
+    certificateNo: issued ? checkCertificateNo(input.certificateNo, `${field}.certificateNo`, problems) : undefined,
     nomineeName: checkText(input.nomineeName, `${field}.nomineeName`, problems, false),
     purchaserName: checkText(input.purchaserName, `${field}.purchaserName`, problems, true) ?? '',
-    certificateTime: checkDateTime(input.certificateTime, `${field}.certificateTime`, problems, false),
+    certificateTime: issued ? checkDateTime(input.certificateTime, `${field}.certificateTime`, problems, false) : undefined,
     agreementTime: checkDateTime(input.agreementTime, `${field}.agreementTime`, problems, false),
     expiryTime: checkDateTime(input.expiryTime, `${field}.expiryTime`, problems, false),
     customerId: checkText(input.customerId, `${field}.customerId`, problems, false),
     telephoneNo: checkText(input.telephoneNo, `${field}.telephoneNo`, problems, false),
     address: checkAddress(input.address, `${field}.address`, problems),
-  });
-}
-
-/** A buyer's entitlement: as checkEntitlement, without the certificate number and time the server issues. */
-function checkPurchaseEntitlement(value: unknown, field: string, problems: Problems): PurchaseEntitlementData {
-  const input = (present(value) && typeof value === 'object' ? value : {}) as Input;
-  if (!present(value)) problems.push({ field, reason: 'is required' });
-  return compact({
-    nomineeName: checkText(input.nomineeName, `${field}.nomineeName`, problems, false),
-    purchaserName: checkText(input.purchaserName, `${field}.purchaserName`, problems, true) ?? '',
-    agreementTime: checkDateTime(input.agreementTime, `${field}.agreementTime`, problems, false),
-    expiryTime: checkDateTime(input.expiryTime, `${field}.expiryTime`, problems, false),
-    customerId: checkText(input.customerId, `${field}.customerId`, problems, false),
-    telephoneNo: checkText(input.telephoneNo, `${field}.telephoneNo`, problems, false),
-    address: checkAddress(input.address, `${field}.address`, problems),
-  });
+  }) as EntitlementData;
 }
 
 /** The validated command of a mutation, from its `input` argument. */
@@ -309,7 +298,7 @@ export function validateCommand(kind: string, rawInput: unknown): Validated<Comm
     case 'changeNominee':
       return done(problems, { ...versioned, kind, nomineeName: checkText(input.nomineeName, 'input.nomineeName', problems, true) ?? '' });
     case 'purchaseMark':
-      return done(problems, { ...versioned, kind, entitlement: checkPurchaseEntitlement(input.entitlement, 'input.entitlement', problems) });
+      return done(problems, { ...versioned, kind, entitlement: checkEntitlement(input.entitlement, 'input.entitlement', problems, false) });
     default:
       return done(problems, { ...versioned, kind: kind as 'issueDuplicateCertificate' | 'lockMark' | 'unlockMark' | 'forgetMark' });
   }

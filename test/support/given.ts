@@ -14,7 +14,8 @@ import { fold, type MarkState } from '../../resolvers/lib/state';
 
 export const MARK = 'AFC F5';
 export const NOW = '2024-05-01T12:00:00.000Z';
-export const ENV: DecideEnv = { now: NOW, randomId: '3f2b8c1e-9a4d-4e7b-b1c2-d5e6f7a8b9c0' };
+/** the caller: a user pool sub (the lock holder and buyer of commands decided without authorize) */
+export const ENV: DecideEnv = { now: NOW, randomId: '3f2b8c1e-9a4d-4e7b-b1c2-d5e6f7a8b9c0', caller: '5c0a1e2d-0000-4000-8000-0000000ca11e' };
 
 /** An event of MARK at a version, recorded one minute per version before NOW. */
 export function event<T extends EventType>(type: T, version: number, data: EventDataByType[T], extra: Partial<DomainEvent> = {}): DomainEvent {
