@@ -15,7 +15,9 @@ export const ORIGINAL = JSON.parse(readFileSync(new URL('../fixtures/recorded/or
   request: Record<string, unknown> & { mark: string; entitlement: Record<string, unknown> };
 };
 
-export const EVENT_FIELDS = 'mark version type recordedAt eventTime commandId data personalData ownership';
+/** What anyone may select of an event, subscribers with the API key included (docs/AUTHORIZATION.md). */
+export const OPEN_EVENT_FIELDS = 'mark version type recordedAt eventTime commandId data ownership';
+export const EVENT_FIELDS = `${OPEN_EVENT_FIELDS} personalData`;
 export const MARK_FIELDS = `mark status price lockedUntil eventTime version updatedAt
   entitlement { certificateNo nomineeName purchaserName certificateTime agreementTime expiryTime customerId telephoneNo
     address { addLine1 addLine2 addLine3 addLine4 postTown postcode } }`;
