@@ -161,7 +161,7 @@ describe('two purchasers, two marks, a forget and a resale', () => {
     const resoldEvent = resold.data as MarkEventOut;
     received.get(PURCHASER_B)!.push(JSON.stringify(resoldEvent));
     // the sale ends the previous ownership's owner subscriptions, and A's filter does not let B's purchase through
-    expect(resold.subscriptionInvalidations).toEqual([{ subscriptionField: 'onMarkEvent', payload: { mark: m1, ownership: 8 } }]);
+    expect(resold.invalidations).toEqual([{ subscriptionField: 'onMarkEvent', payload: { mark: m1, ownership: 8 } }]);
     expect(matchesFilter(aFilter, resoldEvent)).toBe(false);
 
     // B, the new owner, sees nothing of A's life of the mark; A sees nothing of B's
@@ -210,8 +210,8 @@ describe('revokeSubscriptions: rights changed outside GraphQL', () => {
     expect(publicSubscription.subscriptionInvalidationFilter).toBeUndefined(); // no one to revoke
 
     const revoked = await revoke(STAFF, STAFF.sub);
-    expect(revoked).toMatchObject({ data: { user: STAFF.sub }, errors: [], subscriptionInvalidations: [{ subscriptionField: 'onMarkEvent', payload: { subscriber: STAFF.sub } }] });
-    const payload = (revoked.subscriptionInvalidations![0] as { payload: Record<string, unknown> }).payload;
+    expect(revoked).toMatchObject({ data: { user: STAFF.sub }, errors: [], invalidations: [{ subscriptionField: 'onMarkEvent', payload: { subscriber: STAFF.sub } }] });
+    const payload = (revoked.invalidations![0] as { payload: Record<string, unknown> }).payload;
     expect(matchesFilter(compileSubscriptionFilter(staffSubscription.subscriptionInvalidationFilter), payload)).toBe(true);
     expect(matchesFilter(compileSubscriptionFilter(bSubscription.subscriptionInvalidationFilter), payload)).toBe(false);
     expect(matchesFilter(compileSubscriptionFilter(bSubscription.subscriptionInvalidationFilter), { subscriber: PURCHASER_B.sub })).toBe(true);
@@ -219,7 +219,7 @@ describe('revokeSubscriptions: rights changed outside GraphQL', () => {
     for (const identity of [PUBLIC, PURCHASER_A, DATA_PROTECTION]) {
       const refused = await revoke(identity, PURCHASER_B.sub);
       expect(refused.errors[0]).toMatchObject({ errorType: 'Unauthorized' });
-      expect(refused.subscriptionInvalidations).toBeUndefined();
+      expect(refused.invalidations).toBeUndefined();
     }
     expect((await revoke(IAM_SERVICE, PURCHASER_B.sub)).errors).toEqual([]);
     expect((await revoke(STAFF, '')).errors[0]).toMatchObject({ errorType: 'ValidationError' });

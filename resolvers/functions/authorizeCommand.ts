@@ -9,7 +9,7 @@
 import { runtime, util } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';
 import { authorize } from '../lib/authorize';
-import { withCommandHash } from '../lib/idempotency';
+import { commandHashText, withAsciiCommandHash } from '../lib/idempotency';
 import { raise } from '../handlers/errors';
 import type { CommandStash } from '../handlers/stash';
 
@@ -19,7 +19,8 @@ export function request(ctx: Context): Record<string, never> {
   if (!allowed.ok) return raise(allowed.error);
   stash.caller = allowed.caller;
   // util.urlEncode: the hash reads ASCII, and percent-encoding keeps every character of a name apart
-  stash.command = withCommandHash(stash.command, (text) => util.urlEncode(text));
+  const hashText = commandHashText(stash.command);
+  stash.command = withAsciiCommandHash(stash.command, hashText === null ? null : util.urlEncode(hashText));
   return runtime.earlyReturn(ctx.prev.result);
 }
 
