@@ -6,6 +6,7 @@
  */
 import { runtime } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';
+import { callerOf } from '../lib/authorize';
 import type { DomainEvent } from '../lib/events';
 import type { MarkEvent } from '../lib/graphql';
 import { toGraphQLEvent } from '../lib/output';
@@ -15,7 +16,8 @@ import type { CommandStash } from '../handlers/stash';
 export function request(ctx: Context): Record<string, never> {
   const stash = ctx.stash as CommandStash;
   const event = ctx.prev.result as DomainEvent;
-  const answer: MarkEvent = toGraphQLEvent(event, answerSight(stash.caller!, stash.after, event), stash.after);
+  const caller = stash.caller ?? callerOf(ctx.identity);
+  const answer: MarkEvent = toGraphQLEvent(event, answerSight(caller, stash.after, event), stash.after);
   return runtime.earlyReturn(answer);
 }
 

@@ -17,9 +17,9 @@ import type { CommandStash } from '../handlers/stash';
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const stash = ctx.stash as CommandStash;
   const view = stash.view ?? null;
-  // authorizeCommand has let this caller through: they become the lock holder or the buyer
-  const caller = stash.caller!;
-  const plan = planAppend(stash.command, view, stash.stored ?? null, { now: stash.now, randomId: stash.randomId, caller: caller.principal });
+  // authorizeCommand has let this caller through: they become the lock holder or the buyer (no
+  // caller in the stash: no holder, and decide refuses a purchase)
+  const plan = planAppend(stash.command, view, stash.stored ?? null, { now: stash.now, randomId: stash.randomId, caller: stash.caller?.principal ?? null });
   // answerEvent shapes the answer for this caller from the event and stash.after
   stash.after = view;
   if (plan.kind === 'retry') runtime.earlyReturn(plan.event);
