@@ -1,2 +1,2 @@
-// Pipeline loadMark → loadCommandEvent → appendEvent (wiring.json); the rules live in lib/decide.ts.
+// Pipeline loadMark → loadCommandEvent → authorizeCommand → appendEvent → answerEvent (wiring.json); the rules live in lib/decide.ts.
 export { request, response } from './handlers/command';

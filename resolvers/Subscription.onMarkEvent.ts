@@ -1,25 +1,68 @@
 /**
- * onMarkEvent(mark, type): validates and canonicalises the mark (subscribers may write "afc  f5"),
- * then lets AppSync deliver only the events of that mark, and of that type when one is given.
+ * onMarkEvent(mark, type): pipeline (before) → loadMark → (after). Validates and canonicalises the
+ * mark (subscribers may write "afc  f5"), then lets AppSync deliver only the events of that mark,
+ * and of that type when one is given.
+ *
+ * Personal data (docs/AUTHORIZATION.md): AppSync sends every subscriber the mutation's answer,
+ * reduced to the subscriber's own selection ("Using subscriptions for real-time data applications
+ * in AWS AppSync"), and runs this resolver once, when the subscription starts. So the decision is
+ * made here, on the selection: `data` carries no personal data and anyone may select it;
+ * `personalData` may be selected by staff, or by the mark's current owner, whose subscription then
+ * receives only the events of their ownership (enhanced filter on `ownership`, "Defining enhanced
+ * subscriptions filters in AWS AppSync") and ends when the mark changes hands (invalidation filter,
+ * "Unsubscribing WebSocket connections using filters in AWS AppSync"; the mutations call
+ * extensions.invalidateSubscriptions, handlers/command.ts). Every signed-in subscriber's subscription
+ * also ends on revokeSubscriptions of their sub (their rights changed outside GraphQL).
  */
 import { extensions, util } from '@aws-appsync/utils';
-import type { Context, NONERequest } from '@aws-appsync/utils';
+import type { Context, SubscriptionFilter } from '@aws-appsync/utils';
+import { authorize, callerOf } from './lib/authorize';
+import { unauthorized } from './lib/errors';
+import { sightOf } from './lib/personal-data';
+import type { MarkState } from './lib/state';
+import { isLive } from './lib/state';
 import { validateSubscription } from './lib/validation';
 import { raise } from './handlers/errors';
+import type { MarkStash } from './handlers/stash';
 
-export function request(ctx: Context<Record<string, unknown>>): NONERequest {
+function selectsPersonalData(ctx: Context): boolean {
+  return (ctx.info.selectionSetList ?? []).indexOf('personalData') >= 0;
+}
+
+export function request(ctx: Context<Record<string, unknown>>): Record<string, never> {
   const filter = validateSubscription(ctx.args);
   if (!filter.ok) return raise(filter.error);
-  return { payload: null };
+  const allowed = authorize({ kind: 'onMarkEvent' }, ctx.identity, null);
+  if (!allowed.ok) return raise(allowed.error);
+  if (selectsPersonalData(ctx) && !allowed.caller.staff) {
+    // only the owner of one mark may: they must name it, and loadMark reads who owns it
+    if (!filter.value.mark) return raise(unauthorized('onMarkEvent', 'Subscription'));
+    (ctx.stash as MarkStash).mark = filter.value.mark;
+  }
+  return {};
 }
 
 export function response(ctx: Context<Record<string, unknown>>): null {
   const filter = validateSubscription(ctx.args);
-  if (filter.ok && (filter.value.mark || filter.value.type)) {
-    const fields: Record<string, { eq: string }> = {};
-    if (filter.value.mark) fields.mark = { eq: filter.value.mark };
-    if (filter.value.type) fields.type = { eq: filter.value.type };
-    extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(fields));
+  const fields: Record<string, { eq?: string | number; ne?: number }> = {};
+  if (filter.ok && filter.value.mark) fields.mark = { eq: filter.value.mark };
+  if (filter.ok && filter.value.type) fields.type = { eq: filter.value.type };
+  const caller = callerOf(ctx.identity);
+  // filterJsonObject groups are ORed: a revocation of this user, or (owners) a change of hands
+  const invalidation: SubscriptionFilter['filterGroup'][number]['filters'][] = [];
+  if (caller.sub) invalidation.push([{ fieldName: 'subscriber', operator: 'eq', value: caller.sub }]);
+  if (selectsPersonalData(ctx) && !caller.staff) {
+    const view = ((ctx.stash as MarkStash).view ?? null) as MarkState | null;
+    if (!isLive(view) || sightOf(caller, view, view.version) === 'none' || view.ownerSince === undefined) {
+      return raise(unauthorized('onMarkEvent', 'Subscription'));
+    }
+    fields.ownership = { eq: view.ownerSince };
+    invalidation.push([
+      { fieldName: 'mark', operator: 'eq', value: view.mark },
+      { fieldName: 'ownership', operator: 'ne', value: view.ownerSince },
+    ]);
   }
+  if (Object.keys(fields).length > 0) extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(fields));
+  if (invalidation.length > 0) extensions.setSubscriptionInvalidationFilter({ filterGroup: invalidation.map((filters) => ({ filters })) });
   return null;
 }

@@ -29,6 +29,7 @@ const INPUT: Record<CommandKind, Record<string, unknown>> = {
   changeNominee: { expectedVersion: 1, nomineeName: 'Mrs Jane Jones' },
   issueDuplicateCertificate: { expectedVersion: 1 },
   lockMark: { expectedVersion: 1 },
+  purchaseMark: { expectedVersion: 1, entitlement: { purchaserName: 'Felicity Jones', address: ENTITLEMENT.address } },
   unlockMark: { expectedVersion: 1 },
   forgetMark: { expectedVersion: 1 },
 };
@@ -42,6 +43,7 @@ const OTHER_INPUT: Record<CommandKind, Record<string, unknown>> = {
   changeNominee: { expectedVersion: 1, nomineeName: 'Mr Other' },
   issueDuplicateCertificate: { expectedVersion: 1, eventTime: '2024-01-01T00:00:00Z' },
   lockMark: { expectedVersion: 1, eventTime: '2024-01-01T00:00:00Z' },
+  purchaseMark: { expectedVersion: 1, entitlement: { purchaserName: 'Someone Else', address: ENTITLEMENT.address } },
   unlockMark: { expectedVersion: 1, eventTime: '2024-01-01T00:00:00Z' },
   forgetMark: { expectedVersion: 1, eventTime: '2024-01-01T00:00:00Z' },
 };

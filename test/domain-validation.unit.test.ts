@@ -144,3 +144,26 @@ describe('all problems together', () => {
     expect(result.error.message).toContain('input.price: must be an integer from 0 to 10000000');
   });
 });
+
+describe('purchaseMark and the owner staff may name', () => {
+  const buyer = { purchaserName: ' Gwen Price ', address: { addLine1: '9 Hill Road', postTown: 'Neath', postcode: 'sa111aa' } };
+  it('takes a buyer’s entitlement without a certificate number (the server issues it), canonicalised', () => {
+    const result = validateCommand('purchaseMark', { mark: 'ab 12', expectedVersion: 1, entitlement: buyer });
+    expect(result).toEqual({ ok: true, value: { kind: 'purchaseMark', mark: 'AB 12', expectedVersion: 1, entitlement: { purchaserName: 'Gwen Price', address: { ...buyer.address, postcode: 'SA11 1AA' } } } });
+    // a certificate number in the input is not the buyer's to choose: it is dropped, never stored
+    const withNumber = validateCommand('purchaseMark', { mark: 'AB 12', expectedVersion: 1, entitlement: { ...buyer, certificateNo: 'MINE1' } });
+    expect(withNumber.ok && withNumber.value.kind === 'purchaseMark' && 'certificateNo' in withNumber.value.entitlement).toBe(false);
+  });
+  it('reports every problem of a buyer’s entitlement', () => {
+    expect(fields('purchaseMark', { mark: 'AB 12', expectedVersion: 1, entitlement: { address: { postTown: 'Neath', postcode: 'nope' } } })).toEqual([
+      'input.entitlement.purchaserName',
+      'input.entitlement.address.addLine1',
+      'input.entitlement.address.postcode',
+    ]);
+    expect(fields('purchaseMark', { mark: 'AB 12', expectedVersion: 1 })).toEqual(['input.entitlement', 'input.entitlement.purchaserName', 'input.entitlement.address']);
+  });
+  it('createEntitlement’s owner is an optional short id', () => {
+    expect(fields('createEntitlement', { mark: 'AB 12', entitlement: ENTITLEMENT, owner: '0b5e8c1a-1111-4a6b-9c1d-aaaaaaaaaaaa' })).toEqual([]);
+    expect(fields('createEntitlement', { mark: 'AB 12', entitlement: ENTITLEMENT, owner: 'x'.repeat(65) })).toEqual(['input.owner']);
+  });
+});

@@ -16,7 +16,7 @@ import { fold, type MarkState } from '../resolvers/lib/state';
 import { released } from './support/given';
 import { insertRecord } from './support/pipeline-fixtures';
 import { startTestStack, type TestStack } from './support/stack';
-import { EVENT_FIELDS, command, entitlementInput, freshMark, getMarkAt, listMarkEvents, ok, storedEvents, withoutNulls } from './support/marks';
+import { OPEN_EVENT_FIELDS, command, entitlementInput, freshMark, getMarkAt, listMarkEvents, ok, storedEvents, withoutNulls } from './support/marks';
 
 let stack: TestStack;
 const clients: RealtimeClient[] = [];
@@ -46,7 +46,7 @@ describe('defect 3: erased history stays erased on every read path', () => {
     const subscriber = await connectRealtime({ url: stack.realtimeUrl, apiKey: stack.apiKey, authorization: { Authorization: await stack.token('staff') } });
     clients.push(subscriber);
     await subscriber.init();
-    expect(await subscriber.start('s', `subscription($mark: ID) { onMarkEvent(mark: $mark) { ${EVENT_FIELDS} } }`, { mark })).toMatchObject({ type: 'start_ack' });
+    expect(await subscriber.start('s', `subscription($mark: ID) { onMarkEvent(mark: $mark) { ${OPEN_EVENT_FIELDS} } }`, { mark })).toMatchObject({ type: 'start_ack' });
 
     await ok(stack, 'createEntitlement', entitlementInput(mark));
     const moved = await ok(stack, 'changeAddress', { mark, expectedVersion: 1, commandId: 'c', address: SECRET });

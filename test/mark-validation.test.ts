@@ -81,7 +81,7 @@ describe('postcode', () => {
     await refused('changeAddress', addressWith({ postcode: 'NOT A CODE' }), ['input.address.postcode']);
     await refused('createEntitlement', entitlementWith({ address: { addLine1: 'x', postTown: 'y', postcode: '12345' } }), ['input.entitlement.address.postcode']);
     const moved = await ok(stack, 'changeAddress', addressWith({ postcode: 'sw1a1aa' }));
-    expect(JSON.parse(moved.data).address.postcode).toBe('SW1A 1AA');
+    expect(JSON.parse(moved.personalData!).address.postcode).toBe('SW1A 1AA');
   });
 });
 

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
+import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 
 interface MarkEvent {
@@ -32,7 +33,8 @@ afterAll(async () => {
 });
 
 async function mutate(field: string, inputType: string, input: Record<string, unknown>): Promise<MarkEvent> {
-  const response = await stack.gql<Record<string, MarkEvent>>(`mutation($input: ${inputType}!) { ${field}(input: $input) { ${EVENT} } }`, { input });
+  // as staff: the API key may not mutate (docs/AUTHORIZATION.md); subscribers still use the API key
+  const response = await stack.gqlAs<Record<string, MarkEvent>>(STAFF, `mutation($input: ${inputType}!) { ${field}(input: $input) { ${EVENT} } }`, { input });
   expect(response.body.errors).toBeUndefined();
   return response.body.data![field];
 }
@@ -101,7 +103,8 @@ describe('subscribe, then read the gap, dedupe by version', () => {
     // 2. Read the gap from lastSeen + 1, page by page (a small limit to exercise nextToken).
     let nextToken: string | null = null;
     do {
-      const page: { body: { data?: { listMarkEvents: { items: MarkEvent[]; nextToken: string | null } } | null; errors?: unknown[] } } = await stack.gql(
+      const page: { body: { data?: { listMarkEvents: { items: MarkEvent[]; nextToken: string | null } } | null; errors?: unknown[] } } = await stack.gqlAs(
+        STAFF,
         `query($mark: ID!, $from: Int, $next: String) { listMarkEvents(mark: $mark, fromVersion: $from, limit: 2, nextToken: $next) { items { ${EVENT} } nextToken } }`,
         { mark, from: 2, next: nextToken },
       );

@@ -21,6 +21,7 @@ import { deployedLimits } from '../local/stack';
 import { authHeader, connectRealtime, type RealtimeClient } from '../local/realtime/client';
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../local/realtime/server';
 import { directRuntime } from './support/direct-runtime';
+import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 import { aliasFanOutQuery, deepVariablesBody, fragmentChainQuery, fragmentChainSubscription } from './support/hostile';
 import { entitlementInput, freshMark, getMark, ok } from './support/marks';
@@ -117,7 +118,8 @@ describe('AppSync limits from infra/settings.ts (issue 14)', () => {
   it('nulls a field deeper than queryDepthLimit with a limit error, keeping the fields above it', async () => {
     const mark = freshMark('DL');
     await ok(strict, 'createEntitlement', entitlementInput(mark));
-    const res = await strict.gql(`query { getMark(mark: "${mark}") { mark entitlement { certificateNo address { postTown } } } }`);
+    // as staff: the entitlement is personal data, null for the API key before any limit applies
+    const res = await strict.gqlAs(STAFF, `query { getMark(mark: "${mark}") { mark entitlement { certificateNo address { postTown } } } }`);
     expect(res.body.data).toEqual({ getMark: { mark, entitlement: null } });
     // certificateNo is String!: its error nulls the nearest nullable field, entitlement, as the page says
     expect(res.body.errors).toEqual([
@@ -246,7 +248,9 @@ describe('multi-field mutations (defects 4, 5)', () => {
     const mark = freshMark('MF');
     const client = await connect();
     await client.start('mf', `subscription { onMarkEvent(mark: "${mark}") { mark version type } }`);
-    const res = await stack.gql(
+    // as staff: the API key may not mutate (docs/AUTHORIZATION.md)
+    const res = await stack.gqlAs(
+      STAFF,
       `mutation { a: releaseMark(input: { mark: "${mark}", price: 10 }) { mark version type } b: lockMark(input: { mark: "ZZ 9999", expectedVersion: 1 }) { mark version } }`,
     );
     // Both fields are non-null (MarkEvent!): "If a non-nullable field produces an error, the error
@@ -268,7 +272,7 @@ describe('multi-field mutations (defects 4, 5)', () => {
     // one document: the mark's version 2 first, then a long tail of other marks
     const tail = Array.from({ length: 40 }, (_, i) => `t${i}: releaseMark(input: { mark: "${freshMark('MT')}", price: 1 }) { version }`).join(' ');
     // (the mutation selects mark: AppSync filters subscriptions on the fields the mutation selected)
-    const long = stack.gql(`mutation { first: lockMark(input: { mark: "${mark}", expectedVersion: 1 }) { mark version } ${tail} }`);
+    const long = stack.gqlAs(STAFF, `mutation { first: lockMark(input: { mark: "${mark}", expectedVersion: 1 }) { mark version } ${tail} }`);
     await expect.poll(async () => (await getMark(stack, mark)).data?.version, { timeout: 20_000, interval: 5 }).toBe(2);
     await ok(stack, 'unlockMark', { mark, expectedVersion: 2 });
     expect((await long).body.errors).toBeUndefined();

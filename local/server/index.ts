@@ -13,7 +13,18 @@ import type { GraphQLSchema } from 'graphql';
 import { generate as generateCertificate } from 'selfsigned';
 import type { ResolverRuntime } from '../appsync/types';
 import { consoleAssets, consoleHtml } from '../console/bundle';
-import { APPSYNC_DEFAULT_LIMITS, createExecutor, MalformedRequestError, MAX_VARIABLE_DEPTH, variableTooDeepMessage, type ExecutionLimits, type Executor, type MutationResultListener } from './execute';
+import {
+  APPSYNC_DEFAULT_LIMITS,
+  createExecutor,
+  MalformedRequestError,
+  MAX_VARIABLE_DEPTH,
+  variableTooDeepMessage,
+  type ExecutionLimits,
+  type Executor,
+  type GraphQLRequest,
+  type GraphQLResponseBody,
+  type MutationResultListener,
+} from './execute';
 import { loadAppSyncSchema } from './schema';
 import { nestingPastAt } from './json-depth';
 import { requestError } from './errors';
@@ -82,6 +93,11 @@ export interface ApiServer {
   attachUpgrade(handler: UpgradeHandler): () => void;
   addMutationListener(listener: MutationResultListener): () => void;
   stop(): Promise<void>;
+  /**
+   * Runs one GraphQL request in process, as the endpoint does after authenticating it, with the given
+   * ctx.identity: the seam where verified identities enter (tests use it with synthetic identities)
+   */
+  execute(request: GraphQLRequest): Promise<GraphQLResponseBody>;
 }
 
 const JSON_TYPE = 'application/json; charset=UTF-8';
@@ -172,6 +188,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return () => upgradeHandlers.delete(h);
     },
     addMutationListener: (listener) => executor.addMutationListener(listener),
+    execute: (request) => executor.run(request),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         tcpServer.close(() => resolve());

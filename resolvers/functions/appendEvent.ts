@@ -8,8 +8,6 @@ import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBTransactWriteItemsRequest, TransactConditionCheckExpression } from '@aws-appsync/utils';
 import { cancellationOutcome, planAppend } from '../lib/append';
 import type { DomainEvent } from '../lib/events';
-import type { MarkEvent } from '../lib/graphql';
-import { toGraphQLEvent } from '../lib/output';
 import type { MarkState } from '../lib/state';
 import { compact, REBUILD_ID } from '../lib/state';
 import { toStoredEvent } from '../lib/upcast';
@@ -18,10 +16,16 @@ import type { CommandStash } from '../handlers/stash';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const stash = ctx.stash as CommandStash;
-  const plan = planAppend(stash.command, stash.view ?? null, stash.stored ?? null, { now: stash.now, randomId: stash.randomId });
-  if (plan.kind === 'retry') runtime.earlyReturn(toGraphQLEvent(plan.event));
+  const view = stash.view ?? null;
+  // authorizeCommand has let this caller through: they become the lock holder or the buyer (no
+  // caller in the stash: no holder, and decide refuses a purchase)
+  const plan = planAppend(stash.command, view, stash.stored ?? null, { now: stash.now, randomId: stash.randomId, caller: stash.caller?.principal ?? null });
+  // answerEvent shapes the answer for this caller from the event and stash.after
+  stash.after = view;
+  if (plan.kind === 'retry') runtime.earlyReturn(plan.event);
   if (plan.kind === 'error') return raise(plan.error);
   stash.appending = plan.event;
+  stash.after = plan.view;
   const key = { mark: plan.event.mark, version: plan.event.version };
   const rebuildId = ((stash.view ?? null) as Record<string, unknown> | null)?.[REBUILD_ID];
   const viewCondition: TransactConditionCheckExpression =
@@ -66,7 +70,8 @@ interface CancellationReason {
   item?: Record<string, unknown> | null;
 }
 
-export function response(ctx: Context): MarkEvent {
+/** The appended (or a concurrent retry's) event; answerEvent shapes it for the caller. */
+export function response(ctx: Context): DomainEvent {
   const stash = ctx.stash as CommandStash;
   const appending = stash.appending as DomainEvent;
   if (ctx.error && ctx.error.type === 'DynamoDB:TransactionCanceledException') {
@@ -75,8 +80,9 @@ export function response(ctx: Context): MarkEvent {
     const view = (reasons[1]?.item ?? null) as MarkState | null;
     const outcome = cancellationOutcome(stash.command, appending.version, storedEvent, view);
     if (outcome.kind === 'error') return raise(outcome.error);
-    return toGraphQLEvent(outcome.event);
+    stash.after = view;
+    return outcome.event;
   }
   raiseDataSourceError(ctx.error);
-  return toGraphQLEvent(appending);
+  return appending;
 }

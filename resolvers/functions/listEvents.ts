@@ -31,6 +31,7 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 }
 
 export function response(ctx: Context): MarkEventConnection {
-  raisePageError(ctx.error, (ctx.stash as Stash).nextToken);
-  return eventPage(ctx.result as { items?: DomainEvent[]; nextToken?: string | null });
+  const stash = ctx.stash as Stash;
+  raisePageError(ctx.error, stash.nextToken);
+  return eventPage(ctx, stash.view ?? null, ctx.result as { items?: DomainEvent[]; nextToken?: string | null });
 }

@@ -1,5 +1,8 @@
-/** Reads the view of ctx.stash.mark, strongly consistent: commands decide on the latest state. */
-import { util } from '@aws-appsync/utils';
+/**
+ * Reads the view of ctx.stash.mark, strongly consistent: commands decide on the latest state.
+ * Without a mark in the stash there is nothing to read (a subscription that needs no owner check).
+ */
+import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { MarkState } from '../lib/state';
 import { raiseDataSourceError } from '../handlers/errors';
@@ -7,6 +10,7 @@ import type { MarkStash } from '../handlers/stash';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const stash = ctx.stash as MarkStash;
+  if (!stash.mark) runtime.earlyReturn(null);
   return { operation: 'GetItem', key: util.dynamodb.toMapValues({ mark: stash.mark }), consistentRead: true };
 }
 

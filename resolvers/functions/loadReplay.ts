@@ -48,5 +48,7 @@ export function response(ctx: Context): MarkState | null {
   const replayed = replayFromReads(view, replayTarget(stash), snapshot, events);
   if (!replayed.ok) util.error(replayed.message, 'ReplayIncomplete');
   stash.answer = replayed.ok ? replayed.state : null;
+  // who owns the mark now decides what of the replayed state the caller may see (personal-data.ts)
+  stash.view = view;
   return stash.answer;
 }

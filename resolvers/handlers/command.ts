@@ -1,13 +1,12 @@
 /**
- * The before and after steps shared by the nine mutation resolvers (pipeline loadMark →
- * loadCommandEvent → appendEvent): validate and canonicalise the input into a command before
+ * The before and after steps shared by the mutation resolvers (pipeline loadMark →
+ * loadCommandEvent → authorizeCommand → appendEvent → answerEvent): validate and canonicalise the input into a command before
  * anything is read or written; answer the appended (or, for a retry, the stored) event.
  */
-import { util } from '@aws-appsync/utils';
+import { extensions, util } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';
 import type { MarkEvent } from '../lib/graphql';
 import { formatDateTime } from '../lib/time';
-import { commandHashText, withAsciiCommandHash } from '../lib/idempotency';
 import { validateCommand } from '../lib/validation';
 import { raise } from './errors';
 import type { CommandStash } from './stash';
@@ -16,9 +15,8 @@ export function request(ctx: Context<{ input: unknown }>): Record<string, never>
   const validated = validateCommand(ctx.info.fieldName, ctx.args.input);
   if (!validated.ok) return raise(validated.error);
   const stash = ctx.stash as CommandStash;
-  // util.urlEncode: the hash reads ASCII, and percent-encoding keeps every character of a name apart
-  const hashText = commandHashText(validated.value);
-  stash.command = withAsciiCommandHash(validated.value, hashText === null ? null : util.urlEncode(hashText));
+  // its commandHash is added by authorizeCommand (a pipeline function of its own, for bundle room)
+  stash.command = validated.value;
   stash.mark = validated.value.mark;
   // util.time gives milliseconds already; formatting pins the stored width whatever it gives
   stash.now = formatDateTime(util.time.nowEpochMilliSeconds());
@@ -26,6 +24,15 @@ export function request(ctx: Context<{ input: unknown }>): Record<string, never>
   return {};
 }
 
+/** The events after which the mark has another owner (or none): a new life, a sale, a forget. */
+const OWNERSHIP_CHANGES = ['MARK_RELEASED', 'ENTITLEMENT_CREATED', 'MARK_PURCHASED', 'MARK_FORGOTTEN'];
+
 export function response(ctx: Context): MarkEvent {
-  return ctx.prev.result as MarkEvent;
+  const event = ctx.prev.result as MarkEvent;
+  if (OWNERSHIP_CHANGES.indexOf(event.type) >= 0) {
+    // ends the owner subscriptions of the ownership that just ended (Subscription.onMarkEvent sets
+    // the matching invalidation filter): "Unsubscribing WebSocket connections using filters in AWS AppSync"
+    extensions.invalidateSubscriptions({ subscriptionField: 'onMarkEvent', payload: { mark: event.mark, ownership: event.ownership ?? 0 } });
+  }
+  return event;
 }

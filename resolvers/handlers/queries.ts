@@ -3,28 +3,43 @@ import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest, DynamoDBQueryRequest, DynamoDBScanRequest } from '@aws-appsync/utils';
 import type { DomainEvent } from '../lib/events';
 import type { Mark, MarkConnection, MarkEventConnection } from '../lib/graphql';
+import { authorize, callerOf } from '../lib/authorize';
+import type { Operation } from '../lib/authorize';
 import { toGraphQLEvent, toGraphQLMark } from '../lib/output';
+import { redactMark, sightOf } from '../lib/personal-data';
 import type { MarkState } from '../lib/state';
 import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateMarkArgument } from '../lib/validation';
 import { raise, raiseDataSourceError, raisePageError } from './errors';
 import type { MarkStash, ReplayStash } from './stash';
 
+/**
+ * Refuses a read the caller's role may not make (authorize.ts); reads do not depend on the mark's
+ * state. As for commands, after validation: bad input is a ValidationError whoever sends it.
+ */
+function authorizeRead(ctx: Context, operation: Operation): void {
+  const allowed = authorize(operation, ctx.identity, null);
+  if (!allowed.ok) raise(allowed.error);
+}
+
 /** getMark: GetItem of the view; a forgotten mark's tombstone answers null. */
 export function getMarkRequest(ctx: Context<{ mark: unknown }>): DynamoDBGetItemRequest {
   const mark = validateMarkArgument(ctx.args.mark);
   if (!mark.ok) return raise(mark.error);
+  authorizeRead(ctx, { kind: 'getMark' });
   return { operation: 'GetItem', key: util.dynamodb.toMapValues({ mark: mark.value }), consistentRead: true };
 }
 
 export function getMarkResponse(ctx: Context): Mark | null {
   raiseDataSourceError(ctx.error);
-  return toGraphQLMark(ctx.result as MarkState | null);
+  const view = ctx.result as MarkState | null;
+  return redactMark(toGraphQLMark(view), callerOf(ctx.identity), view);
 }
 
 /** getMarkAt, before step: the replay functions read their bounds from the stash. */
 export function getMarkAtRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
   const query = validateGetMarkAt(ctx.args);
   if (!query.ok) return raise(query.error);
+  authorizeRead(ctx, { kind: 'getMarkAt' });
   const stash = ctx.stash as ReplayStash;
   stash.mark = query.value.mark;
   stash.at = query.value.at;
@@ -33,13 +48,16 @@ export function getMarkAtRequest(ctx: Context<Record<string, unknown>>): Record<
 }
 
 export function getMarkAtResponse(ctx: Context): Mark | null {
-  return toGraphQLMark((ctx.stash as ReplayStash).answer ?? null);
+  const stash = ctx.stash as ReplayStash;
+  // the view read with the replay says who owns the mark now, and since which version
+  return redactMark(toGraphQLMark(stash.answer ?? null), callerOf(ctx.identity), stash.view ?? null);
 }
 
 /** listMarkEvents, before step. */
 export function listMarkEventsRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
   const query = validateListMarkEvents(ctx.args);
   if (!query.ok) return raise(query.error);
+  authorizeRead(ctx, { kind: 'listMarkEvents' });
   const stash = ctx.stash as MarkStash & { fromVersion: number; limit: number; nextToken?: string };
   stash.mark = query.value.mark;
   stash.fromVersion = query.value.fromVersion;
@@ -61,6 +79,7 @@ export function listMarksRequest(ctx: Context<Record<string, unknown>>): DynamoD
   const query = validateListMarks(ctx.args);
   if (!query.ok) return raise(query.error);
   const { status, limit, nextToken } = query.value;
+  authorizeRead(ctx, { kind: 'listMarks', status: status ?? null });
   if (status) {
     return {
       operation: 'Query',
@@ -82,17 +101,19 @@ export function listMarksRequest(ctx: Context<Record<string, unknown>>): DynamoD
 export function listMarksResponse(ctx: Context): MarkConnection {
   raisePageError(ctx.error, ctx.args.nextToken);
   const result = ctx.result as { items?: MarkState[]; nextToken?: string | null };
+  const caller = callerOf(ctx.identity);
   const items: Mark[] = [];
   for (const item of result.items ?? []) {
-    const mark = toGraphQLMark(item);
+    const mark = redactMark(toGraphQLMark(item), caller, item);
     if (mark) items.push(mark);
   }
   return { items, nextToken: result.nextToken ?? null };
 }
 
-/** The events of one page, in GraphQL form. */
-export function eventPage(result: { items?: DomainEvent[]; nextToken?: string | null } | null): MarkEventConnection {
-  const items = (result?.items ?? []).map((event) => toGraphQLEvent(event));
+/** The events of one page as this caller may see them, given the mark's current view. */
+export function eventPage(ctx: Context, view: MarkState | null, result: { items?: DomainEvent[]; nextToken?: string | null } | null): MarkEventConnection {
+  const caller = callerOf(ctx.identity);
+  const items = (result?.items ?? []).map((event) => toGraphQLEvent(event, sightOf(caller, view, event.version), view));
   return { items, nextToken: result?.nextToken ?? null };
 }
 

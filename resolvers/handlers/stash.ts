@@ -1,4 +1,5 @@
 /** What the steps of a pipeline hand to each other through ctx.stash. */
+import type { Caller } from '../lib/authorize';
 import type { Command } from '../lib/commands';
 import type { DomainEvent } from '../lib/events';
 import type { MarkState } from '../lib/state';
@@ -19,6 +20,10 @@ export interface CommandStash extends MarkStash {
   stored?: DomainEvent | null;
   /** the event appendEvent is writing */
   appending?: DomainEvent;
+  /** the state after the answered event: the view appendEvent writes (for a retry, the view as read) */
+  after?: MarkState | null;
+  /** who is asking, as authorize found them */
+  caller?: Caller;
 }
 
 export interface ReplayStash extends MarkStash {

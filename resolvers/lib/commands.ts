@@ -3,7 +3,7 @@
  * `kind` is the mutation's field name, so a resolver finds its command by ctx.info.fieldName.
  */
 import type { MarkStatus } from './graphql';
-import type { AddressData, EntitlementData } from './events';
+import type { AddressData, EntitlementData, PurchaseEntitlementData } from './events';
 
 interface Common {
   mark: string;
@@ -19,12 +19,14 @@ interface Versioned extends Common {
 
 export type Command =
   | (Common & { kind: 'releaseMark'; price: number })
-  | (Common & { kind: 'createEntitlement'; price?: number; status: MarkStatus; entitlement: EntitlementData })
+  /** owner: a user pool `sub` staff name as the owner (optional: a sale recorded for someone without an account) */
+  | (Common & { kind: 'createEntitlement'; price?: number; status: MarkStatus; entitlement: EntitlementData; owner?: string })
   | (Versioned & { kind: 'extendEntitlement'; expiryTime: string; agreementTime?: string })
   | (Versioned & { kind: 'changeAddress'; address: AddressData })
   | (Versioned & { kind: 'changeNominee'; nomineeName: string })
   | (Versioned & { kind: 'issueDuplicateCertificate' })
   | (Versioned & { kind: 'lockMark' })
+  | (Versioned & { kind: 'purchaseMark'; entitlement: PurchaseEntitlementData })
   | (Versioned & { kind: 'unlockMark' })
   | (Versioned & { kind: 'forgetMark' });
 
@@ -40,6 +42,7 @@ export const COMMAND_KINDS: CommandKind[] = [
   'changeNominee',
   'issueDuplicateCertificate',
   'lockMark',
+  'purchaseMark',
   'unlockMark',
   'forgetMark',
 ];

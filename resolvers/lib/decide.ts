@@ -6,8 +6,8 @@ import type { Command } from './commands';
 import { isCreate } from './commands';
 import type { DomainEvent, EventDataByType, EventType } from './events';
 import type { DomainError } from './errors';
-import { concurrentModification, lockRefused, markAlreadyExists, markNotFound, validationError } from './errors';
-import { LOCK_DURATION_MS } from './mark';
+import { concurrentModification, lockRefused, markAlreadyExists, markNotFound, unauthorized, validationError } from './errors';
+import { LOCK_DURATION_MS, PURCHASED_STATUS } from './mark';
 import type { LiveMark, MarkState } from './state';
 import { compact, isLive } from './state';
 import { addMilliseconds } from './time';
@@ -17,6 +17,11 @@ export interface DecideEnv {
   now: string;
   /** a fresh random id (util.autoId() in AppSync): the seed of server-generated certificate numbers */
   randomId: string;
+  /**
+   * the caller's principal, from ctx.identity (never from the input): a user's `sub`, or an IAM user
+   * ARN; it becomes the lock holder and, for a purchase, the owner (authorize.ts principalOf)
+   */
+  caller?: string | null;
 }
 
 export type Decision = { ok: true; event: DomainEvent } | { ok: false; error: DomainError };
@@ -60,7 +65,7 @@ export function decide(command: Command, state: MarkState | null, env: DecideEnv
   if (isCreate(command)) {
     if (isLive(state)) return { ok: false, error: markAlreadyExists(mark, state.version) };
     if (command.kind === 'releaseMark') return emit('MARK_RELEASED', { status: 'MARK_AVAILABLE', price: command.price });
-    return emit('ENTITLEMENT_CREATED', compact({ status: command.status, price: command.price, entitlement: command.entitlement }));
+    return emit('ENTITLEMENT_CREATED', compact({ status: command.status, price: command.price, entitlement: command.entitlement, owner: command.owner }));
   }
   if (!isLive(state)) return { ok: false, error: markNotFound(mark) };
   if (state.version !== command.expectedVersion) return { ok: false, error: concurrentModification(command.expectedVersion, state.version) };
@@ -86,7 +91,18 @@ export function decide(command: Command, state: MarkState | null, env: DecideEnv
     case 'lockMark':
       if (state.status !== 'MARK_AVAILABLE') return { ok: false, error: lockRefused('MarkNotAvailable', mark, state.status, state.lockedUntil ?? null) };
       if (isLocked(state, env.now)) return { ok: false, error: lockRefused('MarkLocked', mark, state.status, state.lockedUntil ?? null) };
-      return emit('MARK_LOCKED', { lockedUntil: addMilliseconds(envelope.recordedAt, LOCK_DURATION_MS) });
+      return emit('MARK_LOCKED', compact({ lockedUntil: addMilliseconds(envelope.recordedAt, LOCK_DURATION_MS), holder: env.caller ?? undefined }));
+    case 'purchaseMark': {
+      // a sale needs a buyer: authorize lets only user pool users (who have a sub) get here
+      if (!env.caller) return { ok: false, error: unauthorized('purchaseMark', 'Mutation') };
+      if (state.status !== 'MARK_AVAILABLE') return { ok: false, error: lockRefused('MarkNotAvailable', mark, state.status, state.lockedUntil ?? null) };
+      // the live lock of someone else (or of an unrecorded holder) keeps the mark for them
+      if (isLocked(state, env.now) && state.lockHolder !== env.caller) {
+        return { ok: false, error: lockRefused('MarkLocked', mark, state.status, state.lockedUntil ?? null) };
+      }
+      const entitlement = compact({ ...command.entitlement, certificateNo: certificateNumberFrom(env.randomId), certificateTime: envelope.recordedAt });
+      return emit('MARK_PURCHASED', { status: PURCHASED_STATUS, owner: env.caller, entitlement });
+    }
     case 'unlockMark':
       return emit('MARK_UNLOCKED', {});
     case 'forgetMark':

@@ -16,6 +16,8 @@ export type DomainError =
   | { errorType: 'MarkNotAvailable' | 'MarkLocked'; message: string; errorInfo: { mark: string; status: string; lockedUntil: string | null } }
   /** a commandId already used for another mutation or other input: the stored event's type and version, no data */
   | { errorType: 'CommandIdReused'; message: string; errorInfo: { mark: string; type: string; version: number } }
+  /** the caller's role may not do this (to this mark): errorInfo is null, so a refusal tells nothing about the mark's people */
+  | { errorType: 'Unauthorized'; message: string; errorInfo: null }
   /** every problem of one request together: errorInfo.errors lists each { field, reason } */
   | { errorType: 'ValidationError'; message: string; errorInfo: { errors: FieldProblem[] } };
 
@@ -52,4 +54,12 @@ export function commandIdReused(mark: string, type: string, version: number): Do
     message: `The commandId was already used at version ${version} of ${mark} (${type}) by another command or with other input`,
     errorInfo: { mark, type, version },
   };
+}
+
+/**
+ * A refusal worded as AppSync words util.unauthorized() ("Not Authorized to access <field> on type
+ * <Type>", resolver-util-reference-js): nothing about the mark, its owner or the lock holder.
+ */
+export function unauthorized(operation: string, typeName: string): DomainError {
+  return { errorType: 'Unauthorized', message: `Not Authorized to access ${operation} on type ${typeName}`, errorInfo: null };
 }

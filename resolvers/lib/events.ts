@@ -25,14 +25,21 @@ export interface EntitlementData {
   address: AddressData;
 }
 
+/** What a purchaser gives: the certificate number and time are the server's. */
+export type PurchaseEntitlementData = Omit<EntitlementData, 'certificateNo' | 'certificateTime'>;
+
 export interface EventDataByType {
   MARK_RELEASED: { status: 'MARK_AVAILABLE'; price: number };
-  ENTITLEMENT_CREATED: { status: MarkStatus; price?: number; entitlement: EntitlementData };
+  /** owner: the user pool `sub` staff named as the owner, when they named one */
+  ENTITLEMENT_CREATED: { status: MarkStatus; price?: number; entitlement: EntitlementData; owner?: string };
   ENTITLEMENT_EXTENDED: { expiryTime: string; agreementTime?: string };
   ADDRESS_CHANGED: { address: AddressData };
   NOMINEE_CHANGED: { nomineeName: string };
   DUPLICATE_CERTIFICATE_ISSUED: { certificateNo: string; certificateTime: string };
-  MARK_LOCKED: { lockedUntil: string };
+  /** holder: the principal of the caller that took the lock (a user's `sub`, or an IAM user ARN) */
+  MARK_LOCKED: { lockedUntil: string; holder?: string };
+  /** a sale: owner is the buyer's `sub` (from the identity, never the input); the certificate number is the server's */
+  MARK_PURCHASED: { status: MarkStatus; owner: string; entitlement: EntitlementData };
   MARK_UNLOCKED: Record<string, never>;
   /** no personal data: this event survives erasure */
   MARK_FORGOTTEN: Record<string, never>;

@@ -69,6 +69,8 @@ export type CreateEntitlementInput = {
   entitlement: EntitlementInput;
   eventTime?: InputMaybe<Scalars['AWSDateTime']['input']>;
   mark: Scalars['ID']['input'];
+  /** The user pool sub of the owner, when the sale was made to a user of the API (staff only command). */
+  owner?: InputMaybe<Scalars['ID']['input']>;
   price?: InputMaybe<Scalars['Int']['input']>;
   /** Defaults to MARK_SOLD_ISSUE_CERTIFICATE_TO_PURCHASER. */
   status?: InputMaybe<MarkStatus>;
@@ -160,11 +162,22 @@ export type MarkConnection = {
 export type MarkEvent = {
   __typename?: 'MarkEvent';
   commandId?: Maybe<Scalars['ID']['output']>;
-  /** The event's own fields (a delta), as JSON; may name people, so not for the API key. */
+  /** The event's own fields (a delta) that are not personal data, as JSON: the same for every reader. */
   data?: Maybe<Scalars['AWSJSON']['output']>;
   /** Client business time, when given. */
   eventTime?: Maybe<Scalars['AWSDateTime']['output']>;
   mark: Scalars['ID']['output'];
+  /**
+   * The version at which the mark's owner (after this event) came to own it; null while it has none.
+   * Not personal: it lets a subscription follow one ownership, and end when the mark changes hands.
+   */
+  ownership?: Maybe<Scalars['Int']['output']>;
+  /**
+   * The event's personal data (names, addresses, telephone numbers, customer ids, certificate numbers,
+   * owner and lock holder), as JSON; null when it has none or the reader is neither the mark's current
+   * owner (for the events of their ownership) nor staff. docs/AUTHORIZATION.md.
+   */
+  personalData?: Maybe<Scalars['AWSJSON']['output']>;
   /** Server time, UTC with milliseconds. */
   recordedAt: Scalars['AWSDateTime']['output'];
   type: MarkEventType;
@@ -184,6 +197,7 @@ export type MarkEventType =
   | 'ENTITLEMENT_EXTENDED'
   | 'MARK_FORGOTTEN'
   | 'MARK_LOCKED'
+  | 'MARK_PURCHASED'
   | 'MARK_RELEASED'
   | 'MARK_UNLOCKED'
   | 'NOMINEE_CHANGED';
@@ -220,7 +234,10 @@ export type Mutation = {
   forgetMark: MarkEvent;
   issueDuplicateCertificate: MarkEvent;
   lockMark: MarkEvent;
+  purchaseMark: MarkEvent;
   releaseMark: MarkEvent;
+  /** Staff only: ends every live onMarkEvent subscription of the user, who may subscribe again with the rights they now have. */
+  revokeSubscriptions: Revocation;
   unlockMark: MarkEvent;
 };
 
@@ -260,13 +277,46 @@ export type MutationLockMarkArgs = {
 };
 
 
+export type MutationPurchaseMarkArgs = {
+  input: PurchaseMarkInput;
+};
+
+
 export type MutationReleaseMarkArgs = {
   input: ReleaseMarkInput;
 };
 
 
+export type MutationRevokeSubscriptionsArgs = {
+  input: RevokeSubscriptionsInput;
+};
+
+
 export type MutationUnlockMarkArgs = {
   input: UnlockMarkInput;
+};
+
+/** What a buyer gives; the certificate number and time are the server's. */
+export type PurchaseEntitlementInput = {
+  address: AddressInput;
+  agreementTime?: InputMaybe<Scalars['AWSDateTime']['input']>;
+  customerId?: InputMaybe<Scalars['String']['input']>;
+  expiryTime?: InputMaybe<Scalars['AWSDateTime']['input']>;
+  nomineeName?: InputMaybe<Scalars['String']['input']>;
+  purchaserName: Scalars['String']['input'];
+  telephoneNo?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * Buys a MARK_AVAILABLE mark for the caller, who must hold its live lock or find it unlocked; the
+ * caller (from the sign-in, never the input) becomes the owner; payment is taken elsewhere.
+ */
+export type PurchaseMarkInput = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  entitlement: PurchaseEntitlementInput;
+  eventTime?: InputMaybe<Scalars['AWSDateTime']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  mark: Scalars['ID']['input'];
 };
 
 export type Query = {
@@ -315,6 +365,17 @@ export type ReleaseMarkInput = {
   eventTime?: InputMaybe<Scalars['AWSDateTime']['input']>;
   mark: Scalars['ID']['input'];
   price: Scalars['Int']['input'];
+};
+
+/** Whose live subscriptions were ended. */
+export type Revocation = {
+  __typename?: 'Revocation';
+  user: Scalars['ID']['output'];
+};
+
+/** A user pool user (sub) whose rights changed, e.g. removed from the staff group. */
+export type RevokeSubscriptionsInput = {
+  user: Scalars['ID']['input'];
 };
 
 export type Subscription = {

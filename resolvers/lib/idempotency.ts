@@ -14,7 +14,7 @@ import type { Command, CommandKind } from './commands';
 import type { DomainError } from './errors';
 import { commandIdReused } from './errors';
 import type { DomainEvent, EventType } from './events';
-import { withSortedKeys } from './output';
+import { withSortedKeys } from './sorted-keys';
 
 /** The event type each command appends: what a stored event from before commandHash is compared by. */
 const EVENT_OF: Record<CommandKind, EventType> = {
@@ -25,6 +25,7 @@ const EVENT_OF: Record<CommandKind, EventType> = {
   changeNominee: 'NOMINEE_CHANGED',
   issueDuplicateCertificate: 'DUPLICATE_CERTIFICATE_ISSUED',
   lockMark: 'MARK_LOCKED',
+  purchaseMark: 'MARK_PURCHASED',
   unlockMark: 'MARK_UNLOCKED',
   forgetMark: 'MARK_FORGOTTEN',
 };

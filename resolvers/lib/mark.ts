@@ -15,6 +15,9 @@ export const LOCK_DURATION_MS = 10 * 60 * 1000;
 /** The status a createEntitlement gets when its input names none. */
 export const DEFAULT_ENTITLEMENT_STATUS = 'MARK_SOLD_ISSUE_CERTIFICATE_TO_PURCHASER';
 
+/** A purchase leaves the mark sold, its certificate to be sent to the buyer (payment is taken elsewhere). */
+export const PURCHASED_STATUS = 'MARK_SOLD_ISSUE_CERTIFICATE_TO_PURCHASER';
+
 /**
  * The canonical mark: trimmed, upper case, single inner spaces ("afc  f5" → "AFC F5"). It is the
  * key everywhere (tables, Kinesis partition key, S3 prefix, subscription filters). Only for text

@@ -1,5 +1,8 @@
 /** Stored items → the GraphQL types of schema.graphql. */
 import type { DomainEvent } from './events';
+import type { Sight } from './personal-data';
+import { ownershipOf, splitEventData } from './personal-data';
+import { withSortedKeys } from './sorted-keys';
 import type { Mark, MarkEvent } from './graphql';
 import type { MarkState } from './state';
 import { isLive } from './state';
@@ -7,32 +10,15 @@ import type { StoredEvent } from './upcast';
 import { upcast } from './upcast';
 
 /**
- * A copy of plain JSON data with every object's keys in sorted order: DynamoDB returns map members
- * in any order, and a retried command must answer the very same `data` text. Iterative (APPSYNC_JS
- * forbids recursion): the work list grows while for-of walks it.
+ * A stored event of any shape version as a MarkEvent (clients see every event in its current
+ * shape), as a reader sees it: `data` holds what anyone may read, `personalData` what `sight`
+ * (personal-data.ts) lets through; `current` is the mark's state now (after the event, for an answer).
  */
-export function withSortedKeys(value: unknown): unknown {
-  const root: Record<string, unknown> = { value };
-  const work: { parent: Record<string, unknown>; key: string }[] = [{ parent: root, key: 'value' }];
-  for (const item of work) {
-    const member = item.parent[item.key];
-    if (member && typeof member === 'object' && !Array.isArray(member)) {
-      const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(member).sort()) {
-        copy[key] = (member as Record<string, unknown>)[key];
-        work.push({ parent: copy, key });
-      }
-      item.parent[item.key] = copy;
-    }
-  }
-  return root.value;
-}
-
-/** A stored event of any shape version as a MarkEvent: clients see every event in its current shape. */
-export function toGraphQLEvent(stored: DomainEvent | StoredEvent): MarkEvent {
+export function toGraphQLEvent(stored: DomainEvent | StoredEvent, sight: Sight, current: MarkState | null | undefined): MarkEvent {
   const read = upcast(stored);
   // a shape this release does not know goes out as stored rather than not at all
   const event = read.ok ? read.event : (stored as DomainEvent);
+  const { open, personal } = splitEventData(event.data, sight);
   return {
     mark: event.mark,
     version: event.version,
@@ -41,11 +27,13 @@ export function toGraphQLEvent(stored: DomainEvent | StoredEvent): MarkEvent {
     eventTime: event.eventTime ?? null,
     commandId: event.commandId ?? null,
     // AWSJSON goes out as JSON text; AppSync passes a string through unchanged
-    data: JSON.stringify(withSortedKeys(event.data ?? {})),
+    data: JSON.stringify(withSortedKeys(open)),
+    personalData: personal ? JSON.stringify(withSortedKeys(personal)) : null,
+    ownership: ownershipOf(current, event.version),
   };
 }
 
-/** A live view or replayed state as a Mark; null for a forgotten mark or none. */
+/** A live view or replayed state as a Mark, in full; null for a forgotten mark or none. Readers get it through personal-data.ts redactMark. */
 export function toGraphQLMark(state: MarkState | null | undefined): Mark | null {
   if (!isLive(state)) return null;
   return {

@@ -12,6 +12,15 @@ export interface LiveMark {
   price?: number;
   entitlement?: EntitlementData;
   lockedUntil?: string;
+  /** who took the lock (lockedUntil tells whether it is still live): a user's `sub` or an IAM user ARN */
+  lockHolder?: string;
+  /** the owner's user pool `sub`, from the identity of the buyer (or as staff named it) */
+  owner?: string;
+  /**
+   * version of the event that gave the mark its current owner: the owner's personal data is in the
+   * events from here on, and only these are theirs to read (lib/personal-data.ts)
+   */
+  ownerSince?: number;
   eventTime?: string;
   /** recordedAt of the last event */
   updatedAt: string;
@@ -68,16 +77,32 @@ export function evolve(state: MarkState | null, event: DomainEvent): MarkState |
   const changed = live ? { ...live, ...common, eventTime: event.eventTime ?? live.eventTime } : null;
   switch (event.type) {
     case 'MARK_RELEASED':
-    case 'ENTITLEMENT_CREATED':
+    case 'ENTITLEMENT_CREATED': {
+      const owner = event.type === 'ENTITLEMENT_CREATED' ? event.data.owner : undefined;
       return compact<LiveMark>({
         ...common,
         status: event.data.status,
         price: event.data.price,
         entitlement: event.type === 'ENTITLEMENT_CREATED' ? event.data.entitlement : undefined,
+        owner,
+        ownerSince: owner ? event.version : undefined,
         eventTime: event.eventTime,
         createdVersion: event.version,
         historyStartsAt: state?.historyStartsAt,
       });
+    }
+    case 'MARK_PURCHASED':
+      return changed
+        ? compact({
+            ...changed,
+            status: event.data.status,
+            entitlement: event.data.entitlement,
+            owner: event.data.owner,
+            ownerSince: event.version,
+            lockedUntil: undefined,
+            lockHolder: undefined,
+          })
+        : state;
     case 'MARK_FORGOTTEN':
       return { ...common, forgotten: true, historyStartsAt: event.version };
     case 'ENTITLEMENT_EXTENDED':
@@ -89,9 +114,9 @@ export function evolve(state: MarkState | null, event: DomainEvent): MarkState |
     case 'DUPLICATE_CERTIFICATE_ISSUED':
       return changed && entitlement ? compact({ ...changed, entitlement: { ...entitlement, ...event.data } }) : state;
     case 'MARK_LOCKED':
-      return changed ? compact({ ...changed, lockedUntil: event.data.lockedUntil }) : state;
+      return changed ? compact({ ...changed, lockedUntil: event.data.lockedUntil, lockHolder: event.data.holder }) : state;
     case 'MARK_UNLOCKED':
-      return changed ? compact({ ...changed, lockedUntil: undefined }) : state;
+      return changed ? compact({ ...changed, lockedUntil: undefined, lockHolder: undefined }) : state;
     default:
       return exhaustive(event);
   }

@@ -21,7 +21,9 @@ export const SCHEMA_VERSIONS: Record<EventType, number> = {
   ADDRESS_CHANGED: 1,
   NOMINEE_CHANGED: 1,
   DUPLICATE_CERTIFICATE_ISSUED: 1,
+  // holder was added as an optional member: a lock stored without one reads as held by no one known
   MARK_LOCKED: 1,
+  MARK_PURCHASED: 1,
   MARK_UNLOCKED: 1,
   MARK_FORGOTTEN: 1,
 };

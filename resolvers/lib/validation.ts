@@ -243,20 +243,24 @@ function checkAddress(value: unknown, field: string, problems: Problems): Addres
   return compact(address);
 }
 
-function checkEntitlement(value: unknown, field: string, problems: Problems): EntitlementData {
+/**
+ * An entitlement as staff record it, or (`issued` false) as a buyer gives it: without the
+ * certificate number and time, which the server issues.
+ */
+function checkEntitlement(value: unknown, field: string, problems: Problems, issued = true): EntitlementData {
   const input = (present(value) && typeof value === 'object' ? value : {}) as Input;
   if (!present(value)) problems.push({ field, reason: 'is required' });
   return compact({
-    certificateNo: checkCertificateNo(input.certificateNo, `${field}.certificateNo`, problems),
+    certificateNo: issued ? checkCertificateNo(input.certificateNo, `${field}.certificateNo`, problems) : undefined,
     nomineeName: checkText(input.nomineeName, `${field}.nomineeName`, problems, false),
     purchaserName: checkText(input.purchaserName, `${field}.purchaserName`, problems, true) ?? '',
-    certificateTime: checkDateTime(input.certificateTime, `${field}.certificateTime`, problems, false),
+    certificateTime: issued ? checkDateTime(input.certificateTime, `${field}.certificateTime`, problems, false) : undefined,
     agreementTime: checkDateTime(input.agreementTime, `${field}.agreementTime`, problems, false),
     expiryTime: checkDateTime(input.expiryTime, `${field}.expiryTime`, problems, false),
     customerId: checkText(input.customerId, `${field}.customerId`, problems, false),
     telephoneNo: checkText(input.telephoneNo, `${field}.telephoneNo`, problems, false),
     address: checkAddress(input.address, `${field}.address`, problems),
-  });
+  }) as EntitlementData;
 }
 
 /** The validated command of a mutation, from its `input` argument. */
@@ -277,7 +281,9 @@ export function validateCommand(kind: string, rawInput: unknown): Validated<Comm
     const status = (present(input.status) ? input.status : DEFAULT_ENTITLEMENT_STATUS) as MarkStatus;
     const price = checkInteger(input.price, 'input.price', problems, false, 0, MAX_PRICE);
     const entitlement = checkEntitlement(input.entitlement, 'input.entitlement', problems);
-    return done(problems, compact({ ...common, kind, price, status, entitlement }));
+    // a user pool sub is a UUID; any short printable id is accepted so that other pools' ids fit
+    const owner = checkText(input.owner, 'input.owner', problems, false, MAX_COMMAND_ID_LENGTH);
+    return done(problems, compact({ ...common, kind, price, status, entitlement, owner }));
   }
   const expectedVersion = checkInteger(input.expectedVersion, 'input.expectedVersion', problems, true, 1, Number.MAX_SAFE_INTEGER) ?? 0;
   const versioned = { ...common, expectedVersion };
@@ -291,6 +297,8 @@ export function validateCommand(kind: string, rawInput: unknown): Validated<Comm
       return done(problems, { ...versioned, kind, address: checkAddress(input.address, 'input.address', problems) });
     case 'changeNominee':
       return done(problems, { ...versioned, kind, nomineeName: checkText(input.nomineeName, 'input.nomineeName', problems, true) ?? '' });
+    case 'purchaseMark':
+      return done(problems, { ...versioned, kind, entitlement: checkEntitlement(input.entitlement, 'input.entitlement', problems, false) });
     default:
       return done(problems, { ...versioned, kind: kind as 'issueDuplicateCertificate' | 'lockMark' | 'unlockMark' | 'forgetMark' });
   }

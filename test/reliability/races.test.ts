@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fold } from '../../resolvers/lib/state';
 import { startTestStack, type TestStack } from '../support/stack';
-import { command, entitlementInput, freshMark, storedEvents, storedView, type Outcome, type MarkEventOut } from '../support/marks';
+import { answerableData, answeredData, command, entitlementInput, freshMark, storedEvents, storedView, type Outcome, type MarkEventOut } from '../support/marks';
 import { Tally, settleLosses, type Acknowledged } from '../support/reliability';
 
 const WRITERS = 64;
@@ -92,11 +92,11 @@ describe(`${WRITERS} writers on one mark`, () => {
     // Each stored event is the one its winner was answered with, payload included.
     for (const { event } of winners) {
       const stored = events[event.version - 1];
-      expect({ type: stored.type, commandId: stored.commandId, recordedAt: stored.recordedAt, data: stored.data }).toEqual({
+      expect({ type: stored.type, commandId: stored.commandId, recordedAt: stored.recordedAt, data: answerableData(stored.data) }).toEqual({
         type: event.type,
         commandId: event.commandId,
         recordedAt: event.recordedAt,
-        data: JSON.parse(event.data),
+        data: answeredData(event),
       });
     }
     expect(await storedView(stack, mark)).toEqual(fold(events));

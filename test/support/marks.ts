@@ -8,13 +8,16 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { expect } from 'vitest';
 import type { DomainEvent } from '../../resolvers/lib/events';
 import type { MarkState } from '../../resolvers/lib/state';
+import { STAFF } from './identities';
 import type { TestStack } from './stack';
 
 export const ORIGINAL = JSON.parse(readFileSync(new URL('../fixtures/recorded/original-create-request.json', import.meta.url), 'utf8')) as {
   request: Record<string, unknown> & { mark: string; entitlement: Record<string, unknown> };
 };
 
-export const EVENT_FIELDS = 'mark version type recordedAt eventTime commandId data';
+/** What anyone may select of an event, subscribers with the API key included (docs/AUTHORIZATION.md). */
+export const OPEN_EVENT_FIELDS = 'mark version type recordedAt eventTime commandId data ownership';
+export const EVENT_FIELDS = `${OPEN_EVENT_FIELDS} personalData`;
 export const MARK_FIELDS = `mark status price lockedUntil eventTime version updatedAt
   entitlement { certificateNo nomineeName purchaserName certificateTime agreementTime expiryTime customerId telephoneNo
     address { addLine1 addLine2 addLine3 addLine4 postTown postcode } }`;
@@ -29,6 +32,7 @@ export const MUTATION_INPUT: Record<string, string> = {
   issueDuplicateCertificate: 'IssueDuplicateCertificateInput',
   lockMark: 'LockMarkInput',
   unlockMark: 'UnlockMarkInput',
+  purchaseMark: 'PurchaseMarkInput',
   forgetMark: 'ForgetMarkInput',
 };
 
@@ -52,11 +56,31 @@ export interface MarkEventOut {
   eventTime: string | null;
   commandId: string | null;
   data: string;
+  personalData: string | null;
+  ownership: number | null;
 }
 
-/** Runs one mutation: the MarkEvent it returned, or its first error. */
-export async function command(stack: TestStack, name: string, input: Record<string, unknown>): Promise<Outcome<MarkEventOut>> {
-  const res = await stack.gql<Record<string, MarkEventOut>>(
+/**
+ * The whole `data` of an answered event, as its stored item holds it (`data` plus `personalData`),
+ * but for the lock holder's id, which no answer carries (docs/AUTHORIZATION.md).
+ */
+export function answeredData(out: Pick<MarkEventOut, 'data' | 'personalData'>): Record<string, unknown> {
+  return { ...JSON.parse(out.data), ...(out.personalData ? JSON.parse(out.personalData) : {}) };
+}
+
+/** A stored event's data as an answer can show it: without the lock holder's id. */
+export function answerableData(data: object): Record<string, unknown> {
+  const { holder: _holder, ...rest } = data as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Runs one mutation as `identity` (registry staff unless told: every command is theirs): the
+ * MarkEvent it returned, or its first error.
+ */
+export async function command(stack: TestStack, name: string, input: Record<string, unknown>, identity: unknown = STAFF): Promise<Outcome<MarkEventOut>> {
+  const res = await stack.gqlAs<Record<string, MarkEventOut>>(
+    identity,
     `mutation M($input: ${MUTATION_INPUT[name]}!) { ${name}(input: $input) { ${EVENT_FIELDS} } }`,
     { input },
   );
@@ -65,37 +89,40 @@ export async function command(stack: TestStack, name: string, input: Record<stri
 }
 
 /** A mutation that must succeed. */
-export async function ok(stack: TestStack, name: string, input: Record<string, unknown>): Promise<MarkEventOut> {
-  const outcome = await command(stack, name, input);
+export async function ok(stack: TestStack, name: string, input: Record<string, unknown>, identity: unknown = STAFF): Promise<MarkEventOut> {
+  const outcome = await command(stack, name, input, identity);
   expect(outcome.errors, `${name} ${JSON.stringify(input)}`).toEqual([]);
   return outcome.data!;
 }
 
-export async function query<T>(stack: TestStack, document: string, variables: Record<string, unknown>): Promise<Outcome<T>> {
-  const res = await stack.gql<Record<string, T>>(document, variables);
+/** Runs one query as `identity` (staff unless told: every read, in full). */
+export async function query<T>(stack: TestStack, document: string, variables: Record<string, unknown>, identity: unknown = STAFF): Promise<Outcome<T>> {
+  const res = await stack.gqlAs<Record<string, T>>(identity, document, variables);
   const errors = (res.body.errors ?? []) as GqlError[];
   const data = res.body.data ? (Object.values(res.body.data)[0] as T) : null;
   return { data, error: errors[0], errors };
 }
 
-export function getMark(stack: TestStack, mark: string) {
-  return query<Record<string, unknown> | null>(stack, `query Q($mark: ID!) { getMark(mark: $mark) { ${MARK_FIELDS} } }`, { mark });
+export function getMark(stack: TestStack, mark: string, identity: unknown = STAFF) {
+  return query<Record<string, unknown> | null>(stack, `query Q($mark: ID!) { getMark(mark: $mark) { ${MARK_FIELDS} } }`, { mark }, identity);
 }
 
-export function getMarkAt(stack: TestStack, mark: string, at?: string, version?: number) {
+export function getMarkAt(stack: TestStack, mark: string, at?: string, version?: number, identity: unknown = STAFF) {
   return query<Record<string, unknown> | null>(
     stack,
     `query Q($mark: ID!, $at: AWSDateTime, $version: Int) { getMarkAt(mark: $mark, at: $at, version: $version) { ${MARK_FIELDS} } }`,
     { mark, at, version },
+    identity,
   );
 }
 
-export function listMarkEvents(stack: TestStack, mark: string, args: { fromVersion?: number; limit?: number; nextToken?: string } = {}) {
+export function listMarkEvents(stack: TestStack, mark: string, args: { fromVersion?: number; limit?: number; nextToken?: string } = {}, identity: unknown = STAFF) {
   return query<{ items: MarkEventOut[]; nextToken: string | null }>(
     stack,
     `query Q($mark: ID!, $fromVersion: Int, $limit: Int, $nextToken: String) {
       listMarkEvents(mark: $mark, fromVersion: $fromVersion, limit: $limit, nextToken: $nextToken) { items { ${EVENT_FIELDS} } nextToken } }`,
     { mark, ...args },
+    identity,
   );
 }
 

@@ -42,6 +42,11 @@ export interface TestStack extends Stack {
   token(role: SeededRole, kind?: 'access' | 'id'): Promise<string>;
   /** the identity gql uses when none is named */
   defaultIdentity: Identity;
+  /**
+   * The request run in process as the caller with this ctx.identity (test/support/identities.ts):
+   * what the endpoint does once it has verified a caller, without a token
+   */
+  gqlAs<T = Record<string, unknown>>(identity: unknown, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
   /** POST /graphql with a raw body (for malformed requests) */
   post(body: string, headers?: Record<string, string>): Promise<GqlResponse>;
 }
@@ -112,6 +117,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       const body = JSON.stringify({ query, variables });
       const auth = opts.apiKey !== undefined ? (opts.apiKey === null ? {} : { 'x-api-key': opts.apiKey }) : await credentials(opts.as ?? defaultIdentity, body);
       return post(body, { ...auth, ...opts.headers }) as never;
+    },
+    gqlAs: async (identity, query, variables) => {
+      const body = await stack.server.execute({ query, variables: variables ?? null, headers: {}, identity });
+      return { status: 200, headers: {}, body } as never;
     },
     stop: async () => {
       agent.destroy();
