@@ -17,7 +17,7 @@ import type { DomainEvent, EventType } from './events';
 import { withSortedKeys } from './sorted-keys';
 
 /** The event type each command appends: what a stored event from before commandHash is compared by. */
-const EVENT_OF: Record<CommandKind, EventType> = {
+export const EVENT_OF: Record<CommandKind, EventType> = {
   releaseMark: 'MARK_RELEASED',
   createEntitlement: 'ENTITLEMENT_CREATED',
   extendEntitlement: 'ENTITLEMENT_EXTENDED',
