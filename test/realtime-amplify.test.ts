@@ -35,9 +35,20 @@ interface MarkEvent {
   version: number;
   type: string;
   recordedAt: string;
+  data?: string;
+  personalData?: string | null;
+  ownership?: number | null;
 }
 
 const EVENT = 'mark version type recordedAt';
+const MARK = 'mark version status entitlement { purchaserName address { addLine1 postTown postcode } }';
+const BUYER = {
+  purchaserName: 'Carys Amplify',
+  address: { addLine1: '5 Cedar Walk', postTown: 'Cardigan', postcode: 'SA43 1AA' },
+  later: { addLine1: '6 Elm Court', postTown: 'Conwy', postcode: 'LL32 8AA' },
+};
+
+type Subscribable<T> = { subscribe(observer: { next(value: { data: { onMarkEvent: T } }): void; error(e: unknown): void }): { unsubscribe(): void } };
 
 let stack: TestStack;
 let previousWebSocket: unknown;
@@ -152,5 +163,89 @@ describe('aws-amplify v6 against the local endpoint', () => {
       observable.subscribe({ next: () => resolve('unexpected data'), error: resolve });
     });
     expect(JSON.stringify(error)).toContain('ValidationError');
+  });
+
+  it('signed in as a purchaser: a query, purchaseMark, and subscriptions; the buyer becomes the owner, reads the mark in full and receives its events with their personal data', async () => {
+    const mark = 'AMP 4';
+    // staff (still signed in) release the mark the purchaser will buy
+    const released = (await generateClient().graphql({
+      query: `mutation($input: ReleaseMarkInput!) { releaseMark(input: $input) { ${EVENT} } }`,
+      variables: { input: { mark, price: 250 } },
+    })) as { data: { releaseMark: MarkEvent } };
+    expect(released.data.releaseMark).toMatchObject({ mark, version: 1, type: 'MARK_RELEASED' });
+
+    // Amplify refuses a second signIn while one user is signed in: sign out first
+    await signOut();
+    const purchaser = SEEDED_USERS.find((u) => u.role === 'purchaserA')!;
+    const signedIn = await signIn({ username: purchaser.username, password: purchaser.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+    expect(signedIn.isSignedIn).toBe(true);
+    try {
+      const { tokens } = await fetchAuthSession();
+      const sub = tokens?.accessToken.payload.sub as string;
+      expect(tokens?.accessToken.payload).toMatchObject({ username: purchaser.username, token_use: 'access' });
+      expect(tokens?.accessToken.payload['cognito:groups']).toBeUndefined();
+      const client = generateClient();
+      const read = async () =>
+        ((await client.graphql({ query: `query($mark: ID!) { getMark(mark: $mark) { ${MARK} } }`, variables: { mark } })) as { data: { getMark: Record<string, unknown> } }).data.getMark;
+
+      // Query: for sale, no owner yet
+      expect(await read()).toEqual({ mark, version: 1, status: 'MARK_AVAILABLE', entitlement: null });
+
+      // A subscription of the open fields, started before the purchase, receives it
+      const open: MarkEvent[] = [];
+      const errors: unknown[] = [];
+      const openAcknowledged = subscriptionAcknowledged((v) => v.mark === mark);
+      const openSubscription = (
+        client.graphql({ query: `subscription($mark: ID) { onMarkEvent(mark: $mark) { ${EVENT} data ownership } }`, variables: { mark } }) as unknown as Subscribable<MarkEvent>
+      ).subscribe({ next: ({ data }) => open.push(data.onMarkEvent), error: (e) => errors.push(e) });
+      await openAcknowledged;
+
+      // purchaseMark: the caller becomes the owner (the owner comes from the token, not the input)
+      const bought = (await client.graphql({
+        query: `mutation($input: PurchaseMarkInput!) { purchaseMark(input: $input) { ${EVENT} data personalData ownership } }`,
+        variables: { input: { mark, expectedVersion: 1, entitlement: { purchaserName: BUYER.purchaserName, address: BUYER.address } } },
+      })) as { data: { purchaseMark: MarkEvent } };
+      expect(bought.data.purchaseMark).toMatchObject({ mark, version: 2, type: 'MARK_PURCHASED', ownership: 2 });
+      const personal = JSON.parse(bought.data.purchaseMark.personalData!);
+      expect(personal).toMatchObject({ owner: sub, entitlement: { purchaserName: BUYER.purchaserName, address: BUYER.address } });
+
+      // the owner reads their own mark in full
+      expect(await read()).toMatchObject({ mark, version: 2, status: 'MARK_SOLD_ISSUE_CERTIFICATE_TO_PURCHASER', entitlement: { purchaserName: BUYER.purchaserName, address: BUYER.address } });
+
+      // Now the owner, they may select personalData on this mark: the subscription starts and gets their next event in full
+      const mine: MarkEvent[] = [];
+      const mineAcknowledged = subscriptionAcknowledged((v) => v.mark === mark);
+      const mineSubscription = (
+        client.graphql({ query: `subscription($mark: ID) { onMarkEvent(mark: $mark) { ${EVENT} personalData ownership } }`, variables: { mark } }) as unknown as Subscribable<MarkEvent>
+      ).subscribe({ next: ({ data }) => mine.push(data.onMarkEvent), error: (e) => errors.push(e) });
+      await mineAcknowledged;
+      const moved = (await client.graphql({
+        query: `mutation($input: ChangeAddressInput!) { changeAddress(input: $input) { ${EVENT} data personalData ownership } }`,
+        variables: { input: { mark, expectedVersion: 2, address: BUYER.later } },
+      })) as { data: { changeAddress: MarkEvent } };
+      expect(moved.data.changeAddress).toMatchObject({ version: 3, type: 'ADDRESS_CHANGED', ownership: 2 });
+
+      await expect.poll(() => open.length + mine.length, { timeout: 10_000 }).toBe(3);
+      expect(errors).toEqual([]);
+      // the open subscription: the purchase and the change, without personal data (it did not select it)
+      expect(open.map((e) => [e.version, e.type, e.ownership, 'personalData' in e])).toEqual([
+        [2, 'MARK_PURCHASED', 2, false],
+        [3, 'ADDRESS_CHANGED', 2, false],
+      ]);
+      expect(JSON.stringify(open)).not.toContain(BUYER.purchaserName);
+      // the owner's subscription: the change, with their new address
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ mark, version: 3, type: 'ADDRESS_CHANGED', ownership: 2 });
+      expect(JSON.parse(mine[0].personalData!)).toMatchObject({ address: BUYER.later });
+
+      openSubscription.unsubscribe();
+      mineSubscription.unsubscribe();
+      await expect.poll(() => stack.realtime.stats().subscriptions, { timeout: 10_000 }).toBe(0);
+    } finally {
+      await signOut();
+      // back to staff, as the other tests of this file expect
+      const staff = SEEDED_USERS.find((u) => u.role === 'staff')!;
+      await signIn({ username: staff.username, password: staff.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+    }
   });
 });
