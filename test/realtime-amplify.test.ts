@@ -4,7 +4,9 @@
  * user with USER_PASSWORD_AUTH and, with the tokens it got, runs a query, mutations and a
  * subscription (defaultAuthMode 'userPool': Amplify sends the access token as `Authorization`,
  * over HTTP and in the real-time handshake and starts). The API key is the public storefront's:
- * its reads go through, its mutations are refused.
+ * its reads go through, its mutations are refused. Then it signs in again as purchaser A and buys a
+ * mark staff released (query, purchaseMark, and a subscription selecting personalData, which only
+ * the mark's owner or staff may: docs/AUTHORIZATION.md).
  *
  * Amplify derives the real-time URL from the GraphQL endpoint — for a non-AppSync host,
  * endpoint + "/realtime" with http(s):// replaced by wss:// — and authenticates with the
