@@ -25,8 +25,15 @@ import { validateSubscription } from './lib/validation';
 import { raise } from './handlers/errors';
 import type { MarkStash } from './handlers/stash';
 
+/**
+ * Whether the subscription may receive personalData. selectionSetList names an aliased field by its
+ * alias (`p: personalData` is listed as "p"), so the field's name is looked for in
+ * selectionSetGraphQL too, which keeps aliases as written and carries the named fragments spread
+ * ("Resolver context object reference", info). Any alias that merely contains the name counts as
+ * well: a refusal of a harmless alias is the safe side of this check.
+ */
 function selectsPersonalData(ctx: Context): boolean {
-  return (ctx.info.selectionSetList ?? []).indexOf('personalData') >= 0;
+  return (ctx.info.selectionSetList ?? []).indexOf('personalData') >= 0 || (ctx.info.selectionSetGraphQL ?? '').indexOf('personalData') >= 0;
 }
 
 export function request(ctx: Context<Record<string, unknown>>): Record<string, never> {

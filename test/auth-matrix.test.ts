@@ -146,6 +146,52 @@ describe('over HTTP', () => {
 });
 
 describe('over the real-time endpoint', () => {
+  // The class of the review's finding: personalData reached under another response key. An alias,
+  // an alias inside an inline fragment and one inside a named fragment must each be decided as
+  // personalData itself (only staff, or the owner of the mark named), whatever the key it arrives as.
+  const AS_ALIASES = {
+    alias: 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark p: personalData } }',
+    aliasAsOpenField: 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark data: personalData } }',
+    inlineFragment: 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark ... on MarkEvent { q: personalData } } }',
+    namedFragment: 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark ...F } } fragment F on MarkEvent { r: personalData }',
+  };
+
+  it('personalData under an alias or in a fragment is refused as personalData is: only the owner of the named mark, or staff', async () => {
+    const outcomes: Record<string, string> = {};
+    for (const caller of ['purchaserA', 'purchaserB', 'dataProtection', 'staff'] as const) {
+      const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: 'unused', authorization: { Authorization: (await stack.credentials(caller)).authorization } });
+      clients.push(client);
+      await client.init();
+      for (const [name, document] of Object.entries(AS_ALIASES)) {
+        for (const [label, mark] of [['any', undefined], ['owned', OWNED]] as const) {
+          const reply = await client.start(`${name}-${label}`, document, mark ? { mark } : {});
+          outcomes[`${caller} ${name} ${label}`] = reply.type;
+        }
+      }
+    }
+    const expected: Record<string, string> = {};
+    for (const caller of ['purchaserA', 'purchaserB', 'dataProtection', 'staff']) {
+      for (const name of Object.keys(AS_ALIASES)) {
+        expected[`${caller} ${name} any`] = caller === 'staff' ? 'start_ack' : 'error';
+        expected[`${caller} ${name} owned`] = caller === 'staff' || caller === 'purchaserA' ? 'start_ack' : 'error';
+      }
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it('a purchaser who aliased personalData receives nothing of another’s purchase', async () => {
+    const client = await connectRealtime({ url: stack.realtimeUrl, apiKey: 'unused', authorization: { Authorization: (await stack.credentials('purchaserB')).authorization } });
+    clients.push(client);
+    await client.init();
+    const open = await client.start('open', 'subscription { onMarkEvent { mark version data } }', {});
+    expect(open.type).toBe('start_ack');
+    const nominee = 'Zebedee Aliasprobe';
+    const changed = await stack.gql('mutation M($input: ChangeNomineeInput!) { changeNominee(input: $input) { version personalData } }', { input: { mark: OWNED, expectedVersion: 2, nomineeName: nominee } }, { as: 'purchaserA' });
+    expect(JSON.stringify(changed.body)).toContain(nominee);
+    const delivered = await client.next((m) => m.id === 'open' && m.type === 'data');
+    expect(JSON.stringify(delivered)).not.toContain(nominee);
+  });
+
   const SUBSCRIBE = 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark version type } }';
   const WITH_DATA = 'subscription S($mark: ID) { onMarkEvent(mark: $mark) { mark version data personalData } }';
 
