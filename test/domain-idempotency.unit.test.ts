@@ -122,6 +122,21 @@ describe('every pair of mutations with one commandId', () => {
   });
 });
 
+describe('a lock or a purchase is retried only by its own caller', () => {
+  // The commandId is an open field and the hash leaves the caller out: another caller replaying it
+  // with a guessed input must not be told the guess was right (a read-only review's finding).
+  for (const kind of ['lockMark', 'purchaseMark'] as const) {
+    it(`${kind}: the same input from another caller is CommandIdReused, on both paths`, () => {
+      const { state, stored } = after(commandOf(kind, INPUT[kind]));
+      const other = { ...ENV, caller: 'another-caller-sub' };
+      expect(planAppend(commandOf(kind, INPUT[kind]), state, stored, ENV)).toEqual({ kind: 'retry', event: stored });
+      expect(planAppend(commandOf(kind, INPUT[kind]), state, stored, other)).toMatchObject({ kind: 'error', error: { errorType: 'CommandIdReused' } });
+      expect(cancellationOutcome(commandOf(kind, INPUT[kind]), 2, stored, state, ENV.caller)).toEqual({ kind: 'retry', event: stored });
+      expect(cancellationOutcome(commandOf(kind, INPUT[kind]), 2, stored, state, other.caller)).toMatchObject({ kind: 'error', error: { errorType: 'CommandIdReused' } });
+    });
+  }
+});
+
 describe('a cancelled append whose slot holds our commandId', () => {
   it('is an idempotent success for the same command, CommandIdReused for another', () => {
     const { stored, state } = after(commandOf('lockMark', INPUT.lockMark));

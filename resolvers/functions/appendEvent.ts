@@ -78,7 +78,7 @@ export function response(ctx: Context): DomainEvent {
     const reasons = ((ctx.result as { cancellationReasons?: CancellationReason[] } | null)?.cancellationReasons ?? []);
     const storedEvent = (reasons[0]?.item ?? null) as DomainEvent | null;
     const view = (reasons[1]?.item ?? null) as MarkState | null;
-    const outcome = cancellationOutcome(stash.command, appending.version, storedEvent, view);
+    const outcome = cancellationOutcome(stash.command, appending.version, storedEvent, view, stash.caller?.principal ?? null);
     if (outcome.kind === 'error') return raise(outcome.error);
     stash.after = view;
     return outcome.event;

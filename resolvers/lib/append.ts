@@ -43,7 +43,7 @@ export type AppendPlan =
     };
 
 export function planAppend(command: Command, state: MarkState | null, stored: DomainEvent | null, env: DecideEnv): AppendPlan {
-  const match = matchStoredCommand(command, stored);
+  const match = matchStoredCommand(command, stored, env.caller);
   if (match.kind === 'retry') return { kind: 'retry', event: match.event };
   if (match.kind === 'reused') return { kind: 'error', error: match.error };
   const decision = decide(command, state, env);
@@ -64,8 +64,9 @@ export function cancellationOutcome(
   plannedVersion: number,
   storedEvent: DomainEvent | null | undefined,
   view: MarkState | null | undefined,
+  caller?: string | null,
 ): { kind: 'retry'; event: DomainEvent } | { kind: 'error'; error: DomainError } {
-  const match = matchStoredCommand(command, storedEvent);
+  const match = matchStoredCommand(command, storedEvent, caller);
   if (match.kind === 'retry') return { kind: 'retry', event: match.event };
   if (match.kind === 'reused') return { kind: 'error', error: match.error };
   const actualVersion = view?.version ?? storedEvent?.version ?? plannedVersion;

@@ -91,8 +91,21 @@ export type StoredCommandMatch = { kind: 'none' } | { kind: 'retry'; event: Doma
  * What a stored event means for a command: a retry of it (same commandId, same mark, same command
  * and input), a reuse of its commandId (`CommandIdReused`), or nothing to do with it.
  */
-export function matchStoredCommand(command: Command, stored: DomainEvent | null | undefined): StoredCommandMatch {
+export function matchStoredCommand(command: Command, stored: DomainEvent | null | undefined, caller?: string | null): StoredCommandMatch {
   if (!stored || !command.commandId || stored.commandId !== command.commandId || stored.mark !== command.mark) return { kind: 'none' };
   const same = stored.commandHash ? stored.commandHash === command.commandHash : stored.type === EVENT_OF[command.kind];
-  return same ? { kind: 'retry', event: stored } : { kind: 'reused', error: commandIdReused(stored.mark, stored.type, stored.version) };
+  return same && sameCaller(stored, caller) ? { kind: 'retry', event: stored } : { kind: 'reused', error: commandIdReused(stored.mark, stored.type, stored.version) };
+}
+
+/**
+ * A lock or a purchase records who made it, and the hash leaves the caller out: without this, anyone
+ * who read another's commandId (it is an open field) could replay it with a guessed input and be told
+ * whether the guess (the buyer's name, address) was right. A retry is the same caller's; when the
+ * caller is not known (undefined) only the input is compared.
+ */
+function sameCaller(stored: DomainEvent, caller: string | null | undefined): boolean {
+  if (caller === undefined) return true;
+  const data = stored.data as { holder?: unknown; owner?: unknown };
+  const recorded = stored.type === 'MARK_LOCKED' ? data.holder : stored.type === 'MARK_PURCHASED' ? data.owner : undefined;
+  return typeof recorded !== 'string' || recorded === caller;
 }
