@@ -38,7 +38,8 @@ const MARK = 'mark status price version updatedAt entitlement { certificateNo no
 
 export async function benchOperationCost(options: { stack: Stack; repeat: number; log?: (line: string) => void }): Promise<OperationCost[]> {
   const { stack, repeat } = options;
-  const client = graphqlClient(stack.graphqlUrl, stack.apiKey, 1);
+  // staff: every command and every read is theirs (docs/AUTHORIZATION.md); the API key may not mutate
+  const client = graphqlClient(stack.graphqlUrl, { authorization: (await stack.userPool.pool.tokensFor('staff')).AccessToken }, 1);
   const marks = Array.from({ length: repeat }, (_, i) => `CO${String(i).padStart(3, '0')}`.replace(/^(CO\d)(\d+)$/, '$1 $2'));
   const released = marks.map((m) => m.replace('CO', 'CR'));
   const results: { operation: string; field: string; appended: string | null; counts: { calls: number; readUnits: number; writeUnits: number; resolutions: number } }[] = [];
@@ -64,7 +65,10 @@ export async function benchOperationCost(options: { stack: Stack; repeat: number
     await run('getMarkAt (at: a time)', 'Query.getMarkAt', null, (i) => client.gql(`query Q($mark: ID!, $at: AWSDateTime) { getMarkAt(mark: $mark, at: $at) { ${MARK} } }`, { mark: marks[i], at: new Date(Date.now() - 1000).toISOString() }));
     await run('listMarkEvents (limit 10)', 'Query.listMarkEvents', null, (i) => client.gql(`query Q($mark: ID!) { listMarkEvents(mark: $mark, limit: 10) { items { ${EVENT} } nextToken } }`, { mark: marks[i] }));
     await run('listMarks (by status, limit 10)', 'Query.listMarks', null, () => client.gql(`query { listMarks(status: MARK_AVAILABLE, limit: 10) { items { mark } nextToken } }`));
-    await run('forgetMark', 'Mutation.forgetMark', 'MARK_FORGOTTEN', (i) => mutate('forgetMark', 'ForgetMarkInput', { mark: released[i], expectedVersion: 3 }));
+    await run('purchaseMark', 'Mutation.purchaseMark', 'MARK_PURCHASED', (i) =>
+      mutate('purchaseMark', 'PurchaseMarkInput', { mark: released[i], expectedVersion: 3, entitlement: { purchaserName: 'Felicity Jones', address: { addLine1: '2 My Street', postTown: 'Swansea', postcode: 'SW1 4RT' } } }),
+    );
+    await run('forgetMark', 'Mutation.forgetMark', 'MARK_FORGOTTEN', (i) => mutate('forgetMark', 'ForgetMarkInput', { mark: released[i], expectedVersion: 4 }));
   } finally {
     client.close();
   }
