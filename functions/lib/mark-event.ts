@@ -8,14 +8,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { schemaVersionOf, upcast, type StoredEvent } from '../../resolvers/lib/upcast';
 
-export interface MarkEventRecord {
-  mark: string;
-  version: number;
-  type: string;
-  recordedAt: string;
-  eventTime?: string;
-  commandId?: string;
-  /** the shape version of `data` (resolvers/lib/upcast.ts): the current one, once upcast */
+/** A stored event (resolvers/lib/upcast.ts), upcast: `schemaVersion` the current one, `data` in its shape. */
+export interface MarkEventRecord extends Omit<StoredEvent, 'schemaVersion' | 'data'> {
   schemaVersion: number;
   data: Record<string, unknown>;
 }

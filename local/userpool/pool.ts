@@ -334,20 +334,21 @@ export class LocalUserPool {
     };
   }
 
+  private requireGroup(name: unknown): string {
+    if (typeof name !== 'string' || !this.groups.has(name)) throw new CognitoError('ResourceNotFoundException', 'Group not found.');
+    return name;
+  }
+
   adminAddUserToGroup(input: { UserPoolId?: unknown; Username?: unknown; GroupName?: unknown }) {
     this.requirePool(input.UserPoolId);
-    const user = this.requireUser(input.Username);
-    if (typeof input.GroupName !== 'string' || !this.groups.has(input.GroupName)) throw new CognitoError('ResourceNotFoundException', 'Group not found.');
-    user.groups.add(input.GroupName);
+    this.requireUser(input.Username).groups.add(this.requireGroup(input.GroupName));
     this.saveState();
     return {};
   }
 
   adminRemoveUserFromGroup(input: { UserPoolId?: unknown; Username?: unknown; GroupName?: unknown }) {
     this.requirePool(input.UserPoolId);
-    const user = this.requireUser(input.Username);
-    if (typeof input.GroupName !== 'string' || !this.groups.has(input.GroupName)) throw new CognitoError('ResourceNotFoundException', 'Group not found.');
-    user.groups.delete(input.GroupName);
+    this.requireUser(input.Username).groups.delete(this.requireGroup(input.GroupName));
     this.saveState();
     return {};
   }
