@@ -24,7 +24,7 @@ import { REBUILD_ID, type MarkState } from '../../resolvers/lib/state';
 import { randomUUID } from 'node:crypto';
 import { checkMark, differingFields, expectedStates, formatDifference, sortDifferences, type Difference, type Evolve } from './check';
 import { inParallel, readHistory, scanViews, type ScanKey, type StoreTables } from './store';
-import { TARGET_OPTIONS, TARGET_USAGE, UsageError, openTarget, positiveInteger, type TargetFlags } from './target';
+import { TARGET_OPTIONS, TARGET_USAGE, UsageError, openTargetOrExit, positiveInteger, type TargetFlags } from './target';
 
 export interface RebuildOptions {
   client: DynamoDBClient;
@@ -225,13 +225,7 @@ async function main(): Promise<void> {
     process.stderr.write(`npm run rebuild: ${(err as Error).message} (npm run rebuild -- --help for the options)\n`);
     process.exit(2);
   }
-  let target;
-  try {
-    target = await openTarget(flags);
-  } catch (err) {
-    process.stderr.write(`npm run rebuild: ${(err as Error).message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 3);
-  }
+  const target = await openTargetOrExit('rebuild', flags);
   const aws = flags.outputs !== undefined || flags['marks-table'] !== undefined;
   const checkpointFile = resolve(flags.checkpoint ?? (aws ? `rebuild-${target.tables.marks}.checkpoint.json` : join(flags['data-dir'] ?? join(REPO_ROOT, '.data'), 'rebuild-checkpoint.json')));
   try {

@@ -136,3 +136,16 @@ async function connect(flags: TargetFlags): Promise<Target> {
     },
   };
 }
+
+/**
+ * openTarget for a command line: a bad flag or outputs file exits 2 with its message, any other
+ * failure (no DynamoDB Local, no credentials) exits 3.
+ */
+export async function openTargetOrExit(command: string, flags: TargetFlags): Promise<Target> {
+  try {
+    return await openTarget(flags);
+  } catch (err) {
+    process.stderr.write(`npm run ${command}: ${(err as Error).message}\n`);
+    process.exit(err instanceof UsageError ? 2 : 3);
+  }
+}

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkMark, formatDifference, sortDifferences, type Difference, type Evolve } from './check';
 import { inParallel, readHistory, scanViews, type ScanKey, type StoreTables } from './store';
-import { TARGET_OPTIONS, TARGET_USAGE, UsageError, openTarget, positiveInteger, type TargetFlags } from './target';
+import { TARGET_OPTIONS, TARGET_USAGE, openTargetOrExit, positiveInteger, type TargetFlags } from './target';
 
 export interface VerifyOptions {
   client: DynamoDBClient;
@@ -93,13 +93,7 @@ async function main(): Promise<void> {
     process.stderr.write(`npm run verify: ${(err as Error).message} (npm run verify -- --help for the options)\n`);
     process.exit(2);
   }
-  let target;
-  try {
-    target = await openTarget(flags);
-  } catch (err) {
-    process.stderr.write(`npm run verify: ${(err as Error).message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 3);
-  }
+  const target = await openTargetOrExit('verify', flags);
   const tty = process.stderr.isTTY === true;
   const bar = new SingleBar({ format: 'verifying {bar} {value}/{total} marks | {differences} differences | {duration}s', stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
   try {
