@@ -26,7 +26,7 @@ import type { Command } from '../resolvers/lib/commands';
 import type { MarkState } from '../resolvers/lib/state';
 import { compact } from '../resolvers/lib/state';
 import { formatDateTime } from '../resolvers/lib/time';
-import { dynamoDbClient } from '../local/services/dynamodb-local';
+import { dynamoDbClient } from 'appsync-local';
 import { graphqlClient, type GraphQLClient } from './client';
 import { timed } from './stats';
 

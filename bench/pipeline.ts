@@ -32,7 +32,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { dynamoDbClient, startDynamoDbLocal } from '../local/services/dynamodb-local';
+import { dynamoDbClient, startDynamoDbLocal } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { startPipeline } from '../local/pollers/pipeline';
 import { formatNumber, median, quantile } from './stats';

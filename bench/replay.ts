@@ -31,7 +31,7 @@ import type { MarkState } from '../resolvers/lib/state';
 import { compact, fold } from '../resolvers/lib/state';
 import { formatDateTime } from '../resolvers/lib/time';
 import { startStack, type Stack } from '../local/stack';
-import { dynamoDbClient } from '../local/services/dynamodb-local';
+import { dynamoDbClient } from 'appsync-local';
 import { graphqlClient, type GraphQLClient } from './client';
 import { formatNumber, ratio, summarize, timed, type Summary } from './stats';
 

@@ -17,8 +17,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MARK_API_WIRING, loadWiring } from '../infra/wiring';
-import { APPSYNC_CODE_LIMIT, buildApi } from '../local/build/build-resolvers';
+import { loadMarkApiWiring } from '../infra/wiring';
+import { APPSYNC_CODE_LIMIT, buildApi } from 'appsync-local';
 import { startStack } from '../local/stack';
 import { benchOperationCost, costTable, type OperationCost } from './operation-cost';
 import { benchFunctions, benchPipeline } from './pipeline';
@@ -75,7 +75,7 @@ const started = Date.now();
 try {
   // Resolver bundles: exactly what buildApi hands to infra/ and to the local runtime.
   progress('resolver bundles: building');
-  const built = await buildApi(loadWiring(MARK_API_WIRING), buildRoot);
+  const built = await buildApi(loadMarkApiWiring(), buildRoot);
   const largest = [...built].sort((a, b) => b.size - a.size);
   const over = built.filter((b) => b.size > APPSYNC_CODE_LIMIT);
   rows.push([

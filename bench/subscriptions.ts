@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MutationResultListener } from '../local/server';
+import type { MutationResultListener } from 'appsync-local';
 import { startStack, type Stack } from '../local/stack';
 import { clock, startLoadGenerator, type LoadGenerator } from './load-generator';
 import { summarize } from './stats';

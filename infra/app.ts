@@ -13,14 +13,14 @@
  */
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { buildApi } from '../local/build/build-resolvers';
+import { buildApi } from 'appsync-local';
 import { applyNagPacks } from './nag';
 import { MarkApiStack } from './stack';
-import { loadWiring, REPO_ROOT } from './wiring';
+import { loadMarkApiWiring, REPO_ROOT } from './wiring';
 
 const app = new App();
 const stackName = String(app.node.tryGetContext('stackName') ?? 'MarkApi');
-const wiring = loadWiring();
+const wiring = loadMarkApiWiring();
 // build/<api>/..., the same place `npm run build` writes, whatever the working directory
 const bundles = await buildApi(wiring, join(REPO_ROOT, 'build'));
 

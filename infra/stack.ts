@@ -16,10 +16,10 @@ import { MarkPipeline } from './constructs/pipeline';
 import { MarkTables } from './constructs/tables';
 import { checkApiKeyExpiry, readSettings, type MarkApiSettings } from './settings';
 import { markEventsTable, markSnapshotsTable, tables, type TableDefinition } from './tables';
-import { REPO_ROOT, type LoadedWiring } from './wiring';
+import { REPO_ROOT, type MarkApiWiring } from './wiring';
 
 export interface MarkApiStackProps extends StackProps {
-  wiring: LoadedWiring;
+  wiring: MarkApiWiring;
   /** what buildApi(wiring) returned: the resolver and function bundles to deploy */
   bundles: readonly CodeBundle[];
   /** folder of the Lambda handlers <dir>/<relay|eraser|archive>/index.ts (default: functions/) */

@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { MARK_API_WIRING, REPO_ROOT } from '../infra/wiring';
 import { DEFAULT_API_KEY, DEFAULT_PORT, DEFAULT_USER_POOL_PORT, startStack, type Stack } from './stack';
-import { SEEDED_USERS } from './userpool/server';
-import { portIsFree } from './services/ports';
+import { SEEDED_USERS } from './users';
+import { portIsFree } from 'appsync-local';
 import { watchSources, type SourceChange } from './watch';
 
 const USAGE = `Usage: npm start -- [options]

@@ -10,7 +10,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_GRAPHQL_URL, LOCAL_IAM_CREDENTIALS } from './stack';
-import { signedIamHeaders } from './server/auth';
+import { signedIamHeaders } from 'appsync-local';
 
 const USAGE = `Usage: npm run seed -- --count <n> [options]
 

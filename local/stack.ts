@@ -1,25 +1,41 @@
 /**
- * startStack(): the whole local system started together — DynamoDB Local (or an endpoint already
- * running), the tables, the resolver bundles, the APPSYNC_JS runtime and the AppSync endpoint.
- * Every started part is a Service with stop(); the stack stops them in reverse order, so parts
- * added later (pipeline pollers, kinesalite, s3rver, real-time) slot in with addService().
+ * startStack(): mark-api on this machine — DynamoDB Local (or an endpoint already running), the
+ * tables of infra/tables.ts, and the local AppSync of packages/appsync-local serving mark-api's
+ * schema, wiring, auth modes, seeded users, limits and console operations; with `pipeline`, the
+ * downstream delivery (kinesalite, s3rver and the pollers that play the Lambda event source
+ * mappings). Every started part is a Service with stop(); the stack stops them in reverse order,
+ * so parts added later slot in with addService().
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  dynamoDbClient,
+  startAppSyncLocal,
+  startDynamoDbLocal,
+  type AppSyncLocal,
+  type AppSyncLocalOptions,
+  type ApiServer,
+  type AuthorizationModes,
+  type CapacityMeter,
+  type ExecutionLimits,
+  type IamCredentials,
+  type RealtimeServer,
+  type Reloaded,
+  type ResolverRuntime,
+  type RuntimeFactory,
+  type UserPoolServer,
+} from 'appsync-local';
 import { contextOf, readSettings } from '../infra/settings';
-import { MARK_API_WIRING, REPO_ROOT, loadWiring, type LoadedWiring } from '../infra/wiring';
-import { CapacityMeter } from './appsync/capacity';
-import type { ResolverRuntime } from './appsync/types';
-import { loadAppSyncSchema, startApiServer, type ApiServer, type ExecutionLimits, type MutationResultListener, type TlsCertificate } from './server';
-import { dynamoDbClient, startDynamoDbLocal } from './services/dynamodb-local';
-import { ensureTables } from './services/tables';
+import { MARK_API_AUTHORIZATION } from '../infra/auth';
+import { tables } from '../infra/tables';
+import { MARK_API_WIRING, REPO_ROOT, type MarkApiWiring } from '../infra/wiring';
+import { CONSOLE_TABS } from './console/tabs';
 import type { Pipeline, PipelineOptions } from './pollers/pipeline';
-import { attachRealtime, type AttachRealtimeOptions, type RealtimeServer } from './realtime';
-import { MARK_API_AUTHORIZATION, type AuthorizationModes } from '../infra/auth';
-import type { IamCredentials } from './server/auth';
-import { startUserPoolServer, type UserPoolServer } from './userpool/server';
+import { ensureTables } from './services/tables';
+import { MARK_API_USER_POOL } from './users';
+
+export type { Reloaded, RuntimeFactory } from 'appsync-local';
 
 /** A stable development key in AppSync's format ("da2-" + 26 characters), overridable. */
 export const DEFAULT_API_KEY = 'da2-localmarkapidevelopment0';
@@ -46,22 +62,6 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** What a runtime factory gets to build the APPSYNC_JS runtime of an API. */
-export interface RuntimeContext {
-  wiring: LoadedWiring;
-  dynamodb: DynamoDBClient;
-  /** ctx.env: the physical table names */
-  env: Record<string, string>;
-  tablePrefix: string;
-  /** where the bundles of this API were built (<buildRoot>/<wiring.name>/) */
-  buildRoot: string;
-  onResolverLog?: (level: string, text: string, module: string) => void;
-  /** DynamoDB calls and consumed capacity per resolved field, for the runtime to record into */
-  capacity: CapacityMeter;
-}
-
-export type RuntimeFactory = (context: RuntimeContext) => ResolverRuntime | Promise<ResolverRuntime>;
-
 export interface StackOptions {
   /** port of the AppSync endpoint; a free one when omitted */
   port?: number;
@@ -75,18 +75,14 @@ export interface StackOptions {
   dataDir?: string;
   /** prefix of every physical table name ("" by default) */
   tablePrefix?: string;
-  /** the API to serve: resolvers/wiring.json by default */
-  wiringFile?: string;
-  /** the schema; by default the one beside the wiring (schema.graphql at the root for mark-api) */
-  schemaFile?: string;
   /** build the resolver bundles before starting (default true) */
   build?: boolean;
   /** where bundles are built (default build/ at the repository root) */
   buildRoot?: string;
-  /** how to make the runtime; by default the APPSYNC_JS runtime of local/appsync */
+  /** how to make the runtime; by default the package's APPSYNC_JS runtime over mark-api's bundles */
   runtime?: RuntimeFactory;
-  certificate?: TlsCertificate;
-  onMutationResult?: MutationResultListener;
+  certificate?: AppSyncLocalOptions['certificate'];
+  onMutationResult?: AppSyncLocalOptions['onMutationResult'];
   /**
    * AppSync's limits; by default queryDepthLimit, resolverCountLimit and introspection come from
    * infra/settings.ts over cdk.json's context, the values the CDK app deploys
@@ -100,8 +96,8 @@ export interface StackOptions {
   onUserPoolLog?: (line: string) => void;
   /** the IAM principal the endpoint trusts */
   iam?: IamCredentials;
-  /** real-time endpoint tuning (local/realtime), e.g. a short keepAliveIntervalMs in tests */
-  realtime?: AttachRealtimeOptions;
+  /** real-time endpoint tuning, e.g. a short keepAliveIntervalMs in tests */
+  realtime?: AppSyncLocalOptions['realtime'];
   /** console.log / console.error of resolver code (silent by default) */
   onResolverLog?: (level: string, text: string, module: string) => void;
   /** progress lines ("DynamoDB Local on ..."); silent by default */
@@ -124,7 +120,7 @@ export interface Stack {
   dynamodbEndpoint: string;
   /** one client for the whole stack (keep-alive); the stack destroys it on stop */
   dynamodb: DynamoDBClient;
-  wiring: LoadedWiring;
+  wiring: MarkApiWiring;
   server: ApiServer;
   /** the local Cognito user pool: endpoint, pool id, client id, seeded users */
   userPool: UserPoolServer;
@@ -133,7 +129,7 @@ export interface Stack {
   /** the real-time (WebSocket) endpoint on the server's port: stats(), publish() */
   realtime: RealtimeServer;
   runtime: ResolverRuntime;
-  /** DynamoDB calls and consumed capacity per resolved field since the last reset() (local/appsync/capacity.ts) */
+  /** DynamoDB calls and consumed capacity per resolved field since the last reset() (the package's CapacityMeter) */
   capacity: CapacityMeter;
   /** the downstream pipeline, when started (options.pipeline): drain(), archiveLocation */
   pipeline?: Pipeline;
@@ -150,15 +146,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export interface Reloaded {
-  /** resolver and function bundles built and swapped in */
-  bundles: number;
-  /**
-   * true when the schema changed: the endpoint (HTTP and real-time) was started again on the same
-   * port with the new schema, which closes open WebSocket connections (clients reconnect); a
-   * change of resolver code or wiring keeps them.
-   */
-  endpointRestarted: boolean;
+/** The physical name of each table of infra/tables.ts (by logicalName, as the wiring names them) under this environment. */
+export function tableNames(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(tables.map((t) => [t.logicalName, env[t.envVar]!]));
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -178,9 +168,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
+    const dataDir = options.dataDir ?? join(REPO_ROOT, '.data');
     let dynamodbEndpoint = options.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
-      const local = await startDynamoDbLocal({ inMemory: options.inMemory, dataDir: join(options.dataDir ?? join(REPO_ROOT, '.data'), 'dynamodb') });
+      const local = await startDynamoDbLocal({ inMemory: options.inMemory, dataDir: join(dataDir, 'dynamodb') });
       services.push({ name: 'DynamoDB Local', stop: () => local.stop() });
       dynamodbEndpoint = local.endpoint;
       log(`DynamoDB Local on ${local.endpoint} (${options.inMemory ? 'in memory' : 'persistent'}, pid ${local.pid})`);
@@ -192,92 +183,41 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const env = await ensureTables(dynamodb, tablePrefix);
     log(`tables ready: ${Object.values(env).join(', ')}`);
 
-    const wiringFile = options.wiringFile ?? MARK_API_WIRING;
-    let wiring = loadWiring(wiringFile);
-    const buildRoot = options.buildRoot ?? join(REPO_ROOT, 'build');
-    // Bundles are rebuilt at each start unless the caller just built them (npm start does).
-    if (options.build !== false && !options.runtime) {
-      const { buildApi } = await import('./build/build-resolvers');
-      const built = await buildApi(wiring, buildRoot);
-      log(`built ${built.length} resolver and function bundles of ${wiring.name}`);
-    }
-    const factory = options.runtime ?? appSyncJsRuntime;
-    const capacity = new CapacityMeter();
-    let current = await factory({ wiring, dynamodb, env, tablePrefix, buildRoot, onResolverLog: options.onResolverLog, capacity });
-    // The endpoint holds this one runtime for good; reload() swaps the one behind it, so the
-    // next resolution (HTTP or real-time) runs the new bundles and nothing else is restarted.
-    const runtime: ResolverRuntime = {
-      has: (typeName, fieldName) => current.has(typeName, fieldName),
-      resolve: (typeName, fieldName, input) => current.resolve(typeName, fieldName, input),
-    };
-
-    const apiKey = options.apiKey ?? DEFAULT_API_KEY;
-    // The user pool first: the endpoint trusts its issuer, app client and JWKS.
     // Persistent beside DynamoDB Local's data, so signed-up users (and their subs, which own marks) survive a restart.
     const persistentPool = !options.inMemory && !options.dynamodbEndpoint;
-    const userPool = await startUserPoolServer({
-      port: options.userPoolPort,
-      host: options.host,
-      log: options.onUserPoolLog,
-      stateFile: persistentPool ? join(options.dataDir ?? join(REPO_ROOT, '.data'), 'userpool', 'pool.json') : undefined,
-    });
-    services.push({ name: 'user pool', stop: () => userPool.stop() });
-    log(`user pool ${userPool.pool.poolId} on ${userPool.endpoint} (app client ${userPool.pool.clientId})`);
-    const iam = options.iam ?? LOCAL_IAM_CREDENTIALS;
-    const schemaFile = () => options.schemaFile ?? wiring.schemaFile;
-    const serve = (port: number | undefined, schema = loadAppSyncSchema(schemaFile())) =>
-      startApiServer({
-        auth: {
-          modes: options.authorization ?? MARK_API_AUTHORIZATION,
-          userPool: { issuer: userPool.pool.issuer, clientId: userPool.pool.clientId, jwks: new URL(userPool.pool.jwksUrl) },
-          iam,
-          region: userPool.pool.region,
+    const api: AppSyncLocal = await startAppSyncLocal({
+      wiringFile: MARK_API_WIRING,
+      buildRoot: options.buildRoot ?? join(REPO_ROOT, 'build'),
+      // Bundles are rebuilt at each start unless the caller just built them
+      build: options.build,
+      runtime: options.runtime,
+      dynamodb,
+      tables: tableNames(env),
+      env,
+      auth: {
+        modes: options.authorization ?? MARK_API_AUTHORIZATION,
+        apiKey: options.apiKey ?? DEFAULT_API_KEY,
+        userPool: {
+          ...MARK_API_USER_POOL,
+          port: options.userPoolPort,
+          log: options.onUserPoolLog,
+          stateFile: persistentPool ? join(dataDir, 'userpool', 'pool.json') : undefined,
         },
-        consoleSignIn: { endpoint: userPool.endpoint, clientId: userPool.pool.clientId },
-        runtime,
-        schema,
-        apiKey,
-        port,
-        host: options.host,
-        certificate: options.certificate,
-        onMutationResult: options.onMutationResult,
-        limits: { ...deployedLimits(), ...options.limits },
-      });
-    let server = await serve(options.port);
-    services.push({ name: 'AppSync endpoint', stop: () => server.stop() });
-    log(`AppSync endpoint on ${server.graphqlUrl}`);
-
-    // Real-time (local/realtime): subscriptions on the same port (ws:// and wss://), same schema,
-    // runtime and API key; every committed mutation result is published to its subscribers.
-    let realtime = attachRealtime(server, options.realtime);
-    services.push({ name: 'real-time endpoint', stop: () => realtime.close() });
-    log(`real-time endpoint on ${server.realtimeUrl}`);
-
-    const reload = async (changed: { schema?: boolean } = {}): Promise<Reloaded> => {
-      const nextWiring = loadWiring(wiringFile);
-      // built apart and loaded whole before the swap: a failed build leaves nothing half-written
-      const staging = mkdtempSync(join(tmpdir(), 'mark-api-reload-'));
-      try {
-        const { buildApi } = await import('./build/build-resolvers');
-        const built = await buildApi(nextWiring, staging);
-        const next = await factory({ wiring: nextWiring, dynamodb, env, tablePrefix, buildRoot: staging, onResolverLog: options.onResolverLog, capacity });
-        const schema = changed.schema ? loadAppSyncSchema(options.schemaFile ?? nextWiring.schemaFile) : undefined;
-        current = next;
-        wiring = nextWiring;
-        // build/ stays what `npm run build` would give now
-        cpSync(join(staging, nextWiring.name), join(buildRoot, nextWiring.name), { recursive: true });
-        if (schema) {
-          const port = server.port;
-          await realtime.close();
-          await server.stop();
-          server = await serve(port, schema);
-          realtime = attachRealtime(server, options.realtime);
-        }
-        return { bundles: built.length, endpointRestarted: !!schema };
-      } finally {
-        rmSync(staging, { recursive: true, force: true });
-      }
-    };
+        iam: options.iam ?? LOCAL_IAM_CREDENTIALS,
+      },
+      limits: { ...deployedLimits(), ...options.limits },
+      port: options.port,
+      host: options.host,
+      certificate: options.certificate,
+      realtime: options.realtime,
+      console: { title: 'mark-api local console', tabs: CONSOLE_TABS },
+      onMutationResult: options.onMutationResult,
+      onResolverLog: options.onResolverLog,
+    });
+    services.push({ name: 'local AppSync', stop: () => api.stop() });
+    const userPool = api.userPool!;
+    log(`user pool ${userPool.pool.poolId} on ${userPool.endpoint} (app client ${userPool.pool.clientId})`);
+    log(`AppSync endpoint on ${api.graphqlUrl}, real-time on ${api.realtimeUrl}`);
 
     // Downstream delivery (local/pollers/pipeline.ts): relay → kinesalite → archive → s3rver, and
     // the eraser. Persistent under <dataDir> like DynamoDB Local; in a temporary folder when in memory
@@ -289,7 +229,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       pipeline = await startPipeline({
         dynamodbEndpoint,
         env,
-        dataDir: persistent ? (options.dataDir ?? join(REPO_ROOT, '.data')) : undefined,
+        dataDir: persistent ? dataDir : undefined,
         ...(options.pipeline === true ? {} : options.pipeline),
       });
       const started = pipeline;
@@ -299,33 +239,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     return {
-      url: server.url,
-      graphqlUrl: server.graphqlUrl,
-      realtimeUrl: server.realtimeUrl,
-      apiKey,
+      url: api.url,
+      graphqlUrl: api.graphqlUrl,
+      realtimeUrl: api.realtimeUrl,
+      apiKey: api.apiKey,
       tablePrefix,
       env,
       dynamodbEndpoint,
       dynamodb,
       get wiring() {
-        return wiring;
+        return api.wiring as MarkApiWiring;
       },
       get server() {
-        return server;
+        return api.server;
       },
       get realtime() {
-        return realtime;
+        return api.realtime;
       },
       userPool,
-      iam,
-      runtime,
-      capacity,
+      iam: api.iam!,
+      runtime: api.runtime,
+      capacity: api.capacity,
       pipeline,
       get services() {
         return [...services];
       },
       addService: (service) => services.push(service),
-      reload,
+      reload: (changed) => api.reload(changed),
       stop: stopAll,
     };
   } catch (err) {
@@ -340,9 +280,3 @@ export function deployedLimits(): Pick<ExecutionLimits, 'queryDepthLimit' | 'res
   const settings = readSettings(contextOf(cdk.context ?? {}));
   return { queryDepthLimit: settings.queryDepthLimit, resolverCountLimit: settings.resolverCountLimit, introspection: settings.introspection };
 }
-
-/** The APPSYNC_JS runtime of local/appsync over the bundles in buildRoot. */
-const appSyncJsRuntime: RuntimeFactory = async ({ wiring, dynamodb, env, buildRoot, onResolverLog, capacity }) => {
-  const { createResolverRuntime } = await import('./appsync');
-  return createResolverRuntime({ wiring, dynamodb, env, bundleDir: join(buildRoot, wiring.name), onLog: onResolverLog, meter: capacity });
-};

@@ -5,7 +5,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { LoadedWiring } from '../infra/wiring';
+import type { LoadedWiring } from 'appsync-local';
 
 export interface SourceChange {
   /** files changed since the last reload, relative to the folder watched */

@@ -11,8 +11,8 @@
  * HTTP and over the real-time endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
-import { LocalUserPool } from '../local/userpool/pool';
+import { connectRealtime, LocalUserPool, type RealtimeClient } from 'appsync-local';
+import { SEEDED_USERS } from '../local/users';
 import { ok } from './support/marks';
 import { tablesSnapshot } from './support/reliability';
 import { startTestStack, type Identity, type TestStack } from './support/stack';
@@ -104,7 +104,7 @@ beforeAll(async () => {
   badTokens = {
     malformed: 'abc.def.ghi',
     expired: (await pool.tokensFor('purchaser-a', { expiresIn: -30 })).AccessToken,
-    otherIssuer: (await (await LocalUserPool.create({ poolId: 'us-east-1_Another', clientId: pool.clientId })).tokensFor('purchaser-a')).IdToken,
+    otherIssuer: (await (await LocalUserPool.create({ poolId: 'us-east-1_Another', clientId: pool.clientId, seed: SEEDED_USERS })).tokensFor('purchaser-a')).IdToken,
     otherClient: (await pool.tokensFor('purchaser-a', { clientId: 'anotherclientanotherclient' })).IdToken,
   };
 });

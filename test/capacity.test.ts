@@ -10,7 +10,7 @@
  * 1 WCU; a transactional write is 2 WCU per KB of each item; BatchGetItem is the sum of its items.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapacityCounts } from '../local/appsync/capacity';
+import type { CapacityCounts } from 'appsync-local';
 import { SNAPSHOT_INTERVAL } from '../resolvers/lib/mark';
 import { command, entitlementInput, getMark, getMarkAt, listMarkEvents, ok } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectRealtime } from '../local/realtime/client';
+import { connectRealtime } from 'appsync-local';
 import { ORIGINAL, ok } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';
 

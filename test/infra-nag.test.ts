@@ -15,8 +15,8 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyNagPacks, NAG_PACKS } from '../infra/nag';
 import { MarkApiStack } from '../infra/stack';
-import { loadWiring, type LoadedWiring } from '../infra/wiring';
-import { buildApi, type BuiltCode } from '../local/build/build-resolvers';
+import { loadMarkApiWiring, type MarkApiWiring } from '../infra/wiring';
+import { buildApi, type BuiltCode } from 'appsync-local';
 import cdkJson from '../cdk.json';
 
 interface Finding {
@@ -35,13 +35,13 @@ interface Synthesis {
 }
 
 let root: string;
-let wiring: LoadedWiring;
+let wiring: MarkApiWiring;
 let bundles: BuiltCode[];
 let runs = 0;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mark-api-nag-'));
-  wiring = loadWiring();
+  wiring = loadMarkApiWiring();
   bundles = await buildApi(wiring, join(root, 'build'));
 }, 120_000);
 

@@ -15,9 +15,8 @@ import { eraserFilterPattern } from '../functions/eraser/filter';
 import { contextOf, readSettings } from '../infra/settings';
 import { MarkApiStack } from '../infra/stack';
 import { tables, type TableDefinition } from '../infra/tables';
-import { loadWiring, type LoadedWiring } from '../infra/wiring';
-import { createSandbox } from '../local/appsync/sandbox';
-import { APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from '../local/build/build-resolvers';
+import { loadMarkApiWiring, type MarkApiWiring } from '../infra/wiring';
+import { createSandbox, APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from 'appsync-local';
 import cdkJson from '../cdk.json';
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../resolvers/lib/roles';
 
@@ -29,7 +28,7 @@ interface Statement {
 }
 
 let root: string;
-let wiring: LoadedWiring;
+let wiring: MarkApiWiring;
 let bundles: BuiltCode[];
 let stack: MarkApiStack;
 let template: Template;
@@ -71,7 +70,7 @@ const tableId = (name: string) => logicalId(stack.tables.table(name));
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mark-api-infra-'));
-  wiring = loadWiring();
+  wiring = loadMarkApiWiring();
   // Bundles go to a private folder: other test files may be building build/ at the same time.
   bundles = await buildApi(wiring, join(root, 'build'));
   // The same feature flags `cdk synth` reads from cdk.json, less the default-rules validation

@@ -9,8 +9,7 @@
  * got is kept and searched for the other purchaser's names and address lines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRealtime } from '../local/realtime/client';
-import { compileSubscriptionFilter, matchesFilter } from '../local/realtime/filters';
+import { connectRealtime, compileSubscriptionFilter, matchesFilter } from 'appsync-local';
 import { DATA_PROTECTION, IAM_SERVICE, PUBLIC, PURCHASER_A, PURCHASER_B, STAFF } from './support/identities';
 import { EVENT_FIELDS, MARK_FIELDS, MUTATION_INPUT, freshMark, storedEvents, type MarkEventOut } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';

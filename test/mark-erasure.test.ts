@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEraserHandler } from '../functions/eraser/eraser';
-import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
+import { connectRealtime, type RealtimeClient } from 'appsync-local';
 import { SNAPSHOT_INTERVAL } from '../resolvers/lib/mark';
 import { toGraphQLMark } from '../resolvers/lib/output';
 import { replayFromReads } from '../resolvers/lib/replay';

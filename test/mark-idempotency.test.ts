@@ -5,7 +5,7 @@
  * two examples and each mutation against one stored event, end to end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRealtime } from '../local/realtime/client';
+import { connectRealtime } from 'appsync-local';
 import { startTestStack, type TestStack } from './support/stack';
 import { EVENT_FIELDS, command, entitlementInput, freshMark, getMark, ok, storedEvents, storedView, tableCounts } from './support/marks';
 

@@ -19,7 +19,7 @@
  * https://docs.aws.amazon.com/appsync/latest/devguide/aws-appsync-real-time-invalidation.html).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRealtime, type AnyServerMessage, type RealtimeClient } from '../local/realtime/client';
+import { connectRealtime, type AnyServerMessage, type RealtimeClient } from 'appsync-local';
 import { EVENT_FIELDS, MARK_FIELDS, MUTATION_INPUT, OPEN_EVENT_FIELDS, freshMark, type MarkEventOut } from './support/marks';
 import { startTestStack, type Identity, type TestStack } from './support/stack';
 

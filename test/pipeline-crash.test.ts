@@ -13,7 +13,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Kin
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { eventKey } from '../functions/archive/keys';
-import { dynamoDbClient } from '../local/services/dynamodb-local';
+import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { kinesisClient, startKinesalite, type Kinesalite } from '../local/services/kinesalite';
 import { s3Client, startS3rver, type LocalS3 } from '../local/services/s3rver';

@@ -11,7 +11,7 @@ import { DescribeStreamSummaryCommand, ListShardsCommand, PutRecordsCommand, Spl
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { eventKey, markPrefix } from '../functions/archive/keys';
-import { dynamoDbClient } from '../local/services/dynamodb-local';
+import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { kinesisClient } from '../local/services/kinesalite';
 import { s3Client } from '../local/services/s3rver';

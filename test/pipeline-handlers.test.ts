@@ -22,7 +22,7 @@ import { createEraserHandler } from '../functions/eraser/eraser';
 import { createArchiveHandler } from '../functions/archive/archive';
 import { eventKey, erasureKey } from '../functions/archive/keys';
 import type { Log } from '../functions/lib/log';
-import { dynamoDbClient } from '../local/services/dynamodb-local';
+import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { ensureStream, kinesisClient, startKinesalite, type Kinesalite } from '../local/services/kinesalite';
 import { s3Client, startS3rver, type LocalS3 } from '../local/services/s3rver';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DynamoDBStreamsClient, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { eraserFilterPattern } from '../functions/eraser/filter';
-import { dynamoDbClient, localAwsConfig } from '../local/services/dynamodb-local';
+import { dynamoDbClient, localAwsConfig } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { CheckpointStore } from '../local/pollers/checkpoint';
 import { matchesFilter, type FilterPattern } from '../local/pollers/filter';

@@ -23,7 +23,7 @@ import { generateClient } from 'aws-amplify/api';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 import { startTestStack, type TestStack } from './support/stack';
-import { SEEDED_USERS } from '../local/userpool/server';
+import { SEEDED_USERS } from '../local/users';
 
 /** The browser-style WebSocket Amplify expects, accepting the local self-signed certificate. */
 class LocalWebSocket extends WS {

@@ -8,7 +8,7 @@
  * after the read) and checks that the client applies every version once, in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
+import { connectRealtime, type RealtimeClient } from 'appsync-local';
 import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 

@@ -11,7 +11,7 @@
  * unknown not supported through the realtime channel".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
+import { connectRealtime, type RealtimeClient } from 'appsync-local';
 import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 

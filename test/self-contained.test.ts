@@ -2,7 +2,7 @@
  * The project reads nothing outside its own tree (issue 11): a clone with nothing beside it
  * passes. Two proofs: no path written in the code leads out of the tree, and the tests that read
  * recorded data pass when run from a copy of the tree in a fresh temporary folder (nothing beside
- * it, so no ../shared), with node_modules linked in.
+ * it, so no ../shared), with node_modules linked in (the workspace package from the copy).
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -76,11 +76,11 @@ describe('the tree reads nothing outside itself', () => {
       const reportFile = join(copy, 'report.json');
       await promisify(execFile)(
         join(tree, 'node_modules', '.bin', 'vitest'),
-        ['run', 'test/appsync-conformance.test.ts', 'test/mark-validation.test.ts', '--reporter', 'json', '--outputFile', reportFile],
+        ['run', 'packages/appsync-local/test/conformance.test.ts', 'test/mark-validation.test.ts', '--reporter', 'json', '--outputFile', reportFile],
         { cwd: tree, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
       );
       const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { success: boolean; numPassedTests: number; numFailedTests: number; testResults: { name: string }[] };
-      expect(report.testResults.map((r) => relative(tree, r.name)).sort()).toEqual(['test/appsync-conformance.test.ts', 'test/mark-validation.test.ts']);
+      expect(report.testResults.map((r) => relative(tree, r.name)).sort()).toEqual(['packages/appsync-local/test/conformance.test.ts', 'test/mark-validation.test.ts']);
       expect(report.numFailedTests).toBe(0);
       expect(report.numPassedTests).toBeGreaterThan(10);
       expect(report.success).toBe(true);

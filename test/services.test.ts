@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClient } from '../local/services/dynamodb-local';
+import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { uniquePrefix } from './support/prefix';
 

@@ -9,8 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectRealtime, type RealtimeClient } from '../local/realtime/client';
-import { signedIamHeaders } from '../local/server/auth';
+import { connectRealtime, signedIamHeaders, type RealtimeClient } from 'appsync-local';
 import { DEFAULT_API_KEY, LOCAL_IAM_CREDENTIALS } from '../local/stack';
 import { copyOfTree } from './support/tree';
 

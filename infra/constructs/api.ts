@@ -3,7 +3,7 @@
  * pools for the app client only; additional API key and IAM), logging and
  * X-Ray, query depth and resolver count limits and introspection from infra/settings.ts, a WAF,
  * and every data source, pipeline function and resolver made by a loop over the wiring
- * description, with the code of the bundles local/build produced — the very files the local
+ * description, with the code of the bundles the package's build (npm run build) produced — the very files the local
  * runtime executes. Each data source's role may do exactly what the wiring's `actions` list.
  */
 import { Expiration, Stack, Validations } from 'aws-cdk-lib';
@@ -13,20 +13,20 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { BuiltCode } from '../../local/build/build-resolvers';
+import type { BuiltCode } from 'appsync-local';
 import type { TableDefinition } from '../tables';
-import type { DataSourceAccess, LoadedWiring } from '../wiring';
+import type { DataSourceAccess, MarkApiWiring } from '../wiring';
 import type { FieldLogLevelSetting } from '../settings';
 import { MarkWebAcl } from './waf';
 import { MARK_API_AUTHORIZATION, type AuthMode } from '../auth';
 
-/** One bundle as local/build/build-resolvers.ts `buildApi` reports it (a type-only import: no esbuild at runtime). */
+/** One bundle as appsync-local's `buildApi` (packages/appsync-local) reports it (a type-only import: no esbuild at runtime). */
 export type CodeBundle = Pick<BuiltCode, 'kind' | 'name' | 'file' | 'size'>;
 
 export interface MarkGraphqlApiProps {
   /** the API's name in AppSync */
   name: string;
-  wiring: LoadedWiring;
+  wiring: MarkApiWiring;
   bundles: readonly CodeBundle[];
   /** by logicalName */
   tables: Record<string, dynamodb.ITable>;
@@ -66,7 +66,7 @@ export class MarkGraphqlApi extends Construct {
     const { wiring } = props;
     const bundleOf = (kind: 'resolver' | 'function', name: string): appsync.Code => {
       const bundle = props.bundles.find((b) => b.kind === kind && b.name === name);
-      if (!bundle) throw new Error(`no ${kind} bundle for ${name}: run the build (local/build/build-resolvers.ts) over ${wiring.file}`);
+      if (!bundle) throw new Error(`no ${kind} bundle for ${name}: run the build (npm run build) over ${wiring.file}`);
       return appsync.Code.fromAsset(bundle.file);
     };
 

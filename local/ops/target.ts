@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../../infra/wiring';
 import { markEventsTable, marksTable, markSnapshotsTable } from '../../infra/tables';
-import { dynamoDbClient, startDynamoDbLocal } from '../services/dynamodb-local';
+import { dynamoDbClient, startDynamoDbLocal } from 'appsync-local';
 import { tableEnvironment } from '../services/tables';
 import type { StoreTables } from './store';
 

@@ -26,7 +26,7 @@ import { createEraserHandler, type EraserHandler } from '../../functions/eraser/
 import { eraserFilterPattern } from '../../functions/eraser/filter';
 import { createRelayHandler, type RelayHandler } from '../../functions/relay/relay';
 import { createLogger, type Log } from '../../functions/lib/log';
-import { localAwsConfig } from '../services/dynamodb-local';
+import { localAwsConfig } from 'appsync-local';
 import { kinesisClient, startKinesalite, ensureStream, type Kinesalite } from '../services/kinesalite';
 import { s3Client, startS3rver, type LocalS3 } from '../services/s3rver';
 import { matchesFilter, type FilterPattern } from './filter';

@@ -9,8 +9,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { localAwsConfig } from './dynamodb-local';
-import { freePort } from './ports';
+import { localAwsConfig, freePort } from 'appsync-local';
 
 export interface KinesaliteOptions {
   /** Keep the streams in memory (tests). Otherwise LevelDB files persist under dataDir. */

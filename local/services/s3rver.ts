@@ -2,8 +2,7 @@ import S3rver from 's3rver';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { localAwsConfig } from './dynamodb-local';
-import { freePort } from './ports';
+import { localAwsConfig, freePort } from 'appsync-local';
 
 export interface S3rverOptions {
   /** Folder holding the buckets' files (default .data/s3). */

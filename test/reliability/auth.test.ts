@@ -10,9 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectRealtime, type AnyServerMessage, type RealtimeClient } from '../../local/realtime/client';
-import { signedIamHeaders } from '../../local/server/auth';
-import { LocalUserPool } from '../../local/userpool/pool';
+import { connectRealtime, signedIamHeaders, LocalUserPool, type AnyServerMessage, type RealtimeClient } from 'appsync-local';
+import { SEEDED_USERS } from '../../local/users';
 import { startTestStack, type TestStack } from '../support/stack';
 import { ok } from '../support/marks';
 import { Tally, settleLosses, tablesSnapshot, type Acknowledged } from '../support/reliability';
@@ -29,7 +28,7 @@ let badTokens: [string, string, string][] = [];
 beforeAll(async () => {
   stack = await startTestStack({ label: 'relauth' });
   const pool = stack.userPool.pool;
-  const stranger = await LocalUserPool.create({ poolId: pool.poolId, clientId: pool.clientId, endpoint: pool.endpoint });
+  const stranger = await LocalUserPool.create({ poolId: pool.poolId, clientId: pool.clientId, endpoint: pool.endpoint, seed: SEEDED_USERS });
   const good = (await pool.tokensFor('staff')).AccessToken;
   badTokens = [
     ['a malformed token', 'eyJhbGciOi.not.a-token', 'Unable to parse JWT token.'],

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { eventKey } from '../../functions/archive/keys';
 import { fold } from '../../resolvers/lib/state';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/services/dynamodb-local';
+import { startDynamoDbLocal, type DynamoDbLocal } from 'appsync-local';
 import { startKinesalite, type Kinesalite } from '../../local/services/kinesalite';
 import { s3Client, startS3rver, type LocalS3 } from '../../local/services/s3rver';
 import { startTestStack, type TestStack } from '../support/stack';

@@ -9,8 +9,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeader, connectRealtime, type RealtimeClient } from '../../local/realtime/client';
-import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../local/realtime/server';
+import { authHeader, connectRealtime, MAX_SUBSCRIPTIONS_PER_CONNECTION, type RealtimeClient } from 'appsync-local';
 import { startTestStack, type TestStack } from '../support/stack';
 import { aliasFanOutQuery, deepVariablesBody, fragmentChainQuery, fragmentChainSubscription } from '../support/hostile';
 import { command, freshMark, getMark, ok } from '../support/marks';

@@ -6,7 +6,7 @@
  * every table exactly as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRealtime, type RealtimeClient } from '../../local/realtime/client';
+import { connectRealtime, type RealtimeClient } from 'appsync-local';
 import { STAFF } from '../support/identities';
 import { startTestStack, type TestStack } from '../support/stack';
 import { MUTATION_INPUT, ORIGINAL, entitlementInput, ok, type GqlError } from '../support/marks';

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
-import { signedIamHeaders } from '../../local/server/auth';
-import { SEEDED_USERS, type SeededRole } from '../../local/userpool/server';
+import { signedIamHeaders } from 'appsync-local';
+import { SEEDED_USERS, type SeededRole } from '../../local/users';
 import { uniquePrefix } from './prefix';
 
 export interface GqlResponse<T = Record<string, unknown>> {

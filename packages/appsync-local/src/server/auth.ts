@@ -1,0 +1,240 @@
+/**
+ * Who is calling, as AppSync decides it before any GraphQL runs, and what `ctx.identity` it then
+ * gives resolvers ("Configuring authorization and authentication to secure your GraphQL APIs",
+ * https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html; identity shapes from
+ * "AWS AppSync JavaScript resolver context object reference",
+ * https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference-js.html):
+ *
+ * - `Authorization: AWS4-HMAC-SHA256 ...` → IAM: the SigV4 signature is recomputed with the local
+ *   credentials' secret and must match.
+ * - any other `Authorization` → Cognito user pools: a JWT whose RS256 signature verifies against
+ *   the pool's JWKS, whose issuer is the pool's, that has not expired, whose `token_use` is `id`
+ *   or `access` and whose app client (`aud`, or `client_id` of an access token) is the API's.
+ * - `x-api-key` → API key (ctx.identity is null: AppSync gives an API key caller no identity).
+ *
+ * A mode the API is not configured with is refused like a bad credential.
+ */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { timingSafeEqual } from 'node:crypto';
+
+/** AppSync's authorization modes this endpoint enforces. */
+export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
+
+/** An API's modes, as AppSync configures them: one default, any additional. */
+export interface AuthorizationModes {
+  defaultMode: AuthMode;
+  additionalModes: readonly AuthMode[];
+}
+
+export interface CognitoIdentity {
+  sub: string;
+  issuer: string;
+  username: string;
+  claims: JWTPayload;
+  sourceIp: string[];
+  defaultAuthStrategy: 'ALLOW';
+  groups: string[] | null;
+}
+
+export interface IamIdentity {
+  accountId: string;
+  cognitoIdentityPoolId: null;
+  cognitoIdentityId: null;
+  sourceIp: string[];
+  username: string;
+  userArn: string;
+  cognitoIdentityAuthType: null;
+  cognitoIdentityAuthProvider: null;
+}
+
+export type Caller =
+  | { mode: 'API_KEY'; identity: null }
+  | { mode: 'AMAZON_COGNITO_USER_POOLS'; identity: CognitoIdentity }
+  | { mode: 'AWS_IAM'; identity: IamIdentity };
+
+export interface AuthRefusal {
+  status: number;
+  errorType: string;
+  message: string;
+}
+
+export type AuthOutcome = { ok: true; caller: Caller } | ({ ok: false } & AuthRefusal);
+
+export interface IamCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  /** the principal's id as ctx.identity.username shows it */
+  username: string;
+  userArn: string;
+}
+
+export interface UserPoolTrust {
+  /** <endpoint>/<poolId> */
+  issuer: string;
+  /** the app client whose tokens the API accepts (AppSync's appIdClientRegex, exactly) */
+  clientId: string;
+  /** the pool's JWKS: a URL (fetched and cached, as AppSync does) or a key lookup */
+  jwks: URL | JWTVerifyGetKey;
+}
+
+export interface AuthConfig {
+  modes: AuthorizationModes;
+  apiKey?: string;
+  userPool?: UserPoolTrust;
+  iam?: IamCredentials;
+  region?: string;
+}
+
+/** The request as far as authentication needs it. */
+export interface AuthRequest {
+  /** lower-cased names */
+  headers: Record<string, string>;
+  sourceIp: string;
+  /** for SigV4: what was signed */
+  method?: string;
+  path?: string;
+  body?: string;
+}
+
+export interface Authenticator {
+  modes: AuthorizationModes;
+  authenticate(request: AuthRequest): Promise<AuthOutcome>;
+}
+
+export const NOT_AUTHORIZED: AuthRefusal = { status: 401, errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' };
+const NO_HEADER: AuthRefusal = { status: 401, errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' };
+const UNPARSABLE: AuthRefusal = { status: 401, errorType: 'UnauthorizedException', message: 'Unable to parse JWT token.' };
+const EXPIRED: AuthRefusal = { status: 401, errorType: 'UnauthorizedException', message: 'Token has expired.' };
+const BAD_SIGNATURE: AuthRefusal = {
+  status: 401,
+  errorType: 'UnauthorizedException',
+  message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+};
+
+const refuse = (refusal: AuthRefusal): AuthOutcome => ({ ok: false, ...refusal });
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const enabled = new Set<AuthMode>([config.modes.defaultMode, ...config.modes.additionalModes]);
+  const keys = config.userPool ? (config.userPool.jwks instanceof URL ? createRemoteJWKSet(config.userPool.jwks) : config.userPool.jwks) : undefined;
+  const region = config.region ?? 'us-east-1';
+  const signer = config.iam
+    ? new SignatureV4({ service: 'appsync', region, sha256: Sha256, credentials: { accessKeyId: config.iam.accessKeyId, secretAccessKey: config.iam.secretAccessKey }, applyChecksum: false })
+    : undefined;
+
+  async function viaUserPool(token: string, sourceIp: string): Promise<AuthOutcome> {
+    if (!enabled.has('AMAZON_COGNITO_USER_POOLS') || !keys || !config.userPool) return refuse(NOT_AUTHORIZED);
+    // AppSync reads the raw token; "Bearer <token>" fails to parse there too (aws-appsync-community#198).
+    if (token.split('.').length !== 3) return refuse(UNPARSABLE);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, { issuer: config.userPool.issuer, algorithms: ['RS256'] }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) return refuse(EXPIRED);
+      if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid || err instanceof SyntaxError || err instanceof TypeError) return refuse(UNPARSABLE);
+      return refuse(NOT_AUTHORIZED);
+    }
+    const client = payload.token_use === 'id' ? payload.aud : payload.token_use === 'access' ? payload.client_id : undefined;
+    if (client !== config.userPool.clientId || typeof payload.sub !== 'string') return refuse(NOT_AUTHORIZED);
+    const groups = Array.isArray(payload['cognito:groups']) ? (payload['cognito:groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : null;
+    const username = String(payload['cognito:username'] ?? payload.username ?? payload.sub);
+    return {
+      ok: true,
+      caller: {
+        mode: 'AMAZON_COGNITO_USER_POOLS',
+        identity: { sub: payload.sub, issuer: config.userPool.issuer, username, claims: payload, sourceIp: [sourceIp], defaultAuthStrategy: 'ALLOW', groups: groups && groups.length ? groups : null },
+      },
+    };
+  }
+
+  async function viaIam(request: AuthRequest): Promise<AuthOutcome> {
+    if (!enabled.has('AWS_IAM') || !signer || !config.iam) return refuse(NOT_AUTHORIZED);
+    const authorization = request.headers.authorization;
+    const credential = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization);
+    const signedHeaders = /SignedHeaders=([^,\s]+)/.exec(authorization)?.[1]?.split(';');
+    const signature = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1];
+    const amzDate = request.headers['x-amz-date'];
+    if (!credential || !signedHeaders || !signature || !amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
+      return refuse({ status: 403, errorType: 'IncompleteSignatureException', message: 'Authorization header requires Credential, SignedHeaders and Signature, and the request an X-Amz-Date.' });
+    }
+    if (credential[1] !== config.iam.accessKeyId) return refuse({ status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
+    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+    // SigV4 allows 15 minutes of clock skew either way.
+    if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000) return refuse({ status: 403, errorType: 'InvalidSignatureException', message: 'Signature expired.' });
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+    const [path, query = ''] = (request.path ?? '/graphql').split('?');
+    const signed = await signer.sign(
+      {
+        method: request.method ?? 'POST',
+        protocol: 'https:',
+        hostname: headers.host ?? '',
+        path,
+        query: Object.fromEntries(new URLSearchParams(query)),
+        headers,
+        body: request.body ?? '',
+      },
+      { signingDate, signingRegion: credential[3], signingService: credential[4], unsignableHeaders: new Set(), signableHeaders: new Set(signedHeaders) },
+    );
+    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
+    if (!sameText(expected, signature)) return refuse(BAD_SIGNATURE);
+    return {
+      ok: true,
+      caller: {
+        mode: 'AWS_IAM',
+        identity: {
+          accountId: config.iam.accountId,
+          cognitoIdentityPoolId: null,
+          cognitoIdentityId: null,
+          sourceIp: [request.sourceIp],
+          username: config.iam.username,
+          userArn: config.iam.userArn,
+          cognitoIdentityAuthType: null,
+          cognitoIdentityAuthProvider: null,
+        },
+      },
+    };
+  }
+
+  return {
+    modes: config.modes,
+    async authenticate(request) {
+      const authorization = request.headers.authorization;
+      if (authorization !== undefined && authorization !== '') {
+        if (authorization.startsWith('AWS4-HMAC-SHA256 ')) return viaIam(request);
+        return viaUserPool(authorization, request.sourceIp);
+      }
+      const key = request.headers['x-api-key'];
+      if (key !== undefined) {
+        if (!enabled.has('API_KEY') || !config.apiKey || !sameText(key, config.apiKey)) return refuse(NOT_AUTHORIZED);
+        return { ok: true, caller: { mode: 'API_KEY', identity: null } };
+      }
+      return refuse(config.modes.defaultMode === 'AMAZON_COGNITO_USER_POOLS' ? NO_HEADER : NOT_AUTHORIZED);
+    },
+  };
+}
+
+/** Headers of a SigV4-signed POST to an AppSync endpoint: what a back-office client sends. */
+export async function signedIamHeaders(url: string, body: string, credentials: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>, region = 'us-east-1'): Promise<Record<string, string>> {
+  const target = new URL(url);
+  const signer = new SignatureV4({ service: 'appsync', region, sha256: Sha256, credentials, applyChecksum: false });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port ? Number(target.port) : undefined,
+    path: target.pathname,
+    query: {},
+    headers: { host: target.host, 'content-type': 'application/json' },
+    body,
+  });
+  return signed.headers as Record<string, string>;
+}

@@ -1,0 +1,420 @@
+/**
+ * One GraphQL request executed with AppSync's semantics: documents parsed and validated once per
+ * query text, variables checked with AppSync's messages, wired fields resolved by the APPSYNC_JS
+ * runtime, errors in AppSync's format, and mutation results offered to listeners (real-time).
+ */
+import {
+  coerceInputValue,
+  defaultFieldResolver,
+  execute,
+  getNamedType,
+  isNonNullType,
+  Kind,
+  parse,
+  typeFromAST,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLFieldResolver,
+  type GraphQLInputType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { ResolveInput, ResolverError, ResolverRuntime, SubscriptionInvalidation } from '../runtime/types';
+import {
+  EXECUTION_TIMEOUT,
+  executionErrorOf,
+  queryDepthExceeded,
+  requestError,
+  resolverCountExceeded,
+  resolverErrorOf,
+  ResolverFieldError,
+  type AppSyncError,
+} from './errors';
+import { selectionSetGraphQL, selectionSetList } from './selection';
+import { checkDocumentCost, validateDocument } from './validation';
+import { project } from '../realtime/selection';
+import { ScalarParseError } from './scalars';
+import type { Caller } from './auth';
+import { unauthorizedMessage, UNAUTHORIZED_ERROR_TYPE, type FieldAccess } from './directives';
+
+export interface MutationResultEvent {
+  /** the schema field name (not the alias) */
+  fieldName: string;
+  /** the key of the field in the response (the alias when there is one) */
+  responseKey: string;
+  /** the field's arguments as its resolver received them */
+  arguments: Record<string, unknown>;
+  /** the mutation field's value as returned to the client: only the selected fields */
+  data: unknown;
+  /** the mutation's selection on its field, as AppSync gives it to resolvers */
+  selectionSetList: string[];
+  selectionSetGraphQL: string;
+  /** the selection itself, with the document's fragments, to re-project the value if needed */
+  selectionSet: SelectionSetNode | undefined;
+  fragments: Record<string, FragmentDefinitionNode>;
+  identity: unknown;
+  requestHeaders: Record<string, string>;
+  /** extensions.invalidateSubscriptions calls of the field's resolver (the real-time endpoint acts on them) */
+  invalidations?: SubscriptionInvalidation[];
+}
+
+export type MutationResultListener = (event: MutationResultEvent) => void;
+
+/**
+ * AppSync's per-API limits (GraphqlApi props queryDepthLimit, resolverCountLimit,
+ * introspectionConfig; an API passes the values its deployment uses) and its 30 s execution limit.
+ */
+export interface ExecutionLimits {
+  /** deepest field nesting; 0 is AppSync's "no limit" */
+  queryDepthLimit: number;
+  /** most resolver invocations per request; 0 is AppSync's default, 10,000 */
+  resolverCountLimit: number;
+  introspection: boolean;
+  /** AppSync's 30 s ("AWS AppSync endpoints and quotas": execution timeout) */
+  requestTimeoutMs: number;
+}
+
+export const APPSYNC_DEFAULT_LIMITS: ExecutionLimits = { queryDepthLimit: 0, resolverCountLimit: 0, introspection: true, requestTimeoutMs: 30_000 };
+/** AppSync's resolver count when resolverCountLimit is 0 (CreateGraphqlApi). */
+const DEFAULT_RESOLVER_COUNT = 10_000;
+
+export interface GraphQLRequest {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  /** lower-cased */
+  headers: Record<string, string>;
+  identity?: unknown;
+  /** who authenticated, and how: the schema's auth directives are checked against it per field */
+  caller?: Caller;
+}
+
+export interface GraphQLResponseBody {
+  data: unknown;
+  errors?: AppSyncError[];
+}
+
+interface PreparedDocument {
+  document: DocumentNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  errors: AppSyncError[];
+}
+
+interface RequestContext {
+  request: GraphQLRequest;
+  fragments: Record<string, FragmentDefinitionNode>;
+  /** util.appendError errors: the field keeps its value, the error is reported beside it */
+  appended: AppSyncError[];
+  resolverCalls: number;
+}
+
+interface SelectionInfo {
+  list: string[];
+  graphql: string;
+  selectionSet: SelectionSetNode | undefined;
+}
+
+const DOCUMENT_CACHE_SIZE = 500;
+
+export interface Executor {
+  schema: GraphQLSchema;
+  run(request: GraphQLRequest): Promise<GraphQLResponseBody>;
+  addMutationListener(listener: MutationResultListener): () => void;
+}
+
+/** Thrown for requests AppSync refuses before GraphQL (HTTP 400, MalformedHttpRequestException). */
+export class MalformedRequestError extends Error {}
+
+export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, limits: ExecutionLimits = APPSYNC_DEFAULT_LIMITS, access?: FieldAccess): Executor {
+  const resolverCountLimit = limits.resolverCountLimit || DEFAULT_RESOLVER_COUNT;
+  const documents = new Map<string, PreparedDocument>();
+  const listeners = new Set<MutationResultListener>();
+  const selections = new WeakMap<readonly FieldNode[], SelectionInfo>();
+  const mutationType = schema.getMutationType();
+
+  const prepare = (query: string): PreparedDocument => {
+    const hit = documents.get(query);
+    if (hit) return hit;
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch {
+      // graphql-over-http#81: a query AppSync cannot parse gets 400 "Unable to parse GraphQL query."
+      throw new MalformedRequestError('Unable to parse GraphQL query.');
+    }
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const errors = validateDocument(schema, document, { introspection: limits.introspection });
+    const prepared = { document, fragments, errors: errors.length ? errors : checkDocumentCost(document, fragments) };
+    if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
+    documents.set(query, prepared);
+    return prepared;
+  };
+
+  const selectionOf = (info: GraphQLResolveInfo, fragments: Record<string, FragmentDefinitionNode>): SelectionInfo => {
+    let hit = selections.get(info.fieldNodes);
+    if (!hit) {
+      // The same response key may appear more than once; graphql merges those selections.
+      const selectionSet: SelectionSetNode | undefined =
+        info.fieldNodes.length === 1
+          ? info.fieldNodes[0].selectionSet
+          : info.fieldNodes.some((n) => n.selectionSet)
+            ? { kind: Kind.SELECTION_SET, selections: info.fieldNodes.flatMap((n) => n.selectionSet?.selections ?? []) }
+            : undefined;
+      hit = { list: selectionSetList(selectionSet, fragments), graphql: selectionSetGraphQL(selectionSet, fragments), selectionSet };
+      selections.set(info.fieldNodes, hit);
+    }
+    return hit;
+  };
+
+  const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
+    const typeName = info.parentType.name;
+    if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw queryDepthExceeded(limits.queryDepthLimit);
+    const caller = context.request.caller;
+    // AppSync authorizes each field before resolving it: a refused mutation field never runs.
+    if (access && caller && !access.allows(typeName, info.fieldName, caller)) {
+      throw new ResolverFieldError({ message: unauthorizedMessage(info.fieldName, typeName), errorType: UNAUTHORIZED_ERROR_TYPE, data: null, errorInfo: null });
+    }
+    if (!runtime.has(typeName, info.fieldName)) return defaultFieldResolver(source, args, context, info);
+    if (++context.resolverCalls > resolverCountLimit) throw resolverCountExceeded(resolverCountLimit);
+    const selection = selectionOf(info, context.fragments);
+    const input: ResolveInput = {
+      arguments: withUnsetVariablesAsNull(args, info, context.request.variables ?? {}),
+      source: source ?? null,
+      identity: context.request.identity ?? null,
+      requestHeaders: context.request.headers,
+      info: {
+        fieldName: info.fieldName,
+        parentTypeName: typeName,
+        // the operation's variables as the client sent them (AWSJSON still text), not coerced
+        variables: context.request.variables ?? {},
+        selectionSetList: selection.list,
+        selectionSetGraphQL: selection.graphql,
+      },
+    };
+    return runtime.resolve(typeName, info.fieldName, input).then((outcome) => {
+      const errors = outcome.errors ?? [];
+      const path = pathOf(info);
+      const report = (e: ResolverError) => context.appended.push(resolverErrorOf(e, path, info.fieldNodes.map((n) => n.loc && locationOf(n, info)).filter(isDefined)));
+      if ((outcome.data === null || outcome.data === undefined) && errors.length) {
+        // util.error ends the resolver, so it is the last error; graphql-js nulls the field with
+        // it and bubbles the null as GraphQL requires. Earlier ones came from util.appendError.
+        errors.slice(0, -1).forEach(report);
+        throw new ResolverFieldError(errors[errors.length - 1]);
+      }
+      errors.forEach(report);
+      // A mutation field's value means its write committed: publish it now, before the next field
+      // of the document runs (graphql runs them serially), so that subscribers hear of it even if
+      // a later field fails, and events of one mark go out in commit order (issue 10, defects 4, 5).
+      // extensions.invalidateSubscriptions calls of the resolver travel with it (realtime/ acts on them).
+      if (info.parentType === mutationType && !info.path.prev && outcome.data !== null && outcome.data !== undefined && listeners.size) {
+        const event = mutationEventOf(info, args, context, outcome.data);
+        if (outcome.invalidations) event.invalidations = outcome.invalidations;
+        notify(listeners, event);
+      }
+      return outcome.data;
+    });
+  };
+
+  const mutationEventOf = (info: GraphQLResolveInfo, args: Record<string, unknown>, context: RequestContext, value: unknown): MutationResultEvent => {
+    const selection = selectionOf(info, context.fragments);
+    return {
+      fieldName: info.fieldName,
+      responseKey: info.path.key as string,
+      arguments: args,
+      // the value as the client receives it: only the fields the mutation selected, under its aliases
+      data: project(schema, value, info.returnType, selection.selectionSet, context.fragments),
+      selectionSetList: selection.list,
+      selectionSetGraphQL: selection.graphql,
+      selectionSet: selection.selectionSet,
+      fragments: context.fragments,
+      identity: context.request.identity ?? null,
+      requestHeaders: context.request.headers,
+    };
+  };
+
+  const returnTypeOf = (parent: string, field: string): string | undefined => {
+    const type = schema.getType(parent);
+    return type && 'getFields' in type ? String(type.getFields()[field]?.type) : undefined;
+  };
+
+  return {
+    schema,
+    addMutationListener(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async run(request) {
+      const prepared = prepare(request.query);
+      if (prepared.errors.length) return { data: null, errors: prepared.errors };
+      const operation = pickOperation(prepared.document, request.operationName);
+      if (!operation) return { data: null, errors: [operationNotFound(request.operationName)] };
+      const variables = request.variables ?? {};
+      const variableErrors = checkVariableNesting(variables);
+      if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
+      if (variableErrors.length) return { data: null, errors: variableErrors };
+
+      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0 };
+      const execution = Promise.resolve(
+        execute({
+          schema,
+          document: prepared.document,
+          variableValues: variables,
+          operationName: request.operationName ?? undefined,
+          contextValue: context,
+          fieldResolver,
+        }),
+      );
+      const result = await withTimeout(execution, limits.requestTimeoutMs);
+      if (result === TIMED_OUT) return { data: null, errors: [EXECUTION_TIMEOUT] };
+      const errors = [...(result.errors ?? []).map((e) => executionErrorOf(e, returnTypeOf)), ...context.appended];
+      return errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
+    },
+  };
+}
+
+function notify(listeners: Set<MutationResultListener>, event: MutationResultEvent): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch (err) {
+      // A listener's failure must not turn a committed mutation into an error for the caller.
+      console.error('mutation result listener failed:', err);
+    }
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** The execution's result, or TIMED_OUT after ms (the work itself cannot be cancelled). */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  if (!ms) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** How many fields deep a path is (list indices do not count): getMark/entitlement is 2. */
+function fieldDepth(path: GraphQLResolveInfo['path']): number {
+  let depth = 0;
+  for (let p: GraphQLResolveInfo['path'] | undefined = path; p; p = p.prev) if (typeof p.key === 'string') depth++;
+  return depth;
+}
+
+/**
+ * AppSync hands a resolver an argument bound to a variable the client did not send as an explicit
+ * null, where graphql-js leaves it out (https://github.com/aws/aws-appsync-community/issues/348).
+ */
+function withUnsetVariablesAsNull(args: Record<string, unknown>, info: GraphQLResolveInfo, sent: Record<string, unknown>): Record<string, unknown> {
+  let out = args;
+  for (const argument of info.fieldNodes[0].arguments ?? []) {
+    if (argument.value.kind !== Kind.VARIABLE || argument.name.value in args || argument.value.name.value in sent) continue;
+    if (out === args) out = { ...args };
+    out[argument.name.value] = null;
+  }
+  return out;
+}
+
+/** The operation a request names, or its only one; also used by the real-time endpoint. */
+export function pickOperation(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (name) return operations.find((o) => o.name?.value === name);
+  return operations.length === 1 ? operations[0] : undefined;
+}
+
+export function operationNotFound(name: string | null | undefined): AppSyncError {
+  return requestError(name ? `Unknown operation named '${name}'.` : 'Must provide operation name if query contains multiple operations.');
+}
+
+/**
+ * How deep a variable's value may nest. The deepest input of the schema nests three levels; a
+ * value nested 100,000 deep overflowed the stack wherever it was walked recursively (coercion,
+ * ctx.info.variables copied into every resolver), which answered HTTP 500 or failed every
+ * resolver of the request (issue 10, defect 9). Checked without recursion, before anything else
+ * walks the variables, declared or not.
+ */
+export const MAX_VARIABLE_DEPTH = 64;
+
+export const variableTooDeepMessage = (name: string) => `Variable '${name}' has an invalid value. It is nested deeper than ${MAX_VARIABLE_DEPTH} levels.`;
+
+export function checkVariableNesting(values: Record<string, unknown>): AppSyncError[] {
+  const errors: AppSyncError[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const stack: Array<[unknown, number]> = [[value, 1]];
+    while (stack.length) {
+      const [item, depth] = stack.pop()!;
+      if (item === null || typeof item !== 'object') continue;
+      if (depth > MAX_VARIABLE_DEPTH) {
+        errors.push(requestError(variableTooDeepMessage(name)));
+        break;
+      }
+      for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return errors;
+}
+
+/**
+ * Variables checked before execution with graphql-java's wording, which AppSync returns
+ * (e.g. "Variable 'id' has coerced Null value for NonNull type 'ID!'").
+ */
+export function checkVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, values: Record<string, unknown>): AppSyncError[] {
+  const errors: AppSyncError[] = [];
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
+    if (!type) continue;
+    const loc = definition.loc ? [locationOfOffset(definition.loc.source.body, definition.loc.start)] : undefined;
+    const present = Object.prototype.hasOwnProperty.call(values, name);
+    if (!present || values[name] === null) {
+      if (isNonNullType(type) && !(definition.defaultValue && !present)) {
+        errors.push(requestError(`Variable '${name}' has coerced Null value for NonNull type '${String(type)}'`, loc));
+      }
+      continue;
+    }
+    coerceInputValue(values[name], type, (path, invalidValue, error) => {
+      const original = error.originalError;
+      const where = path.length ? ` at '${name}.${path.join('.')}'` : '';
+      if (original instanceof ScalarParseError) {
+        errors.push(requestError(`Variable '${name}' has an invalid value${where}. ${original.message}`, loc));
+      } else if (/^Expected non-nullable type/.test(error.message)) {
+        errors.push(requestError(`Variable '${name}' has coerced Null value for NonNull type '${String(getNamedType(type))}!'${where}`, loc));
+      } else {
+        errors.push(requestError(`Variable '${name}' has an invalid value${where}. ${error.message} Got \`${JSON.stringify(invalidValue)}\`.`, loc));
+      }
+    });
+  }
+  return errors;
+}
+
+function locationOfOffset(body: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (body.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function locationOf(node: FieldNode, _info: GraphQLResolveInfo): { line: number; column: number } {
+  return locationOfOffset(node.loc!.source.body, node.loc!.start);
+}
+
+function pathOf(info: GraphQLResolveInfo): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) out.unshift(p.key);
+  return out;
+}
+
+function isDefined<T>(value: T | undefined | null | 0 | ''): value is T {
+  return value !== undefined && value !== null && value !== 0 && value !== '';
+}
