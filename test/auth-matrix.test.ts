@@ -197,7 +197,7 @@ describe('over the real-time endpoint', () => {
 
   const credentialsOf = async (caller: Caller): Promise<Record<string, string>> => {
     if (caller in badTokens) return { Authorization: badTokens[caller] };
-    if (caller === 'iam') return {}; // IAM on the real-time endpoint signs each message: test/server-auth.test.ts
+    if (caller === 'iam') return {}; // IAM on the real-time endpoint signs each message: packages/appsync-local/test/server-auth.test.ts
     const headers = await stack.credentials(caller as Identity);
     return caller === 'apiKey' ? { 'x-api-key': headers['x-api-key'] } : headers.authorization ? { Authorization: headers.authorization } : {};
   };

@@ -2,7 +2,7 @@
  * The API's users: a Cognito user pool where purchasers sign themselves up (email verified with
  * a code) and staff are added to their groups by administrators, one app client for the web and
  * mobile apps (public: no secret), and a group per role of resolvers/lib/roles.ts. The local
- * stack stands in for it with local/userpool (same groups, same client-side flows).
+ * stack stands in for it with the local user pool of packages/appsync-local (same groups, same client-side flows).
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';

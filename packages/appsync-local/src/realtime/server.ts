@@ -103,7 +103,7 @@ export interface RealtimeServerOptions {
   introspection?: boolean;
   /**
    * How many bytes of unsent messages a connection may hold before it is closed (a client that
-   * does not read); default 1 MiB. See docs/SUBSCRIPTIONS.md, "Slow readers".
+   * does not read); default 1 MiB. See the package README, "Real-time quotas and slow readers".
    */
   maxBufferedBytes?: number;
 }
@@ -330,7 +330,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     if (connection.socket.readyState !== WebSocket.OPEN) return;
     // A client that does not read makes every message wait in this process: past the bound, the
     // connection is closed (and its memory freed) rather than events dropped silently, so that
-    // the client knows to reconnect and catch up (docs/SUBSCRIPTIONS.md, "Slow readers").
+    // the client knows to reconnect and catch up (the package README, "Real-time quotas and slow readers").
     if (connection.socket.bufferedAmount > maxBufferedBytes) {
       closeSlowReader(connection);
       return;
@@ -470,7 +470,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     }
 
     // Variables are a JSON object (or absent): `variables: [1]` once read as "no variables" and
-    // subscribed to every mark (issue 10, defect 9).
+    // subscribed to everything.
     if (request.variables !== undefined && request.variables !== null && (typeof request.variables !== 'object' || Array.isArray(request.variables))) {
       sendError(connection, id, [{ errorType: 'BadRequestException', message: 'The start payload variables must be a JSON object.' }]);
       return;

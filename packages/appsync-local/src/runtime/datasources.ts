@@ -181,7 +181,7 @@ const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
  * Whether a decoded token holds the shape of a key a Query or Scan hands out: one to four key
  * attributes, each exactly one scalar of a key type (S, N or B) in its wire form. Anything else would
  * reach DynamoDB as a request it cannot read and come back as an InternalFailure, not as the
- * caller's bad input (issue 10, defect 9); DynamoDB itself rejects a well-shaped key that does not
+ * caller's bad input; DynamoDB itself rejects a well-shaped key that does not
  * fit the table, index or key condition with a ValidationException.
  */
 function isStartKey(key: unknown): key is Record<string, AttributeValue> {

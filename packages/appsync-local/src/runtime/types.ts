@@ -8,7 +8,7 @@ export interface ResolveInfo {
   fieldName: string;
   parentTypeName: string;
   variables: Record<string, unknown>;
-  /** AppSync's ctx.info.selectionSetList: paths like "items", "items/mark" */
+  /** AppSync's ctx.info.selectionSetList: paths like "items", "items/id" */
   selectionSetList: string[];
   /** the field's selection set as GraphQL text */
   selectionSetGraphQL: string;

@@ -208,7 +208,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       errors.forEach(report);
       // A mutation field's value means its write committed: publish it now, before the next field
       // of the document runs (graphql runs them serially), so that subscribers hear of it even if
-      // a later field fails, and events of one mark go out in commit order (issue 10, defects 4, 5).
+      // a later field fails, and events of one item go out in commit order.
       // extensions.invalidateSubscriptions calls of the resolver travel with it (realtime/ acts on them).
       if (info.parentType === mutationType && !info.path.prev && outcome.data !== null && outcome.data !== undefined && listeners.size) {
         const event = mutationEventOf(info, args, context, outcome.data);
@@ -300,7 +300,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** How many fields deep a path is (list indices do not count): getMark/entitlement is 2. */
+/** How many fields deep a path is (list indices do not count): getPost/author is 2. */
 function fieldDepth(path: GraphQLResolveInfo['path']): number {
   let depth = 0;
   for (let p: GraphQLResolveInfo['path'] | undefined = path; p; p = p.prev) if (typeof p.key === 'string') depth++;
@@ -336,7 +336,7 @@ export function operationNotFound(name: string | null | undefined): AppSyncError
  * How deep a variable's value may nest. The deepest input of the schema nests three levels; a
  * value nested 100,000 deep overflowed the stack wherever it was walked recursively (coercion,
  * ctx.info.variables copied into every resolver), which answered HTTP 500 or failed every
- * resolver of the request (issue 10, defect 9). Checked without recursion, before anything else
+ * resolver of the request. Checked without recursion, before anything else
  * walks the variables, declared or not.
  */
 export const MAX_VARIABLE_DEPTH = 64;

@@ -275,7 +275,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
     if (text === null) return send(res, 413, malformed('Request body is too large.'));
     if (!text.trim()) return send(res, 400, malformed('Request body is empty.'));
     // {"variables": {"name": <value>}}: a value nested past the variables' bound is refused before
-    // JSON.parse spends the event loop on it (issue 10, defect 9), with the words checkVariableNesting uses.
+    // JSON.parse spends the event loop on it, with the words checkVariableNesting uses.
     const tooDeep = nestingPastAt(text, MAX_VARIABLE_DEPTH + 2);
     if (tooDeep) {
       if (tooDeep[0] === 'variables' && tooDeep[1] !== undefined) {

@@ -4,7 +4,7 @@
  * - collectFields: the fields a selection set asks for, grouped by response key, each named
  *   fragment expanded at most once per selection set (as graphql-js's own collectFields does).
  *   Expanding a fragment at every spread made `fragment M0 { ...M1 ...M1 } … M30` cost 2^30
- *   walks: a 1.3 KB document that froze the process (issue 10, defect 1).
+ *   walks: a 1.3 KB document that froze the process.
  * - ctx.info.selectionSetList and ctx.info.selectionSetGraphQL, as AppSync computes them
  *   (https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference-js.html, "info"):
  *   selectionSetList: every field of the selection, nested ones as "parent/child"; fragments

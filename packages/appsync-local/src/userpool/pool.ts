@@ -75,7 +75,7 @@ export interface LocalUserPoolOptions {
   now?: () => number;
   /**
    * where the pool keeps its signing key and users between runs (npm start's data folder), so a
-   * signed-up purchaser keeps their sub, and their marks, across restarts; in memory when omitted
+   * signed-up user keeps their sub, and what they own, across restarts; in memory when omitted
    */
   stateFile?: string;
 }

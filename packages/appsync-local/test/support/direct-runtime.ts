@@ -1,6 +1,6 @@
 /**
  * A ResolverRuntime whose fields are plain async functions: it lets the endpoint's tests
- * (test/server-*.test.ts) drive every server path (errors, scalars, selections) without
+ * (test/server-*.test.ts of the package) drive every server path (errors, scalars, selections) without
  * depending on APPSYNC_JS code. The data they write still goes to the real DynamoDB Local.
  */
 import type { ResolveInput, ResolveOutcome, ResolverRuntime } from '../../src/runtime/types';

@@ -1,4 +1,4 @@
-// Runs the time vectors in this process (started by test/appsync-time.test.ts with a non-UTC TZ)
+// Runs the time vectors in this process (started by test/time.test.ts with a non-UTC TZ)
 // and prints the answers as JSON for the parent to compare.
 import { runTimeVectors } from './time-vectors';
 

@@ -1,5 +1,5 @@
 /**
- * util.time and Date conformance vectors, run by test/appsync-time.test.ts in the test process
+ * util.time and Date conformance vectors, run by test/time.test.ts in the test process
  * and, through time-vectors-child.ts, in a child process with a non-UTC TZ: the answers may not
  * depend on the host's time zone.
  */

@@ -49,7 +49,7 @@ export type InvokeOutput = {
 const NOT_SUPPORTED = ' is not supported by the local AppSync runtime';
 
 /**
- * A documented member the local runtime does not implement (docs/PARITY.md): present, as in
+ * A documented member the local runtime does not implement (the package README): present, as in
  * AppSync, and failing with an error that names it when called.
  */
 function notSupported(path: string, instead = ''): (...args: unknown[]) => never {
@@ -179,7 +179,7 @@ export function create(host: HostPrimitives) {
       toElasticsearchQueryDSL: (filter: unknown) => toQueryDsl(filter),
       toSubscriptionFilter,
     }),
-    // data sources the local stack does not have (docs/PARITY.md)
+    // data sources the local stack does not have (the package README)
     rds: documented({ toJsonObject: notSupported('util.rds.toJsonObject', 'the local stack has no RDS data source') }),
     http: documented({
       copyHeaders: notSupported('util.http.copyHeaders', 'the local stack has no HTTP data source'),
@@ -211,7 +211,7 @@ export function create(host: HostPrimitives) {
   }
 
   const extensions = documented({
-    // the local stack has no resolver cache, so there is never anything to evict (docs/PARITY.md)
+    // the local stack has no resolver cache, so there is never anything to evict (the package README)
     evictFromApiCache(_typeName: string, _fieldName: string, _keyValuePair: Record<string, unknown>) {},
     // extensions-js: "You can use this extension method only in the response handler of a
     // subscription resolver" (and the invalidation filter likewise, aws-appsync-real-time-invalidation)
