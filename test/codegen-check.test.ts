@@ -48,14 +48,14 @@ describe('codegen:check over the client operations, on a copy of the tree', () =
     const { code, output } = await codegenCheck();
     expect(output).toContain('codegen: resolvers/lib/graphql.ts, web/src/graphql/operations.ts up to date');
     expect(code).toBe(0);
-  });
+  }, 120_000);
 
   it('fails when a schema change breaks a client operation, naming its file and field', async () => {
     const { code, output } = await checkWith('schema.graphql', (text) => text.replace(/^ {2}price: Int$/m, '  askingPrice: Int'));
     expect(code).toBe(1);
     expect(output).toContain('Cannot query field "price" on type "Mark".');
     expect(output).toMatch(/web\/operations\/fragments\.graphql:\d+:\d+/);
-  });
+  }, 120_000);
 
   it('fails when a client mutation leaves out a field onMarkEvent filters on, naming the mutation and the field', async () => {
     const { code, output } = await checkWith('web/operations/mutations.graphql', (text) =>
@@ -68,7 +68,7 @@ describe('codegen:check over the client operations, on a copy of the tree', () =
     expect(output).toContain('subscribers would silently miss this event (aws-appsync-community issue 109)');
     // only that mutation is refused
     expect(output).not.toMatch(/mutation (ReleaseMark|PurchaseMark|ForgetMark) does not select/);
-  });
+  }, 120_000);
 
   it('takes the filtered fields from the list that types the subscription resolver’s filter', async () => {
     const { code, output } = await checkWith('resolvers/lib/subscriptions.ts', (text) => text.replace("['mark', 'type', 'ownership']", "['mark', 'type', 'ownership', 'previousOwner']"));
@@ -76,5 +76,5 @@ describe('codegen:check over the client operations, on a copy of the tree', () =
     for (const mutation of ['ReleaseMark', 'LockMark', 'UnlockMark', 'PurchaseMark', 'ChangeAddress', 'ChangeNominee', 'ExtendEntitlement', 'IssueDuplicateCertificate', 'ForgetMark']) {
       expect(output).toContain(`mutation ${mutation} does not select previousOwner of`);
     }
-  });
+  }, 120_000);
 });

@@ -119,14 +119,14 @@ describe('npm run smoke', () => {
     for (const pattern of STEPS) expect(stdout).toMatch(new RegExp(`^✓ ${pattern.source.slice(1, -1)} +\\d+ ms$`, 'm'));
     expect(stdout).toMatch(/^clean-up: SM \w{5}: forgotten/m);
     expect(stdout).toMatch(/^smoke passed: 12 steps in [\d.]+ s$/m);
-  });
+  }, 120_000);
 
   it('exits 1 on a failing step, saying what was expected and what came back', async () => {
     const { code, stdout, stderr } = await smoke(['--config', configFile, '--timeout', '20000'], { SMOKE_PURCHASER_B_PASSWORD: 'Not-The-Password-1' });
     expect(code).toBe(1);
     expect(stdout).toMatch(/^✗ sign in as purchaser B \(purchaser-b\) +\d+ ms$/m);
     expect(stderr).toMatch(/smoke FAILED at "sign in as purchaser B \(purchaser-b\)" after [\d.]+ s\n {2}expected: it to succeed\n {2}got: +.*Incorrect username or password/);
-  });
+  }, 120_000);
 
   it('--help says how to run it against a deployed stack', async () => {
     const { code, stdout } = await smoke(['--help']);
@@ -134,7 +134,7 @@ describe('npm run smoke', () => {
     for (const text of ['--outputs <file>', 'npm run deploy -- --outputs-file cdk-outputs.json', 'SMOKE_PURCHASER_A_PASSWORD', 'SMOKE_DATA_PROTECTION', 'AWS_PROFILE', 'dataProtection group']) {
       expect(stdout).toContain(text);
     }
-  });
+  }, 120_000);
 });
 
 describe('the smoke command line', () => {
