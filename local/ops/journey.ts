@@ -182,7 +182,7 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
     const done = (ok: boolean) => {
       const ms = Math.round(performance.now() - started);
       steps.push({ name, ms, ok });
-      log(`${ok ? '✓' : '✗'} ${name.padEnd(64)} ${String(ms).padStart(6)} ms`);
+      log(`${ok ? '✓' : '✗'} ${name.padEnd(72)} ${String(ms).padStart(6)} ms`);
     };
     try {
       await withTimeout(run(), stepTimeoutMs, name);
