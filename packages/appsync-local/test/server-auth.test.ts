@@ -14,6 +14,8 @@
  *   (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html): the
  *   connection's and each start's authorization header, for user pools `Authorization: <token>`.
  */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../src/realtime/client';
 import { signedIamHeaders } from '../src/server/auth';
@@ -89,6 +91,21 @@ describe('authentication over HTTP', () => {
     expect(forgedIam.body.errors[0].message).toMatch(/^The request signature we calculated does not match/);
     const tamperedIam = await stack.post(body.replace('echo', 'echo '), await signedIamHeaders(stack.graphqlUrl, body, stack.iam));
     expect(tamperedIam.status).toBe(401);
+    // signed as the AWS SDKs sign by default, with the payload's hash in x-amz-content-sha256: a
+    // body other than the one hashed is refused too, not vouched for by the signed header
+    const url = new URL(stack.graphqlUrl);
+    const withChecksum = await new SignatureV4({ service: 'appsync', region: 'us-east-1', sha256: Sha256, credentials: stack.iam }).sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { write(id: "signed") }' }),
+    });
+    expect(withChecksum.headers['x-amz-content-sha256']).toEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
+    const swapped = await stack.post(JSON.stringify({ query: 'mutation { write(id: "swapped") }' }), withChecksum.headers as Record<string, string>);
+    expect(swapped.status).toBe(401);
     expect(writes).toEqual([]);
   });
 

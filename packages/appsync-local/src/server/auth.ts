@@ -17,7 +17,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** AppSync's authorization modes this endpoint enforces. */
 export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
@@ -235,6 +235,12 @@ export async function verifySigV4(
   const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
   // SigV4 allows 15 minutes of clock skew either way.
   if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000) return { ok: false, failure: 'expired', message: 'Signature expired.' };
+  // The signer takes a signed x-amz-content-sha256 as the payload's hash: it must be the body's, or
+  // a signature would vouch for whatever body came with it.
+  const declaredHash = request.headers['x-amz-content-sha256'];
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body ?? '').digest('hex')) {
+    return { ok: false, failure: 'mismatch', message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+  }
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
   const [path, query = ''] = (request.path ?? '/').split('?');
