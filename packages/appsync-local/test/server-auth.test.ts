@@ -119,7 +119,9 @@ describe('authentication over HTTP', () => {
     expect(purchaser.groups).toBeNull();
     expect(purchaser.sub).not.toBe(staff.sub);
     const viaIdToken = JSON.parse((await stack.gql<{ echo: { identity: string } }>('{ echo { identity } }', {}, { as: 'none', headers: { authorization: await stack.token('purchaserA', 'id') } })).body.data!.echo.identity);
-    expect(viaIdToken).toMatchObject({ sub: purchaser.sub, username: 'purchaserA', claims: { token_use: 'id', aud: stack.userPool.pool.clientId } });
+    // seeded as "purchaserA": a case-insensitive pool gives usernames back in lower case
+    // (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-case-sensitivity.html)
+    expect(viaIdToken).toMatchObject({ sub: purchaser.sub, username: 'purchasera', claims: { token_use: 'id', aud: stack.userPool.pool.clientId } });
     const iam = await identityOf({ as: 'iam' });
     expect(iam).toEqual({
       accountId: stack.iam.accountId,
