@@ -24,6 +24,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackOrigins, startUserPoolServer, type UserPoolServer } from '../src/userpool/server';
 import { startTestApi, TEST_IAM, TEST_USERS } from './support/api';
+import { sdkErrorOf } from './support/sdk-error';
 
 const WEB_CLIENT = 'http://127.0.0.1:5173';
 const POOL = { groups: ['staff', 'dataProtection'], seed: TEST_USERS };
@@ -112,15 +113,6 @@ describe('the administrators’ operations: IAM only', () => {
   const groupsOfPurchaser = () => [...server.pool.user('purchaserA')!.groups];
   const sdk = (credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') => new CognitoIdentityProviderClient({ endpoint: server.endpoint, region, credentials });
   const addToStaff = { UserPoolId: 'us-east-1_AppSyncLocal', Username: 'purchaserA', GroupName: 'staff' };
-  async function errorOf(promise: Promise<unknown>) {
-    try {
-      await promise;
-    } catch (err) {
-      const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-      return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-    }
-    throw new Error('expected the call to fail');
-  }
 
   it('refuses an unsigned call with MissingAuthenticationTokenException and changes nothing', async () => {
     const answer = await call(server.endpoint, 'POST', target('AdminAddUserToGroup'), JSON.stringify(addToStaff));
@@ -132,11 +124,11 @@ describe('the administrators’ operations: IAM only', () => {
 
   it('refuses an unknown key, a wrong secret, another region and a body changed after signing, and changes nothing', async () => {
     const wrongKey = sdk({ accessKeyId: 'AKIASOMEONEELSE00000', secretAccessKey: TEST_IAM.secretAccessKey });
-    expect(await errorOf(wrongKey.send(new AdminAddUserToGroupCommand(addToStaff)))).toEqual({ name: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.', status: 400 });
+    expect(await sdkErrorOf(wrongKey.send(new AdminAddUserToGroupCommand(addToStaff)))).toEqual({ name: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.', status: 400 });
     const wrongSecret = sdk({ accessKeyId: TEST_IAM.accessKeyId, secretAccessKey: 'not-the-secret' });
-    expect(await errorOf(wrongSecret.send(new AdminAddUserToGroupCommand(addToStaff)))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining('does not match the signature you provided') });
+    expect(await sdkErrorOf(wrongSecret.send(new AdminAddUserToGroupCommand(addToStaff)))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining('does not match the signature you provided') });
     const otherRegion = sdk(TEST_IAM, 'eu-west-1');
-    expect(await errorOf(otherRegion.send(new AdminAddUserToGroupCommand(addToStaff)))).toMatchObject({ name: 'InvalidSignatureException', message: 'Credential should be scoped to a valid region.' });
+    expect(await sdkErrorOf(otherRegion.send(new AdminAddUserToGroupCommand(addToStaff)))).toMatchObject({ name: 'InvalidSignatureException', message: 'Credential should be scoped to a valid region.' });
 
     // signed for one body, sent with another (a group the signer did not ask for)
     const url = new URL(server.endpoint);
@@ -170,7 +162,7 @@ describe('the administrators’ operations: IAM only', () => {
     const bare = await startUserPoolServer(POOL);
     const admin = new CognitoIdentityProviderClient({ endpoint: bare.endpoint, region: 'us-east-1', credentials: TEST_IAM });
     try {
-      expect(await errorOf(admin.send(new AdminAddUserToGroupCommand(addToStaff)))).toMatchObject({ name: 'UnrecognizedClientException' });
+      expect(await sdkErrorOf(admin.send(new AdminAddUserToGroupCommand(addToStaff)))).toMatchObject({ name: 'UnrecognizedClientException' });
       expect([...bare.pool.user('purchaserA')!.groups]).toEqual([]);
     } finally {
       admin.destroy();

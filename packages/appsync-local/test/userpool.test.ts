@@ -28,6 +28,7 @@ import { LocalUserPool } from '../src/userpool/pool';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUserPoolServer, type UserPoolServer } from '../src/userpool/server';
 import { TEST_IAM, TEST_USERS } from './support/api';
+import { sdkErrorOf } from './support/sdk-error';
 
 const STAFF_GROUP = 'staff';
 /** The pool the API's tests run: the groups and seeded users of test/support/api.ts. */
@@ -54,15 +55,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('the local user pool through CognitoIdentityProviderClient', () => {
   it('signs a seeded staff user in with USER_PASSWORD_AUTH; the tokens verify against the JWKS with Cognito’s claims', async () => {
@@ -94,9 +86,9 @@ describe('the local user pool through CognitoIdentityProviderClient', () => {
     expect(printed.some((line) => line.includes('new-buyer') && line.includes(code))).toBe(true);
 
     const auth = () => client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'new-buyer', PASSWORD: 'NewBuyer-Pass-1' } }));
-    expect(await errorOf(auth())).toMatchObject({ name: 'UserNotConfirmedException', status: 400 });
+    expect(await sdkErrorOf(auth())).toMatchObject({ name: 'UserNotConfirmedException', status: 400 });
     const wrongCode = code === '000000' ? '000001' : '000000';
-    expect(await errorOf(client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'new-buyer', ConfirmationCode: wrongCode })))).toMatchObject({ name: 'CodeMismatchException' });
+    expect(await sdkErrorOf(client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'new-buyer', ConfirmationCode: wrongCode })))).toMatchObject({ name: 'CodeMismatchException' });
     await client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'new-buyer', ConfirmationCode: code }));
 
     const signedIn = (await auth()).AuthenticationResult!;
@@ -116,7 +108,7 @@ describe('the local user pool through CognitoIdentityProviderClient', () => {
 
   it('answers with Cognito’s error types', async () => {
     const initiate = (params: Record<string, string>, clientId = pool.clientId, flow: 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH' | 'USER_SRP_AUTH' = 'USER_PASSWORD_AUTH') =>
-      errorOf(client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: flow, AuthParameters: params })));
+      sdkErrorOf(client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: flow, AuthParameters: params })));
     expect(await initiate({ USERNAME: 'staff', PASSWORD: 'wrong-Password-1' })).toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.', status: 400 });
     // an unknown user is answered as a wrong password (the app client prevents user existence errors)
     expect(await initiate({ USERNAME: 'nobody', PASSWORD: 'x' })).toEqual(await initiate({ USERNAME: 'staff', PASSWORD: 'wrong-Password-1' }));
@@ -125,12 +117,12 @@ describe('the local user pool through CognitoIdentityProviderClient', () => {
     expect(await initiate({ USERNAME: 'staff' }, pool.clientId, 'USER_SRP_AUTH')).toMatchObject({ name: 'InvalidParameterException', message: 'Missing required parameter SRP_A' });
 
     const signUp = (username: string, password: string, email = `${username}@example.com`) =>
-      errorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] })));
+      sdkErrorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] })));
     expect(await signUp('staff', 'Another-Pass-1')).toMatchObject({ name: 'UsernameExistsException' });
     expect(await signUp('weak', 'short')).toMatchObject({ name: 'InvalidPasswordException' });
-    expect(await errorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: 'no-email', Password: 'Valid-Pass-1' })))).toMatchObject({ name: 'InvalidParameterException' });
-    expect(await errorOf(client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: 'staff', GroupName: 'admins' })))).toMatchObject({ name: 'ResourceNotFoundException' });
-    expect(await errorOf(client.send(new GetUserCommand({ AccessToken: 'not-a-token' })))).toMatchObject({ name: 'NotAuthorizedException' });
+    expect(await sdkErrorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: 'no-email', Password: 'Valid-Pass-1' })))).toMatchObject({ name: 'InvalidParameterException' });
+    expect(await sdkErrorOf(client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: 'staff', GroupName: 'admins' })))).toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await sdkErrorOf(client.send(new GetUserCommand({ AccessToken: 'not-a-token' })))).toMatchObject({ name: 'NotAuthorizedException' });
     // nothing above created a user
     expect(pool.user('weak')).toBeUndefined();
     expect(pool.user('no-email')).toBeUndefined();
@@ -145,12 +137,12 @@ describe('usernames: one namespace whatever their case (a case-insensitive pool)
 
   it('refuses to sign up Staff, STAFF or ｓtaff (a fullwidth s) beside staff, and creates nothing', async () => {
     for (const name of ['Staff', 'STAFF', 'ｓtaff', 'ＳＴＡＦＦ', 'staff']) {
-      expect(await errorOf(signUp(name)), name).toMatchObject({ name: 'UsernameExistsException', message: 'User already exists' });
+      expect(await sdkErrorOf(signUp(name)), name).toMatchObject({ name: 'UsernameExistsException', message: 'User already exists' });
     }
     expect(pool.user('ｓtaff')).toBe(pool.user('staff'));
     // "ß" folds to "ss": Straße and STRASSE are one name
     await signUp('Straße');
-    expect(await errorOf(signUp('STRASSE'))).toMatchObject({ name: 'UsernameExistsException' });
+    expect(await sdkErrorOf(signUp('STRASSE'))).toMatchObject({ name: 'UsernameExistsException' });
   });
 
   it('signs STAFF in as staff: the same sub and groups, and the username as the pool keeps it', async () => {
@@ -172,11 +164,11 @@ describe('usernames: one namespace whatever their case (a case-insensitive pool)
       expect((await client.send(new GetUserCommand({ AccessToken: result.AccessToken }))).Username).toBe('carolcase');
     }
     // the email is one of its own too
-    expect(await errorOf(signUp('carol-again', 'CAROL.CASE@example.com'))).toMatchObject({ name: 'UsernameExistsException' });
+    expect(await sdkErrorOf(signUp('carol-again', 'CAROL.CASE@example.com'))).toMatchObject({ name: 'UsernameExistsException' });
   });
 
   it('refuses a username in email format, since email is a sign-in alias of this pool', async () => {
-    expect(await errorOf(signUp('someone@example.com'))).toMatchObject({ name: 'InvalidParameterException', message: 'Username cannot be of email format, since user pool is configured for email alias.' });
+    expect(await sdkErrorOf(signUp('someone@example.com'))).toMatchObject({ name: 'InvalidParameterException', message: 'Username cannot be of email format, since user pool is configured for email alias.' });
   });
 
   it('keeps names apart in a pool created case-sensitive (signInCaseSensitive: true)', async () => {
@@ -190,11 +182,11 @@ describe('usernames: one namespace whatever their case (a case-insensitive pool)
 
 describe('sign-in that does not tell which users exist (PreventUserExistenceErrors)', () => {
   it('answers an unknown user as a wrong password, and ConfirmSignUp of an unknown user as a wrong code', async () => {
-    const wrongPassword = await errorOf(client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'staff', PASSWORD: 'Not-Her-Password-1' } })));
-    const unknown = await errorOf(client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'no-such-user', PASSWORD: 'Not-Her-Password-1' } })));
+    const wrongPassword = await sdkErrorOf(client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'staff', PASSWORD: 'Not-Her-Password-1' } })));
+    const unknown = await sdkErrorOf(client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'no-such-user', PASSWORD: 'Not-Her-Password-1' } })));
     expect(wrongPassword).toEqual({ name: 'NotAuthorizedException', message: 'Incorrect username or password.', status: 400 });
     expect(unknown).toEqual(wrongPassword);
-    expect(await errorOf(client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'no-such-user', ConfirmationCode: '123456' })))).toMatchObject({
+    expect(await sdkErrorOf(client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'no-such-user', ConfirmationCode: '123456' })))).toMatchObject({
       name: 'CodeMismatchException',
       message: 'Invalid verification code provided, please try again.',
     });
