@@ -16,8 +16,8 @@ export const MARK_API_AUTHORIZATION: AuthorizationModes = {
 /**
  * How the user pool treats names, in one home: infra/constructs/user-pool.ts creates the Cognito
  * pool and app client with it and local/users.ts gives it to the local pool. Usernames are one
- * namespace whatever their case (AWS's recommendation; fixed when a pool is created: changing it
- * means a new pool), and sign-in does not tell which users exist.
+ * namespace whatever their case (AWS's recommendation; Cognito fixes it when a pool is created, so
+ * changing it means a new pool and a migration of its users), and sign-in does not tell which users exist.
  */
 export const MARK_API_USER_POOL_BEHAVIOUR = {
   signInCaseSensitive: false,

@@ -32,8 +32,10 @@ export class MarkUserPool extends Construct {
     this.userPool = new cognito.UserPool(this, 'Users', {
       selfSignUpEnabled: true,
       signInAliases: { username: true, email: true },
-      // Staff, STAFF and staff are one user. UsernameConfiguration is fixed when the pool is
-      // created: changing it replaces the pool, and its users with it.
+      // Staff, STAFF and staff are one user. Cognito fixes this when the pool is created
+      // ("Updating user pool and app client configuration": to change it, create a new pool);
+      // CloudFormation's schema does not mark UsernameConfiguration create-only, so changing it
+      // here would not replace the deployed pool either: a new pool and a migration of its users.
       signInCaseSensitive: MARK_API_USER_POOL_BEHAVIOUR.signInCaseSensitive,
       autoVerify: { email: true },
       userVerification: { emailStyle: cognito.VerificationEmailStyle.CODE },
