@@ -172,7 +172,7 @@ describe('the posts API through the package', () => {
     expect(stale.body.data).toEqual({ updatePost: null });
     expect(stale.body.errors).toHaveLength(1);
     expect(stale.body.errors![0]).toMatchObject({ path: ['updatePost'], errorType: 'DynamoDB:ConditionalCheckFailedException' });
-    expect(stale.body.errors![0].message).toMatch(/conditional request failed/i);
+    expect(stale.body.errors![0].message).toMatch(/^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: \S+\)$/);
     expect(await storedItem(post.id)).toMatchObject({ title: { S: 'Final' }, version: { N: '2' } });
   });
 
@@ -322,5 +322,15 @@ describe('subscriptions over the real-time endpoint', () => {
       { id: watched.id, ups: 3, version: 3 },
     ]);
     await Promise.all([reader.stop('popular'), reader.stop('any-update')]);
+  });
+
+  it('deletedPost delivers the deleted post, with the fields the deleting mutation selected', async () => {
+    const post = await addPost({ id: uniqueId('gone'), author: 'Deleted' });
+    expect(await viaKey.start('deleted', `subscription { deletedPost { id author version } }`)).toMatchObject({ type: 'start_ack' });
+    await gql('blogger', `mutation($id: ID!) { deletePost(id: $id) { id version } }`, { id: post.id });
+    const delivered = await viaKey.next((m) => m.type === 'data' && m.id === 'deleted');
+    // author was not in the mutation's selection set: AppSync gives the subscriber null for it
+    expect(payloadOf(delivered)).toEqual({ deletedPost: { id: post.id, author: null, version: 1 } });
+    await viaKey.stop('deleted');
   });
 });
