@@ -130,13 +130,14 @@ mark-api is running locally.
   Console           ${stack.url}/
   Real-time         ${stack.realtimeUrl}
   API key           ${stack.apiKey}   (public reads only; send it as the x-api-key header)
-  User pool         ${stack.userPool.endpoint}   (Cognito Identity Provider API: InitiateAuth USER_PASSWORD_AUTH)
+  User pool         ${stack.userPool.endpoint}   (Cognito Identity Provider API: USER_SRP_AUTH, Amplify's signIn, and USER_PASSWORD_AUTH)
     user pool id    ${stack.userPool.pool.poolId}
     app client id   ${stack.userPool.pool.clientId}
     users (a development convenience: these passwords are printed, never use them elsewhere)
 ${SEEDED_USERS.map((u) => `      ${u.username.padEnd(16)}${u.password.padEnd(24)}${u.groups.length ? `groups: ${u.groups.join(', ')}` : 'purchaser'}`).join('\n')}
     sign-up codes   printed here (the local pool mails nothing)
   IAM (staff)       access key ${stack.iam.accessKeyId}, secret ${stack.iam.secretAccessKey}
+                    (signs back-office calls to the API and the user pool's Admin* operations)
   Client config     ${relative(process.cwd(), LOCAL_CLIENT_CONFIG_FILE) || LOCAL_CLIENT_CONFIG_FILE}   (Amplify.configure's ResourcesConfig: the web client and npm run smoke read it)
   Data              ${flags['in-memory'] ? 'in memory (gone when stopped)' : `persistent under ${flags['data-dir'] ?? '.data'}/`}
   Archive           ${stack.pipeline?.archiveLocation ?? 'not started'}

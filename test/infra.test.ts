@@ -176,9 +176,11 @@ describe('GraphQL API', () => {
     });
   });
 
-  it('has a user pool for self sign-up with email verification, a public app client and a group per role', () => {
+  it('has a user pool for self sign-up with email verification, case-insensitive names, a public app client that hides who exists, and a group per role', () => {
     template.resourceCountIs('AWS::Cognito::UserPool', 1);
     template.hasResourceProperties('AWS::Cognito::UserPool', {
+      // Staff and staff are one user, as in the local pool (AWS's recommendation; fixed at creation)
+      UsernameConfiguration: { CaseSensitive: false },
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
       AutoVerifiedAttributes: ['email'],
       VerificationMessageTemplate: Match.objectLike({ DefaultEmailOption: 'CONFIRM_WITH_CODE' }),
@@ -188,6 +190,7 @@ describe('GraphQL API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      // an unknown user is answered as a wrong password, as the local pool answers it
       PreventUserExistenceErrors: 'ENABLED',
     });
     const groups = resourcesOf('AWS::Cognito::UserPoolGroup').map(([, r]) => r.Properties.GroupName as string).sort();

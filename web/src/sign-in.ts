@@ -5,11 +5,10 @@
 import { signIn } from 'aws-amplify/auth';
 
 /**
- * USER_PASSWORD_AUTH, which the local user pool speaks (and the deployed app client allows, over
- * TLS). Once the local pool speaks SRP, this becomes Amplify's default 'USER_SRP_AUTH', which
- * keeps the password off the wire.
+ * Amplify's default, USER_SRP_AUTH: the password never leaves the client (the local pool speaks SRP
+ * as Cognito does). 'USER_PASSWORD_AUTH' would send it, over TLS, to a pool that allows it.
  */
-export const SIGN_IN_FLOW = 'USER_PASSWORD_AUTH' as const;
+export const SIGN_IN_FLOW = 'USER_SRP_AUTH' as const;
 
 /** Signs the user in, or fails saying at which step Cognito stopped (a new password, MFA...). */
 export async function signInWithPassword(username: string, password: string): Promise<void> {
