@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from 'appsync-local';
+import { EventMerger } from '../web/src/events';
 import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 
@@ -42,31 +43,20 @@ async function mutate(field: string, inputType: string, input: Record<string, un
 const lock = (mark: string, expectedVersion: number) => mutate('lockMark', 'LockMarkInput', { mark, expectedVersion });
 const unlock = (mark: string, expectedVersion: number) => mutate('unlockMark', 'UnlockMarkInput', { mark, expectedVersion });
 
-/** The client side of the pattern, as documented: apply in version order, each version once. */
+/** The client side of the pattern: the web client's own merge (web/src/events.ts), applying in version order, each version once. */
 function follower(lastSeen: number) {
+  const merger = new EventMerger<MarkEvent>(lastSeen);
   const applied: MarkEvent[] = [];
-  const pending = new Map<number, MarkEvent>();
-  let duplicates = 0;
   return {
     applied,
     get lastSeen() {
-      return lastSeen;
+      return merger.lastSeen;
     },
     get duplicates() {
-      return duplicates;
+      return merger.duplicates;
     },
     deliver(event: MarkEvent) {
-      if (event.version <= lastSeen || pending.has(event.version)) {
-        duplicates++;
-        return;
-      }
-      pending.set(event.version, event);
-      while (pending.has(lastSeen + 1)) {
-        const next = pending.get(lastSeen + 1)!;
-        pending.delete(lastSeen + 1);
-        applied.push(next);
-        lastSeen = next.version;
-      }
+      applied.push(...merger.deliver(event));
     },
   };
 }

@@ -13,11 +13,11 @@ import { randomInt } from 'node:crypto';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { fetchAuthSession, signOut } from 'aws-amplify/auth';
-import { Hub } from 'aws-amplify/utils';
 import type { GeneratedMutation, GeneratedQuery } from '@aws-amplify/api-graphql';
 import WS from 'ws';
 import { signedIamHeaders } from 'appsync-local';
 import type { ClientConfig } from '../../infra/client-config';
+import { subscribeToMark, type MarkEvent } from '../../web/src/events';
 import { signInWithPassword } from '../../web/src/sign-in';
 import {
   forgetMark,
@@ -25,10 +25,8 @@ import {
   getMarkInFull,
   listMarkEvents,
   lockMark,
-  onMarkEvent,
   purchaseMark,
   releaseMark,
-  type OnMarkEventSubscription,
 } from '../../web/src/graphql/operations';
 
 export interface SmokeUser {
@@ -155,8 +153,6 @@ export function newSmokeMark(): string {
   return `SM ${Array.from({ length: 5 }, () => alphabet[randomInt(alphabet.length)]).join('')}`;
 }
 
-type MarkEvent = NonNullable<OnMarkEventSubscription['onMarkEvent']>;
-
 export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}): Promise<SmokeResult> {
   const log = options.log ?? (() => {});
   const stepTimeoutMs = options.stepTimeoutMs ?? 30_000;
@@ -213,26 +209,15 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
       expectThat(ownerSub !== '', 'an access token with a sub', 'none');
     });
 
-    await step(`subscribe to ${mark} as purchaser A (open fields)`, () =>
-      // started once AppSync acknowledges it (Amplify reports the start_ack on the Hub), or refused
-      new Promise<void>((resolve, reject) => {
-        const stop = Hub.listen('api', ({ payload }) => {
-          const data = payload.data as { variables?: { mark?: string } } | undefined;
-          if (payload.event === 'Subscription ack' && data?.variables?.mark === mark) {
-            stop();
-            resolve();
-          }
-        });
-        subscription = client.graphql({ query: onMarkEvent, variables: { mark } }).subscribe({
-          next: ({ data }) => void (data.onMarkEvent && received.push(data.onMarkEvent)),
-          error: (err: unknown) => {
-            subscriptionErrors.push(describeFailure(err));
-            stop();
-            reject(err);
-          },
-        });
-      }),
-    );
+    await step(`subscribe to ${mark} as purchaser A (open fields)`, async () => {
+      // started once AppSync acknowledges it (the start_ack), or refused
+      const started = subscribeToMark(client, mark, 'userPool', {
+        onEvent: (event) => received.push(event),
+        onError: (err) => subscriptionErrors.push(describeFailure(err)),
+      });
+      subscription = started;
+      await started.acknowledged;
+    });
 
     await step(`release ${mark} as staff (IAM)`, async () => {
       const answer = await iamGraphql(config, await staff(), releaseMark, { input: { mark, price: 25000 } });
