@@ -6,22 +6,16 @@
  * test/support/sign-in.ts), a SigV4 signature or the API key, which the endpoint verifies.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
-import { signedIamHeaders, type CognitoIdentity, type IamIdentity } from 'appsync-local';
+import { graphqlHttpClient, signedIamHeaders, type CognitoIdentity, type GraphQLHttpResponse, type IamIdentity } from 'appsync-local';
 import { SEEDED_USERS, type SeededRole } from '../../local/users';
 import { uniquePrefix } from './prefix';
 import { SignIns } from './sign-in';
 
-export interface GqlResponse<T = Record<string, unknown>> {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers are arbitrary JSON
-  body: { data?: T | null } & Record<string, any>;
-}
+export type GqlResponse<T = Record<string, unknown>> = GraphQLHttpResponse<T>;
 
 /**
  * Who a test request is sent as: a seeded user of the local pool (by role, with an access token),
@@ -77,26 +71,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     tablePrefix: uniquePrefix(options.label ?? 'stack'),
     buildRoot,
   });
-  const agent = new Agent({ keepAlive: true });
-  const post = (body: string, headers: Record<string, string> = {}) =>
-    new Promise<GqlResponse>((resolve, reject) => {
-      const req = httpRequest(stack.graphqlUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: GqlResponse['body'];
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = { raw: text };
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const http = graphqlHttpClient(stack.graphqlUrl);
+  const post = http.post;
   const defaultIdentity: Identity = (options.authorization?.defaultMode ?? 'AMAZON_COGNITO_USER_POOLS') === 'API_KEY' ? 'apiKey' : 'staff';
   const signIns = new SignIns({ endpoint: stack.userPool.endpoint, clientId: stack.userPool.pool.clientId, region: stack.userPool.pool.region });
   const token = async (role: SeededRole, kind: 'access' | 'id' = 'access') => {
@@ -138,7 +114,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       return post(body, { ...auth, ...opts.headers }) as never;
     },
     stop: async () => {
-      agent.destroy();
+      http.close();
       signIns.destroy();
       try {
         await stack.stop();
