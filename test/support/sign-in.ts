@@ -6,8 +6,9 @@
  * https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-refresh-token.html).
  * A request then carries a real token that the endpoint verifies, never a synthetic identity.
  *
- * The sign-in flow lives in `signIn` alone (USER_PASSWORD_AUTH today), so that switching to SRP
- * when the local pool speaks it is a change of that one function.
+ * The sign-in flow lives in `signIn` alone: USER_PASSWORD_AUTH, one of the flows the app client
+ * allows in AWS and locally, and the cheapest for a test helper. SRP, Amplify's default, is what
+ * the clients use; it is tested with Amplify itself (test/realtime-amplify.test.ts, the smoke).
  */
 import { CognitoIdentityProviderClient, InitiateAuthCommand, type AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
 
