@@ -333,4 +333,25 @@ describe('subscriptions over the real-time endpoint', () => {
     expect(payloadOf(delivered)).toEqual({ deletedPost: { id: post.id, author: null, version: 1 } });
     await viaKey.stop('deleted');
   });
+
+  // AppSync matches and shapes subscriptions on the mutation's response under its response keys:
+  // a field the mutation selected only under an alias reaches subscribers as null, and an
+  // argument filter on it does not match (aws/aws-appsync-community#160).
+  it('a field the mutation selected only under an alias reaches subscribers as null, and a filter on it does not match', async () => {
+    const author = uniqueId('aliased');
+    expect(await reader.start('aliased-author', `subscription($author: String) { addedPost(author: $author) { id author } }`, { author })).toMatchObject({ type: 'start_ack' });
+    expect(await viaKey.start('aliased-any', `subscription { addedPost { id author title } }`)).toMatchObject({ type: 'start_ack' });
+    const id = uniqueId('aliased-post');
+    const answer = await gql('blogger', `mutation($id: ID!, $author: String!) { addPost(id: $id, author: $author, title: "t", content: "c", url: "https://example.com/") { id writer: author title } }`, { id, author });
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data.addPost).toEqual({ id, writer: author, title: 't' });
+    const delivered = await viaKey.next((m) => m.type === 'data' && m.id === 'aliased-any' && payloadOf(m).addedPost.id === id);
+    expect(payloadOf(delivered)).toEqual({ addedPost: { id, author: null, title: 't' } });
+    // the same author's post selected without the alias reaches the filtered subscription; the aliased one did not
+    const plain = await addPost({ id: uniqueId('plain-post'), author });
+    const filtered = await reader.next((m) => m.type === 'data' && m.id === 'aliased-author');
+    expect(payloadOf(filtered).addedPost.id).toBe(plain.id);
+    expect(reader.data('aliased-author')).toHaveLength(1);
+    await Promise.all([reader.stop('aliased-author'), viaKey.stop('aliased-any')]);
+  });
 });
