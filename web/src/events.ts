@@ -90,6 +90,16 @@ export class EventMerger<E extends { version: number } = MarkEvent> {
     return this.last;
   }
 
+  /**
+   * Gives up on the versions up to `version` (a reader who cannot list events cannot fill a hole):
+   * the next one expected is the one after it.
+   */
+  skipTo(version: number): void {
+    if (version <= this.last) return;
+    this.last = version;
+    for (const pending of this.pending.keys()) if (pending <= version) this.pending.delete(pending);
+  }
+
   /** the events this one makes applicable, in order (none while a version before it is missing) */
   deliver(event: E): E[] {
     if (event.version <= this.last || this.pending.has(event.version)) {
@@ -144,7 +154,10 @@ export function followMark(options: FollowOptions): Follow {
   let acknowledged = false;
   let reading: Promise<void> = Promise.resolve();
   const deliver = (event: MarkEvent) => {
-    if (!stopped) merger.deliver(event).forEach((e) => options.onEvent(e));
+    if (stopped) return;
+    // live only: what came before this event can never be read, so waiting for it would stall
+    if (!options.canList) merger.skipTo(event.version - 1);
+    merger.deliver(event).forEach((e) => options.onEvent(e));
   };
   const state = (next: FollowState) => {
     if (!stopped) options.onState(next);
