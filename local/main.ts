@@ -11,6 +11,7 @@ import { SEEDED_USERS } from './users';
 import { LOCAL_CLIENT_CONFIG_FILE, localClientConfig, writeClientConfig } from './client-config';
 import { portIsFree } from 'appsync-local';
 import { watchSources, type SourceChange } from './watch';
+import { buildWebClient, DEFAULT_WEB_PORT, serveWebClient } from './web-client';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -101,11 +102,21 @@ async function main() {
     if (process.ppid !== parent) void shutdown('parent process exited');
   }, 1000).unref();
 
-  // the user pool on a stable port too when it is free, so sign-in settings survive a restart
-  const userPoolPort = port === DEFAULT_PORT && (await portIsFree(DEFAULT_USER_POOL_PORT, flags.host)) ? DEFAULT_USER_POOL_PORT : undefined;
+  // the user pool and the web client on stable ports too when they are free, so sign-in settings
+  // and bookmarks survive a restart
+  const stablePort = async (stable: number) => (port === DEFAULT_PORT && (await portIsFree(stable, flags.host)) ? stable : undefined);
+  const userPoolPort = await stablePort(DEFAULT_USER_POOL_PORT);
+  // The web client (web/): built while the stack starts, served on an origin of its own before the
+  // stack starts, since the user pool answers a browser page only from the origins it is given.
+  const webBuild = buildWebClient().then(
+    () => undefined,
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
+  const web = await serveWebClient({ configFile: LOCAL_CLIENT_CONFIG_FILE, port: await stablePort(DEFAULT_WEB_PORT), host: flags.host });
   const stack = await startStack({
     port,
     userPoolPort,
+    allowedOrigins: [web.origin],
     onUserPoolLog: (line) => process.stdout.write(`  ${line}\n`),
     host: flags.host,
     inMemory: flags['in-memory'],
@@ -118,16 +129,20 @@ async function main() {
     pipeline: true,
     onResolverLog: (level, text, module) => process.stdout.write(`  [${module}] ${level}: ${text}\n`),
   });
+  stack.addService({ name: 'web client', stop: () => web.stop() });
   running.stack = stack;
   if (stopping) return void (await stack.stop());
   // the web client and npm run smoke read where everything is from this one file
   writeClientConfig(localClientConfig(stack), LOCAL_CLIENT_CONFIG_FILE);
+  const webBuildFailure = await webBuild;
 
   process.stdout.write(`
 mark-api is running locally.
 
   GraphQL endpoint  ${stack.graphqlUrl}
   Console           ${stack.url}/
+  Web client        ${webBuildFailure ? `not built: ${webBuildFailure}` : `${web.url}   (storefront and owner's page; sign up with the code printed here)`}
+                    (its live events use the real-time endpoint's self-signed certificate: open ${stack.url.replace(/^http:/, 'https:')}/health once and accept it)
   Real-time         ${stack.realtimeUrl}
   API key           ${stack.apiKey}   (public reads only; send it as the x-api-key header)
   User pool         ${stack.userPool.endpoint}   (Cognito Identity Provider API: USER_SRP_AUTH, Amplify's signIn, and USER_PASSWORD_AUTH)
