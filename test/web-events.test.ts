@@ -11,7 +11,7 @@ const versions = (events: { version: number }[]) => events.map((e) => e.version)
 
 describe('EventMerger', () => {
   it('applies in version order, holds an event ahead of a gap, and drops duplicates', () => {
-    const merger = new EventMerger(1);
+    const merger = new EventMerger<{ version: number }>(1);
     expect(versions(merger.deliver(ev(3)))).toEqual([]);
     expect(versions(merger.deliver(ev(2)))).toEqual([2, 3]);
     expect(versions(merger.deliver(ev(3)))).toEqual([]);
@@ -21,7 +21,7 @@ describe('EventMerger', () => {
   });
 
   it('skipTo gives up on the versions before a point: the next one expected is after it', () => {
-    const merger = new EventMerger();
+    const merger = new EventMerger<{ version: number }>();
     expect(versions(merger.deliver(ev(5)))).toEqual([]);
     merger.skipTo(4);
     expect(merger.lastSeen).toBe(4);
