@@ -39,6 +39,7 @@ import { project } from '../realtime/selection';
 import { ScalarParseError } from './scalars';
 import type { Caller } from './auth';
 import { unauthorizedMessage, UNAUTHORIZED_ERROR_TYPE, type FieldAccess } from './directives';
+import type { Trace } from '../trace';
 
 export interface MutationResultEvent {
   /** the schema field name (not the alias) */
@@ -90,6 +91,8 @@ export interface GraphQLRequest {
   identity?: unknown;
   /** who authenticated, and how: the schema's auth directives are checked against it per field */
   caller?: Caller;
+  /** where the request's stages are recorded, when the endpoint traces (../trace.ts) */
+  trace?: Trace;
 }
 
 export interface GraphQLResponseBody {
@@ -109,6 +112,8 @@ interface RequestContext {
   /** util.appendError errors: the field keeps its value, the error is reported beside it */
   appended: AppSyncError[];
   resolverCalls: number;
+  /** traced requests only: the time spent in resolvers and directive checks, which execute() includes */
+  inResolversMs: number;
 }
 
 interface SelectionInfo {
@@ -172,11 +177,17 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
     const typeName = info.parentType.name;
+    const trace = context.request.trace;
+    const checking = trace ? performance.now() : 0;
     if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw queryDepthExceeded(limits.queryDepthLimit);
     const caller = context.request.caller;
     // AppSync authorizes each field before resolving it: a refused mutation field never runs.
     if (access && caller && !access.allows(typeName, info.fieldName, caller)) {
       throw new ResolverFieldError({ message: unauthorizedMessage(info.fieldName, typeName), errorType: UNAUTHORIZED_ERROR_TYPE, data: null, errorInfo: null });
+    }
+    if (trace) {
+      context.inResolversMs += trace.add('directive checks', checking) - checking;
+      if (!info.path.prev) trace.fields.push(`${typeName}.${info.fieldName}`);
     }
     if (!runtime.has(typeName, info.fieldName)) return defaultFieldResolver(source, args, context, info);
     if (++context.resolverCalls > resolverCountLimit) throw resolverCountExceeded(resolverCountLimit);
@@ -195,6 +206,8 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
         selectionSetGraphQL: selection.graphql,
       },
     };
+    const resolving = trace ? performance.now() : 0;
+    if (trace) input.trace = trace;
     return runtime.resolve(typeName, info.fieldName, input).then((outcome) => {
       const errors = outcome.errors ?? [];
       const path = pathOf(info);
@@ -211,10 +224,13 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       // a later field fails, and events of one item go out in commit order.
       // extensions.invalidateSubscriptions calls of the resolver travel with it (realtime/ acts on them).
       if (info.parentType === mutationType && !info.path.prev && outcome.data !== null && outcome.data !== undefined && listeners.size) {
+        const publishing = trace ? performance.now() : 0;
         const event = mutationEventOf(info, args, context, outcome.data);
         if (outcome.invalidations) event.invalidations = outcome.invalidations;
         notify(listeners, event);
+        if (trace) trace.add('subscription publish', publishing);
       }
+      if (trace) context.inResolversMs += performance.now() - resolving;
       return outcome.data;
     });
   };
@@ -236,6 +252,19 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
     };
   };
 
+  /** The request's document and variables, or the errors AppSync answers before executing anything. */
+  const check = (request: GraphQLRequest): { ok: true; prepared: PreparedDocument; variables: Record<string, unknown> } | { ok: false; errors: AppSyncError[] } => {
+    const prepared = prepare(request.query);
+    if (prepared.errors.length) return { ok: false, errors: prepared.errors };
+    const operation = pickOperation(prepared.document, request.operationName);
+    if (!operation) return { ok: false, errors: [operationNotFound(request.operationName)] };
+    const variables = request.variables ?? {};
+    const variableErrors = checkVariableNesting(variables);
+    if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
+    if (variableErrors.length) return { ok: false, errors: variableErrors };
+    return { ok: true, prepared, variables };
+  };
+
   const returnTypeOf = (parent: string, field: string): string | undefined => {
     const type = schema.getType(parent);
     return type && 'getFields' in type ? String(type.getFields()[field]?.type) : undefined;
@@ -248,16 +277,14 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       return () => listeners.delete(listener);
     },
     async run(request) {
-      const prepared = prepare(request.query);
-      if (prepared.errors.length) return { data: null, errors: prepared.errors };
-      const operation = pickOperation(prepared.document, request.operationName);
-      if (!operation) return { data: null, errors: [operationNotFound(request.operationName)] };
-      const variables = request.variables ?? {};
-      const variableErrors = checkVariableNesting(variables);
-      if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
-      if (variableErrors.length) return { data: null, errors: variableErrors };
+      const trace = request.trace;
+      const started = trace ? performance.now() : 0;
+      const checked = check(request);
+      const executing = trace ? trace.add('parse and validation', started) : 0;
+      if (!checked.ok) return { data: null, errors: checked.errors };
+      const { prepared, variables } = checked;
 
-      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0 };
+      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0, inResolversMs: 0 };
       const execution = Promise.resolve(
         execute({
           schema,
@@ -269,6 +296,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
         }),
       );
       const result = await withTimeout(execution, limits.requestTimeoutMs);
+      if (trace) trace.addMs('GraphQL execution', performance.now() - executing - context.inResolversMs);
       if (result === TIMED_OUT) return { data: null, errors: [EXECUTION_TIMEOUT] };
       const errors = [...(result.errors ?? []).map((e) => executionErrorOf(e, returnTypeOf)), ...context.appended];
       return errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
