@@ -11,7 +11,7 @@ import { createAuthenticator, VERIFIED_TOKENS_KEPT, type Authenticator } from '.
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_CacheTest';
 const CLIENT_ID = 'cachetestappclient00000000';
 
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
 
 beforeAll(async () => {

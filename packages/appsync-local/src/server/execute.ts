@@ -8,6 +8,7 @@ import {
   defaultFieldResolver,
   execute,
   getNamedType,
+  GraphQLError,
   isNonNullType,
   Kind,
   parse,
@@ -26,12 +27,14 @@ import type { ResolveInput, ResolverError, ResolverRuntime, SubscriptionInvalida
 import {
   EXECUTION_TIMEOUT,
   executionErrorOf,
+  locationsOf,
   queryDepthExceeded,
   requestError,
   resolverCountExceeded,
   resolverErrorOf,
   ResolverFieldError,
   type AppSyncError,
+  type LimitError,
 } from './errors';
 import { selectionSetGraphQL, selectionSetList } from './selection';
 import { checkDocumentCost, validateDocument } from './validation';
@@ -114,6 +117,8 @@ interface RequestContext {
   resolverCalls: number;
   /** traced requests only: the time spent in resolvers and directive checks, which execute() includes */
   inResolversMs: number;
+  /** the request's resolvers that run now; the others wait their turn */
+  slots: ResolverSlots;
 }
 
 interface SelectionInfo {
@@ -123,6 +128,41 @@ interface SelectionInfo {
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
+
+/**
+ * How many resolvers of one request run at once (issue 20, part 5). graphql-js starts every
+ * field of a selection set at once: a document of 100 aliases of a field with a resolver ran 100
+ * sandboxes and sent 100 DynamoDB requests in one go, which held the event loop and queued every
+ * other request's calls behind them (the SDK's socket pool, then DynamoDB Local, which serves its
+ * requests one at a time). Past this many, a request's resolvers wait for one of its own to finish,
+ * so that another request's resolver waits for at most this many. AppSync's answers do not depend
+ * on it: sibling fields are independent, and their results and errors keep the document's order.
+ */
+export const RESOLVERS_AT_ONCE_PER_REQUEST = 4;
+
+/** Runs a request's resolvers at most `limit` at a time, the waiting ones in the order they came. */
+class ResolverSlots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.limit) return this.start(work);
+    return new Promise<T>((resolve, reject) => this.waiting.push(() => this.start(work).then(resolve, reject)));
+  }
+
+  private start<T>(work: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    const done = () => {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    };
+    const running = work();
+    running.then(done, done);
+    return running;
+  }
+}
 
 export interface Executor {
   schema: GraphQLSchema;
@@ -175,11 +215,15 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
     return hit;
   };
 
+  // One error of each limit for every field it refuses: see refused().
+  const depthExceeded = queryDepthExceeded(limits.queryDepthLimit);
+  const countExceeded = resolverCountExceeded(resolverCountLimit);
+
   const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
     const typeName = info.parentType.name;
     const trace = context.request.trace;
     const checking = trace ? performance.now() : 0;
-    if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw queryDepthExceeded(limits.queryDepthLimit);
+    if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw refused(depthExceeded, info);
     const caller = context.request.caller;
     // AppSync authorizes each field before resolving it: a refused mutation field never runs.
     if (access && caller && !access.allows(typeName, info.fieldName, caller)) {
@@ -190,7 +234,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       if (!info.path.prev) trace.fields.push(`${typeName}.${info.fieldName}`);
     }
     if (!runtime.has(typeName, info.fieldName)) return defaultFieldResolver(source, args, context, info);
-    if (++context.resolverCalls > resolverCountLimit) throw resolverCountExceeded(resolverCountLimit);
+    if (++context.resolverCalls > resolverCountLimit) throw refused(countExceeded, info);
     const selection = selectionOf(info, context.fragments);
     const input: ResolveInput = {
       arguments: withUnsetVariablesAsNull(args, info, context.request.variables ?? {}),
@@ -208,10 +252,10 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
     };
     const resolving = trace ? performance.now() : 0;
     if (trace) input.trace = trace;
-    return runtime.resolve(typeName, info.fieldName, input).then((outcome) => {
+    return context.slots.run(() => runtime.resolve(typeName, info.fieldName, input)).then((outcome) => {
       const errors = outcome.errors ?? [];
       const path = pathOf(info);
-      const report = (e: ResolverError) => context.appended.push(resolverErrorOf(e, path, info.fieldNodes.map((n) => n.loc && locationOf(n, info)).filter(isDefined)));
+      const report = (e: ResolverError) => context.appended.push(resolverErrorOf(e, path, locationsOf(info.fieldNodes)));
       if ((outcome.data === null || outcome.data === undefined) && errors.length) {
         // util.error ends the resolver, so it is the last error; graphql-js nulls the field with
         // it and bubbles the null as GraphQL requires. Earlier ones came from util.appendError.
@@ -284,7 +328,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       if (!checked.ok) return { data: null, errors: checked.errors };
       const { prepared, variables } = checked;
 
-      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0, inResolversMs: 0 };
+      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0, inResolversMs: 0, slots: new ResolverSlots(RESOLVERS_AT_ONCE_PER_REQUEST) };
       const execution = Promise.resolve(
         execute({
           schema,
@@ -398,7 +442,7 @@ export function checkVariables(schema: GraphQLSchema, operation: OperationDefini
     const name = definition.variable.name.value;
     const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
     if (!type) continue;
-    const loc = definition.loc ? [locationOfOffset(definition.loc.source.body, definition.loc.start)] : undefined;
+    const loc = locationsOf([definition]);
     const present = Object.prototype.hasOwnProperty.call(values, name);
     if (!present || values[name] === null) {
       if (isNonNullType(type) && !(definition.defaultValue && !present)) {
@@ -421,28 +465,23 @@ export function checkVariables(schema: GraphQLSchema, operation: OperationDefini
   return errors;
 }
 
-function locationOfOffset(body: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (body.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-function locationOf(node: FieldNode, _info: GraphQLResolveInfo): { line: number; column: number } {
-  return locationOfOffset(node.loc!.source.body, node.loc!.start);
-}
-
 function pathOf(info: GraphQLResolveInfo): Array<string | number> {
   const out: Array<string | number> = [];
   for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) out.unshift(p.key);
   return out;
 }
 
-function isDefined<T>(value: T | undefined | null | 0 | ''): value is T {
-  return value !== undefined && value !== null && value !== 0 && value !== '';
+/**
+ * A field a limit refuses, as the error graphql-js reports for it: located (its path and the
+ * field's place in the document) and carrying the limit's one error, so that graphql-js takes it
+ * as it is (its locatedError passes on any Error whose `path` is an array). Refusing thousands of
+ * fields (5,000 aliases past the resolver count) must cost next to nothing, and graphql-js would
+ * have built each refusal with a stack trace (about 10 µs each) and its location by scanning the
+ * document from its start: the error is made from GraphQLError's prototype without running its
+ * constructor (0.1 µs), its location found in the document's line index.
+ */
+function refused(limit: LimitError, info: GraphQLResolveInfo): GraphQLError {
+  const error = Object.create(GraphQLError.prototype) as GraphQLError;
+  const fields: Partial<Record<keyof GraphQLError, unknown>> = { message: limit.message, path: pathOf(info), locations: locationsOf(info.fieldNodes), originalError: limit, extensions: {} };
+  return Object.assign(error, fields);
 }
