@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { eraserFilterPattern } from '../functions/eraser/filter';
 import { contextOf, readSettings } from '../infra/settings';
 import { MarkApiStack } from '../infra/stack';
+import { CLIENT_OUTPUTS } from '../infra/client-config';
 import { tables, type TableDefinition } from '../infra/tables';
 import { loadMarkApiWiring, type MarkApiWiring } from '../infra/wiring';
 import { createSandbox, APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from 'appsync-local';
@@ -636,6 +637,14 @@ describe('alarms and outputs', () => {
     for (const def of tables) expect(outputs[`${def.logicalName}TableName`].Value).toEqual({ Ref: tableId(def.logicalName) });
     // the API key value itself is not an output
     expect(JSON.stringify(outputs)).not.toMatch(/"ApiKey"\]/);
+  });
+
+  it('outputs what a client configuration is made of (npm run client-config, npm run smoke -- --outputs)', () => {
+    const outputs = json.Outputs as Json;
+    for (const name of Object.values(CLIENT_OUTPUTS)) expect(Object.keys(outputs)).toContain(name);
+    expect(outputs.Region.Value).toEqual({ Ref: 'AWS::Region' });
+    expect(outputs.UserPoolId.Value).toEqual({ Ref: logicalId(stack.users.userPool) });
+    expect(outputs.UserPoolClientId.Value).toEqual({ Ref: logicalId(stack.users.client) });
   });
 
   it('is environment-agnostic: no account or region baked in', () => {

@@ -308,7 +308,7 @@ export async function verifySigV4(
 }
 
 /** Headers of a SigV4-signed POST to an AppSync endpoint: what a back-office client sends. */
-export async function signedIamHeaders(url: string, body: string, credentials: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>, region = 'us-east-1'): Promise<Record<string, string>> {
+export async function signedIamHeaders(url: string, body: string, credentials: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'> & { sessionToken?: string }, region = 'us-east-1'): Promise<Record<string, string>> {
   const target = new URL(url);
   const signer = new SignatureV4({ service: 'appsync', region, sha256: Sha256, credentials, applyChecksum: false });
   const signed = await signer.sign({
