@@ -101,6 +101,20 @@ describe('fields past the resolver count', () => {
       }),
     );
   });
+
+  it('are all in the answer, in order, when there are more than the endpoint serialises in one turn of the event loop', async () => {
+    started.length = 0;
+    // 1,190 refusals: three slices of the answer's errors, written with a turn of the event loop between them
+    const count = 1_200;
+    const res = await stack.gql(aliases('many-over', count));
+    expect(started).toHaveLength(RESOLVER_COUNT_LIMIT);
+    const data = res.body.data as Record<string, unknown>;
+    expect(Object.keys(data)).toEqual(Array.from({ length: count }, (_, i) => `a${i}`));
+    expect(Object.values(data).filter((v) => v !== null)).toHaveLength(RESOLVER_COUNT_LIMIT);
+    const errors = res.body.errors as { path: string[]; errorType: string; message: string }[];
+    expect(errors.map((e) => e.path)).toEqual(Array.from({ length: count - RESOLVER_COUNT_LIMIT }, (_, k) => [`a${RESOLVER_COUNT_LIMIT + k}`]));
+    expect(new Set(errors.map((e) => `${e.errorType}: ${e.message}`))).toEqual(new Set([`ResolverCountLimitExceeded: Resolver count limit of ${RESOLVER_COUNT_LIMIT} exceeded.`]));
+  });
 });
 
 describe('locationIn', () => {

@@ -137,8 +137,11 @@ const DOCUMENT_CACHE_SIZE = 500;
  * requests one at a time). Past this many, a request's resolvers wait for one of its own to finish,
  * so that another request's resolver waits for at most this many. AppSync's answers do not depend
  * on it: sibling fields are independent, and their results and errors keep the document's order.
+ * Measured with the hostile reliability file (a reader's p99 while documents of 100 aliases of
+ * getMark run, 2-core machine): 100 ms with no bound, 43 ms at 4, 24–26 ms at 2; the 100-alias
+ * document itself takes about twice as long at 2 as at 4 (docs/PERFORMANCE.md).
  */
-export const RESOLVERS_AT_ONCE_PER_REQUEST = 4;
+export const RESOLVERS_AT_ONCE_PER_REQUEST = 2;
 
 /** Runs a request's resolvers at most `limit` at a time, the waiting ones in the order they came. */
 class ResolverSlots {

@@ -235,6 +235,29 @@ function send(res: ServerResponse, status: number, body: string, type = JSON_TYP
   res.end(body);
 }
 
+/** Errors serialised between two turns of the event loop when an answer carries many (answerText). */
+const ERRORS_PER_TURN = 500;
+
+/**
+ * JSON.stringify(answer), the same text, but an answer with thousands of errors (5,000 aliases
+ * past the resolver count: 4,900 ResolverCountLimitExceeded, 800 KB) is written out
+ * ERRORS_PER_TURN errors at a time with a turn of the event loop between them, so that one
+ * request's large answer does not hold every other request's I/O for the whole of its
+ * serialisation (issue 20, part 5). Answers of ordinary size take one JSON.stringify, as before.
+ */
+async function answerText(answer: GraphQLResponseBody): Promise<string> {
+  const errors = answer.errors;
+  if (!errors || errors.length <= ERRORS_PER_TURN) return JSON.stringify(answer);
+  const parts = [`{"data":${JSON.stringify(answer.data)},"errors":[`];
+  for (let start = 0; start < errors.length; start += ERRORS_PER_TURN) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const slice = JSON.stringify(errors.slice(start, start + ERRORS_PER_TURN));
+    parts.push(start ? ',' : '', slice.slice(1, -1));
+  }
+  parts.push(']}');
+  return parts.join('');
+}
+
 function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   // Node already lower-cases names; repeated headers are joined as AppSync presents them.
@@ -328,9 +351,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
         caller: auth.caller,
         trace,
       });
-      if (!trace) return send(res, 200, JSON.stringify(result));
+      if (!trace) return send(res, 200, await answerText(result));
       mark = performance.now();
-      send(res, 200, JSON.stringify(result));
+      send(res, 200, await answerText(result));
       trace.add('serialisation', mark);
       sink!(trace.finish());
       return;
