@@ -39,6 +39,7 @@ beforeAll(async () => {
           try {
             if (id.startsWith('gated')) await gate;
             else await new Promise((resolve) => setTimeout(resolve, 2));
+            if (id.startsWith('fail')) return { data: null, errors: [{ message: `no note ${id}`, errorType: 'NoNote' }] };
             return { data: { id, text: `text of ${id}`, required: 'r' }, errors: [] };
           } finally {
             running -= 1;
@@ -114,6 +115,20 @@ describe('fields past the resolver count', () => {
     const errors = res.body.errors as { path: string[]; errorType: string; message: string }[];
     expect(errors.map((e) => e.path)).toEqual(Array.from({ length: count - RESOLVER_COUNT_LIMIT }, (_, k) => [`a${RESOLVER_COUNT_LIMIT + k}`]));
     expect(new Set(errors.map((e) => `${e.errorType}: ${e.message}`))).toEqual(new Set([`ResolverCountLimitExceeded: Resolver count limit of ${RESOLVER_COUNT_LIMIT} exceeded.`]));
+  });
+
+  it('are refused alike whether or not the endpoint splits them off before graphql-js runs the document', async () => {
+    // A root of plain fields is split before execution (splitPastCount); one @include on its first
+    // field leaves it to graphql-js's own pass, which refuses them in the field resolver. Some run
+    // fields fail, so the refusals' place among the resolvers' errors is compared too.
+    const fields = (include: string) =>
+      Array.from({ length: RESOLVER_COUNT_LIMIT * 3 }, (_, i) => `a${i}: note(id: "${i % 4 === 1 ? 'fail' : 'same'}-${i}")${i === 0 ? include : ''} { id text }`).join('\n');
+    // the fields on the same lines and columns in both documents, so their locations compare alike
+    const split = await stack.gql(`query Q {\n${fields('')}\n}`);
+    const whole = await stack.gql(`query Q($yes: Boolean!) {\n${fields(' @include(if: $yes)')}\n}`, { yes: true });
+    expect(whole.body.errors!.filter((e) => e.errorType === 'NoNote').length).toBeGreaterThan(0);
+    expect(whole.body.errors!.filter((e) => e.errorType === 'ResolverCountLimitExceeded')).toHaveLength(RESOLVER_COUNT_LIMIT * 2);
+    expect(split.body).toEqual(whole.body);
   });
 });
 

@@ -182,6 +182,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
   const listeners = new Set<MutationResultListener>();
   const selections = new WeakMap<readonly FieldNode[], SelectionInfo>();
   const mutationType = schema.getMutationType();
+  const queryType = schema.getQueryType();
 
   const prepare = (query: string): PreparedDocument => {
     const hit = documents.get(query);
@@ -300,7 +301,9 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
   };
 
   /** The request's document and variables, or the errors AppSync answers before executing anything. */
-  const check = (request: GraphQLRequest): { ok: true; prepared: PreparedDocument; variables: Record<string, unknown> } | { ok: false; errors: AppSyncError[] } => {
+  const check = (
+    request: GraphQLRequest,
+  ): { ok: true; prepared: PreparedDocument; operation: OperationDefinitionNode; variables: Record<string, unknown> } | { ok: false; errors: AppSyncError[] } => {
     const prepared = prepare(request.query);
     if (prepared.errors.length) return { ok: false, errors: prepared.errors };
     const operation = pickOperation(prepared.document, request.operationName);
@@ -309,7 +312,50 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
     const variableErrors = checkVariableNesting(variables);
     if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
     if (variableErrors.length) return { ok: false, errors: variableErrors };
-    return { ok: true, prepared, variables };
+    return { ok: true, prepared, operation, variables };
+  };
+
+  /**
+   * A query whose root selects more fields with resolvers than the resolver count allows (5,000
+   * aliases of getMark: 4,900 past a count of 100), split in two before graphql-js runs it: the
+   * fields it will run, and the ones it would refuse. graphql-js would refuse each of those in its
+   * synchronous pass over the root fields (argument coercion, resolve info, the field resolver,
+   * the error's bookkeeping: 20-30 ms for 4,900 on this machine), holding every other request for
+   * that long (issue 20, part 5); the endpoint runs only the others and refuses these itself, in
+   * the same words, at the same paths and places, in the same order.
+   *
+   * Only where the answer is the same by construction, otherwise null and graphql-js refuses as
+   * before: a query; a root of plain fields (no fragment, no @skip/@include, each response key
+   * once: nothing to merge); every root field has a resolver, so the fields past the count are
+   * exactly the root fields after the first resolverCountLimit (graphql-js starts the root
+   * fields in document order and counts them before any nested field, which can only start once
+   * a root resolver's promise settles); every field the caller may reach, so no root field is
+   * refused for its directives in between; and no refused field is non-null (its null would
+   * bubble). The refusals are then the first errors of the answer, as graphql-js reports its
+   * synchronous refusals before any resolver's error, and once the count is reached every nested
+   * resolver is refused in both cases alike.
+   */
+  const splitPastCount = (operation: OperationDefinitionNode, caller: Caller | undefined): { run: OperationDefinitionNode; refused: FieldNode[]; keys: string[] } | null => {
+    const selections = operation.selectionSet.selections;
+    if (operation.operation !== 'query' || selections.length <= resolverCountLimit || !queryType) return null;
+    const keys = new Set<string>();
+    const names = new Set<string>();
+    for (const selection of selections) {
+      if (selection.kind !== Kind.FIELD || selection.directives?.length) return null;
+      const key = selection.alias?.value ?? selection.name.value;
+      if (keys.has(key)) return null;
+      keys.add(key);
+      names.add(selection.name.value);
+    }
+    const fields = queryType.getFields();
+    for (const name of names) {
+      if (!runtime.has(queryType.name, name) || !fields[name]) return null;
+      if (access && caller && !access.allows(queryType.name, name, caller)) return null;
+    }
+    const refused = (selections as readonly FieldNode[]).slice(resolverCountLimit);
+    if (refused.some((field) => isNonNullType(fields[field.name.value]!.type))) return null;
+    const run: OperationDefinitionNode = { ...operation, selectionSet: { ...operation.selectionSet, selections: selections.slice(0, resolverCountLimit) } };
+    return { run, refused, keys: [...keys] };
   };
 
   const returnTypeOf = (parent: string, field: string): string | undefined => {
@@ -329,13 +375,14 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       const checked = check(request);
       const executing = trace ? trace.add('parse and validation', started) : 0;
       if (!checked.ok) return { data: null, errors: checked.errors };
-      const { prepared, variables } = checked;
+      const { prepared, operation, variables } = checked;
+      const split = splitPastCount(operation, request.caller);
 
       const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0, inResolversMs: 0, slots: new ResolverSlots(RESOLVERS_AT_ONCE_PER_REQUEST) };
       const execution = Promise.resolve(
         execute({
           schema,
-          document: prepared.document,
+          document: split ? { ...prepared.document, definitions: prepared.document.definitions.map((d) => (d === operation ? split.run : d)) } : prepared.document,
           variableValues: variables,
           operationName: request.operationName ?? undefined,
           contextValue: context,
@@ -345,8 +392,23 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       const result = await withTimeout(execution, limits.requestTimeoutMs);
       if (trace) trace.addMs('GraphQL execution', performance.now() - executing - context.inResolversMs);
       if (result === TIMED_OUT) return { data: null, errors: [EXECUTION_TIMEOUT] };
+      // graphql-js ran no field (its variables' coercion failed): nothing was refused either
+      if (split && result.data !== undefined) return answerWithRefusals(result, split);
       const errors = [...(result.errors ?? []).map((e) => executionErrorOf(e, returnTypeOf)), ...context.appended];
       return errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
+
+      /** The run fields' answer, with the refused fields' nulls in the document's order and their errors first. */
+      function answerWithRefusals(ran: Awaited<ReturnType<typeof execute>>, { refused, keys }: NonNullable<typeof split>): GraphQLResponseBody {
+        let data: Record<string, unknown> | null = null;
+        if (ran.data) {
+          data = {};
+          for (const key of keys) data[key] = key in ran.data ? ran.data[key] : null;
+        }
+        const refusals = refused.map((field) => refusedAt(countExceeded, [field.alias?.value ?? field.name.value], [field]));
+        const errors = [...refusals, ...(ran.errors ?? [])].map((e) => executionErrorOf(e, returnTypeOf));
+        errors.push(...context.appended);
+        return { data, errors };
+      }
     },
   };
 }
@@ -484,7 +546,12 @@ function pathOf(info: GraphQLResolveInfo): Array<string | number> {
  * constructor (0.1 µs), its location found in the document's line index.
  */
 function refused(limit: LimitError, info: GraphQLResolveInfo): GraphQLError {
+  return refusedAt(limit, pathOf(info), info.fieldNodes);
+}
+
+/** refused() of the field at `path` whose nodes are `nodes`. */
+function refusedAt(limit: LimitError, path: Array<string | number>, nodes: readonly FieldNode[]): GraphQLError {
   const error = Object.create(GraphQLError.prototype) as GraphQLError;
-  const fields: Partial<Record<keyof GraphQLError, unknown>> = { message: limit.message, path: pathOf(info), locations: locationsOf(info.fieldNodes), originalError: limit, extensions: {} };
+  const fields: Partial<Record<keyof GraphQLError, unknown>> = { message: limit.message, path, locations: locationsOf(nodes), originalError: limit, extensions: {} };
   return Object.assign(error, fields);
 }
