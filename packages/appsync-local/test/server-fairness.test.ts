@@ -126,8 +126,8 @@ describe('fields past the resolver count', () => {
     // the fields on the same lines and columns in both documents, so their locations compare alike
     const split = await stack.gql(`query Q {\n${fields('')}\n}`);
     const whole = await stack.gql(`query Q($yes: Boolean!) {\n${fields(' @include(if: $yes)')}\n}`, { yes: true });
-    expect(whole.body.errors!.filter((e) => e.errorType === 'NoNote').length).toBeGreaterThan(0);
-    expect(whole.body.errors!.filter((e) => e.errorType === 'ResolverCountLimitExceeded')).toHaveLength(RESOLVER_COUNT_LIMIT * 2);
+    expect(whole.body.errors!.filter((e: { errorType?: string }) => e.errorType === 'NoNote').length).toBeGreaterThan(0);
+    expect(whole.body.errors!.filter((e: { errorType?: string }) => e.errorType === 'ResolverCountLimitExceeded')).toHaveLength(RESOLVER_COUNT_LIMIT * 2);
     expect(split.body).toEqual(whole.body);
   });
 });
