@@ -27,6 +27,7 @@ import { dynamoDbClient } from 'appsync-local';
 import { graphqlClient, type GraphQLClient } from './client';
 import { clock, forkJobProcess, serveJobs } from './job-process';
 import { timed } from './stats';
+import { aliasedGetMarks } from '../test/support/hostile';
 
 /** Where the endpoint under test listens, and what the SDK baseline writes to. */
 export interface Target {
@@ -78,8 +79,50 @@ export interface SubscriptionsOutput {
   mutations: { version: number; sent: number; answered: number; arrivals: number[] }[];
 }
 
-type Job = LatencyJob | ThroughputJob | SubscriptionsJob;
-type Output<J extends Job> = J extends LatencyJob ? LatencyOutput : J extends ThroughputJob ? ThroughputOutput : SubscriptionsOutput;
+/** `calls` rounds of one changeNominee and one getMark, one call at a time (the endpoint traces them). */
+export interface StagesJob {
+  kind: 'stages';
+  calls: number;
+  tag: string;
+}
+export interface StagesOutput {
+  calls: { operation: 'changeNominee' | 'getMark'; ms: number }[];
+}
+
+/**
+ * A client reading one mark (getMark, one call at a time), first alone, then while another client
+ * sends, one after another, `documents` documents of each size in `aliases` aliases of getMark.
+ */
+export interface FanOutJob {
+  kind: 'fan-out';
+  tag: string;
+  aliases: number[];
+  documents: number;
+  /** reads of the phase without documents */
+  baselineReads: number;
+}
+export interface FanOutDocument {
+  ms: number;
+  /** aliases answered with the mark */
+  answered: number;
+  /** errors by errorType */
+  refused: Record<string, number>;
+}
+export interface FanOutOutput {
+  /** aliases null: the reads alone */
+  phases: { aliases: number | null; reads: number[]; documents: FanOutDocument[] }[];
+}
+
+type Job = LatencyJob | ThroughputJob | SubscriptionsJob | StagesJob | FanOutJob;
+type Output<J extends Job> = J extends LatencyJob
+  ? LatencyOutput
+  : J extends ThroughputJob
+    ? ThroughputOutput
+    : J extends StagesJob
+      ? StagesOutput
+      : J extends FanOutJob
+        ? FanOutOutput
+        : SubscriptionsOutput;
 
 export interface LoadGenerator {
   /** runs one job in the load-generating process and resolves with its raw samples */
@@ -366,6 +409,112 @@ async function subscriptions(target: Target, job: SubscriptionsJob, progress: (l
   }
 }
 
-serveJobs<TargetedJob>(FLAG, ({ target, job }, progress) =>
-  job.kind === 'latency' ? latency(target, job) : job.kind === 'throughput' ? throughput(target, job) : subscriptions(target, job, progress),
-);
+const GET_MARK = 'query Q($mark: ID!) { getMark(mark: $mark) { mark version status } }';
+
+/** One changeNominee and one getMark after another, on a mark of this job's own. */
+async function stages(target: Target, job: StagesJob): Promise<StagesOutput> {
+  const client = graphqlClient(target.graphqlUrl, { authorization: target.authorization }, 1);
+  try {
+    const mark = `T${job.tag}`;
+    let version = await createMark(client, mark);
+    const calls: StagesOutput['calls'] = [];
+    for (let n = 0; n < job.calls; n++) {
+      calls.push({ operation: 'changeNominee', ms: await timed(async () => (version = await viaGraphQL(client, mark, version, n))) });
+      calls.push({ operation: 'getMark', ms: await timed(() => client.gql(GET_MARK, { mark })) });
+    }
+    return { calls };
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * The fan-out client, as plain JavaScript for a worker thread (eval'd: no TypeScript loader
+ * needed), so that parsing its answers (800 KB for 5,000 aliases) does not delay the reader's
+ * event loop: sends one document `documents` times, one after another, and reports each answer's
+ * time and counts.
+ */
+const FAN_OUT_WORKER = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, headers, body, documents, mark } = workerData;
+const target = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function send() {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const ms = performance.now() - started;
+        try {
+          const answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          const refused = {};
+          for (const e of answer.errors || []) refused[e.errorType || e.message] = (refused[e.errorType || e.message] || 0) + 1;
+          const answered = Object.values(answer.data || {}).filter((v) => v && v.mark === mark).length;
+          resolve({ ms, answered, refused });
+        } catch (error) { reject(error); }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+(async () => {
+  const out = [];
+  for (let i = 0; i < documents; i++) out.push(await send());
+  agent.destroy();
+  parentPort.postMessage({ type: 'done', documents: out });
+})().catch((error) => parentPort.postMessage({ type: 'failed', error: String(error) }));
+`;
+
+/** The reader, alone and then beside each size of fan-out document. */
+async function fanOut(target: Target, job: FanOutJob, progress: (line: string) => void): Promise<FanOutOutput> {
+  const client = graphqlClient(target.graphqlUrl, { authorization: target.authorization }, 1);
+  try {
+    const mark = `F${job.tag}`;
+    await createMark(client, mark);
+    const read = () => timed(() => client.gql(GET_MARK, { mark }));
+    for (let i = 0; i < 20; i++) await read();
+    const phases: FanOutOutput['phases'] = [];
+    const baseline: number[] = [];
+    for (let i = 0; i < job.baselineReads; i++) baseline.push(await read());
+    phases.push({ aliases: null, reads: baseline, documents: [] });
+    for (const aliases of job.aliases) {
+      progress(`${job.documents} documents of ${aliases} aliases of getMark, one after another, beside the reader`);
+      const worker = new Worker(FAN_OUT_WORKER, {
+        eval: true,
+        workerData: { url: target.graphqlUrl, headers: { authorization: target.authorization }, body: JSON.stringify({ query: aliasedGetMarks(aliases), variables: { mark } }), documents: job.documents, mark },
+      });
+      let finished = false;
+      const done = new Promise<FanOutDocument[]>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (m: { type: string; documents?: FanOutDocument[]; error?: string }) => (m.type === 'done' ? resolve(m.documents!) : reject(new Error(m.error))));
+      }).finally(() => (finished = true));
+      const reads: number[] = [];
+      while (!finished) reads.push(await read());
+      phases.push({ aliases, reads, documents: await done });
+      await worker.terminate();
+    }
+    return { phases };
+  } finally {
+    client.close();
+  }
+}
+
+serveJobs<TargetedJob>(FLAG, ({ target, job }, progress) => {
+  switch (job.kind) {
+    case 'latency':
+      return latency(target, job);
+    case 'throughput':
+      return throughput(target, job);
+    case 'stages':
+      return stages(target, job);
+    case 'fan-out':
+      return fanOut(target, job, progress);
+    default:
+      return subscriptions(target, job, progress);
+  }
+});

@@ -29,7 +29,7 @@ import { startLoadGenerator, type LoadGenerator } from './load-generator';
 import { formatNumber, median, ratio, summarize, type Summary } from './stats';
 
 /** A load-generating process aimed at the stack's endpoint and its DynamoDB. */
-async function loadGeneratorFor(stack: Stack): Promise<LoadGenerator> {
+export async function loadGeneratorFor(stack: Stack): Promise<LoadGenerator> {
   return startLoadGenerator({ graphqlUrl: stack.graphqlUrl, realtimeUrl: stack.realtimeUrl, apiKey: stack.apiKey, authorization: (await stack.userPool.pool.tokensFor('staff')).AccessToken, dynamodbEndpoint: stack.dynamodbEndpoint, env: stack.env });
 }
 
@@ -125,7 +125,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(`concurrency ${c}: ${r.pairs * c} calls each`);
       console.log(row('GraphQL changeNominee', r.graphql));
       console.log(row('SDK GetItem + TransactWrite', r.sdk));
-      console.log(`  ratio median ${r.medianRatio.toFixed(2)} (per fifth: ${r.blockRatios.map((x) => x.toFixed(2)).join(' ')})   p99 ${r.p99Ratio.toFixed(2)}   target median <= 1.3: ${r.medianRatio <= 1.3 ? 'met' : 'MISSED'}`);
+      console.log(`  ratio median ${r.medianRatio.toFixed(2)} (per fifth: ${r.blockRatios.map((x) => x.toFixed(2)).join(' ')})   p99 ${r.p99Ratio.toFixed(2)}   target median <= 1.2: ${r.medianRatio <= 1.2 ? 'met' : 'MISSED'}`);
     }
     const t = await benchThroughput({ stack, concurrency: 16, perWorker: 50, rounds: 2, tag: 'T' });
     console.log(`throughput at concurrency 16: ${formatNumber(t.graphqlPerSecond)} mutations/s via GraphQL, ${formatNumber(t.sdkPerSecond)}/s via the SDK (ratio ${t.ratio.toFixed(2)})`);

@@ -27,7 +27,7 @@ export type { ResolveInfo, ResolveInput, ResolveOutcome, ResolverError, Resolver
 
 // The HTTP endpoint and its auth modes.
 export { startApiServer, loadAppSyncSchema, buildAppSyncSchema, AWS_SCHEMA_FILE, APPSYNC_DEFAULT_LIMITS } from './server';
-export type { ApiServer, ApiServerOptions, ExecutionLimits, MutationResultEvent, MutationResultListener, TlsCertificate, Caller } from './server';
+export type { ApiServer, ApiServerOptions, ExecutionLimits, MutationResultEvent, MutationResultListener, TlsCertificate, Caller, RequestTrace, TraceSink } from './server';
 export { signedIamHeaders, verifySigV4 } from './server/auth';
 export { graphqlHttpClient, type GraphQLHttpClient, type GraphQLHttpResponse } from './server/client';
 export type { AuthMode, AuthorizationModes, CognitoIdentity, IamCredentials, IamIdentity, SigV4Outcome } from './server/auth';

@@ -4,6 +4,7 @@
  */
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RequestTrace } from '../src/server';
 import { API_KEY_ONLY, startTestApi, type TestApi } from './support/api';
 
 const WIRING = new URL('./fixtures/runtime-api/resolvers/wiring.json', import.meta.url).pathname;
@@ -54,4 +55,40 @@ it('serves the selection to the runtime and the runtime answers with it', async 
   expect(res.body.errors).toBeUndefined();
   const context = JSON.parse((res.body.data as { echo: { context: string } }).echo.context);
   expect(context.info?.selectionSetList ?? context.selectionSetList).toEqual(['message', 'context']);
+});
+
+it('traces the stages of a request only while a sink is attached', async () => {
+  const traces: RequestTrace[] = [];
+  stack.server.traceRequests((trace) => traces.push(trace));
+  try {
+    const res = await stack.gql('query P($mark: String!) { pipeline(mark: $mark) { value trace } }', { mark: 'TR1' });
+    expect(res.body.errors).toBeUndefined();
+  } finally {
+    stack.server.traceRequests(undefined);
+  }
+  await stack.gql('query P($mark: String!) { pipeline(mark: $mark) { value trace } }', { mark: 'TR1' });
+  expect(traces).toHaveLength(1);
+  const [trace] = traces;
+  expect(trace!.fields).toEqual(['Query.pipeline']);
+  // the item does not exist, so shout's request returns early: no data source call for it, nor a response
+  expect(Object.keys(trace!.stages).sort()).toEqual(
+    [
+      'HTTP and JSON',
+      'token verification',
+      'parse and validation',
+      'directive checks',
+      'GraphQL execution',
+      'sandbox Query.pipeline.request',
+      'sandbox loadItem.request',
+      'data source loadItem GetItem',
+      'sandbox loadItem.response',
+      'sandbox shout.request',
+      'sandbox Query.pipeline.response',
+      'resolver runtime',
+      'serialisation',
+    ].sort(),
+  );
+  for (const ms of Object.values(trace!.stages)) expect(ms).toBeGreaterThanOrEqual(0);
+  const staged = Object.values(trace!.stages).reduce((sum, ms) => sum + ms, 0);
+  expect(staged).toBeLessThanOrEqual(trace!.totalMs + 0.01);
 });

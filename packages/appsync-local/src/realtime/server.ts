@@ -56,7 +56,7 @@ import { project } from './selection';
 // The HTTP endpoint's AppSync-worded validation, error shapes and ctx.info helpers, so that a
 // subscription is refused with the same words a query would be.
 import { validateDocument } from '../server/validation';
-import { queryDepthExceeded, requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
+import { locationsOf, queryDepthExceeded, requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
 import { checkVariableNesting, checkVariables, MAX_VARIABLE_DEPTH, operationNotFound, pickOperation, variableTooDeepMessage } from '../server/execute';
 import { nestingPastAt } from '../server/json-depth';
 import { selectionDepth, selectionSetGraphQL, selectionSetList } from '../server/selection';
@@ -240,20 +240,6 @@ function fromAppSync(error: AppSyncError): RealtimeError {
   if ('data' in error) out.data = error.data;
   if ('errorInfo' in error) out.errorInfo = error.errorInfo;
   return out;
-}
-
-function locationOf(node: FieldNode): { line: number; column: number }[] | undefined {
-  if (!node.loc) return undefined;
-  const body = node.loc.source.body;
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < node.loc.start; i++) {
-    if (body.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return [{ line, column: node.loc.start - lineStart + 1 }];
 }
 
 export function createRealtimeServer(options: RealtimeServerOptions): RealtimeServer {
@@ -505,7 +491,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
 
     const refused = refusedField(caller, subscriptionType!.name, field.name, fieldNode.selectionSet, fragments);
     if (refused) {
-      sendError(connection, id, [{ ...refused, path: [fieldNode.alias?.value ?? field.name], ...(locationOf(fieldNode) ? { locations: locationOf(fieldNode)!.map((l) => ({ ...l, sourceName: null })) } : {}) }]);
+      sendError(connection, id, [{ ...refused, path: [fieldNode.alias?.value ?? field.name], ...(locationsOf([fieldNode]) ? { locations: locationsOf([fieldNode])!.map((l) => ({ ...l, sourceName: null })) } : {}) }]);
       return;
     }
 
@@ -528,7 +514,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
           },
         });
         if (outcome.errors.length > 0) {
-          sendError(connection, id, outcome.errors.map((e) => fromAppSync(resolverErrorOf(e, [fieldNode.alias?.value ?? field.name], locationOf(fieldNode)))));
+          sendError(connection, id, outcome.errors.map((e) => fromAppSync(resolverErrorOf(e, [fieldNode.alias?.value ?? field.name], locationsOf([fieldNode])))));
           return;
         }
         filter = compileSubscriptionFilter(outcome.subscriptionFilter);

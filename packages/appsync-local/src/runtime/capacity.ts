@@ -10,6 +10,11 @@
  *
  * Only the runtime's own calls are metered (not the commit barrier of services/dynamodb-local.ts,
  * which AWS does not have, nor the pollers' reads).
+ *
+ * A meter counts from its first reset() on: until someone asks for counts, the runtime's calls are
+ * exactly those its resolvers ask for, without ReturnConsumedCapacity (DynamoDB Local then has
+ * less to compute and answer: issue 20, the endpoint's calls the same as the benchmark's SDK
+ * baseline).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -34,6 +39,12 @@ export const meteredField = new AsyncLocalStorage<string>();
 
 export class CapacityMeter {
   private fields = new Map<string, CapacityCounts>();
+  private counting = false;
+
+  /** whether calls are counted (from the first reset() on) */
+  get recording(): boolean {
+    return this.counting;
+  }
 
   private of(field: string): CapacityCounts {
     let counts = this.fields.get(field);
@@ -42,7 +53,7 @@ export class CapacityMeter {
   }
 
   resolved(typeName: string, fieldName: string): void {
-    this.of(`${typeName}.${fieldName}`).resolutions += 1;
+    if (this.counting) this.of(`${typeName}.${fieldName}`).resolutions += 1;
   }
 
   record(field: string, operation: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
@@ -69,8 +80,10 @@ export class CapacityMeter {
     return { ...c, byCall: { ...c.byCall } };
   }
 
+  /** Forgets every count and counts from now on. */
   reset(): void {
     this.fields.clear();
+    this.counting = true;
   }
 }
 
@@ -84,6 +97,7 @@ export class CapacityMeter {
 export function meteredClient(client: DynamoDBClient, meter: CapacityMeter | undefined): Pick<DynamoDBClient, 'send'> {
   if (!meter) return client;
   const send = async (command: { input: object; constructor: { name: string } }) => {
+    if (!meter.recording) return client.send(command as never);
     (command.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
     const field = meteredField.getStore() ?? '(unknown)';
     const operation = command.constructor.name.replace(/Command$/, '');

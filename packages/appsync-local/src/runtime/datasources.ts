@@ -509,6 +509,10 @@ export function dynamoDbDataSource(options: DynamoDataSourceOptions): DataSource
       }
     },
   };
-  // the calls made for one field are metered against it
-  return { execute: (request, context) => meteredField.run(`${context.typeName}.${context.fieldName}`, () => source.execute(request, context)) };
+  // the calls made for one field are metered against it, while the meter counts
+  const meter = options.meter;
+  return {
+    execute: (request, context) =>
+      meter?.recording ? meteredField.run(`${context.typeName}.${context.fieldName}`, () => source.execute(request, context)) : source.execute(request, context),
+  };
 }

@@ -24,6 +24,7 @@ import {
 import type { CapacityMeter } from './capacity';
 import { createSandbox, type InvokeOutput, type JsonInvokeOutput, type LogSink, type Sandbox } from './sandbox';
 import type { ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime, SubscriptionInvalidation } from './types';
+import type { Trace } from '../trace';
 
 export interface ResolverRuntimeOptions {
   wiring: LoadedWiring;
@@ -43,12 +44,16 @@ export interface ResolverRuntimeOptions {
 }
 
 interface Step {
+  /** the function's name */
+  name: string;
   sandbox: Sandbox;
   dataSource?: DataSource;
   dataSourceName?: string;
 }
 
 interface Resolver {
+  /** Type.field */
+  name: string;
   code: Sandbox;
   /** unit resolver: its data source */
   dataSource?: DataSource;
@@ -114,15 +119,15 @@ export async function createResolverRuntime(options: ResolverRuntimeOptions): Pr
     createSandbox(readFileSync(fileOf(kind, name), 'utf8'), { name: `${wiring.name}/${kind === 'function' ? 'functions/' : ''}${name}`, onLog });
   const functions = new Map<string, Step>();
   for (const [name, def] of Object.entries(wiring.functions)) {
-    functions.set(name, { sandbox: load('function', name), dataSource: dataSources.get(def.dataSource)!, dataSourceName: def.dataSource });
+    functions.set(name, { name, sandbox: load('function', name), dataSource: dataSources.get(def.dataSource)!, dataSourceName: def.dataSource });
   }
   const resolvers = new Map<string, Resolver>();
   for (const [field, def] of Object.entries(wiring.resolvers)) {
     resolvers.set(
       field,
       def.pipeline
-        ? { code: load('resolver', field), pipeline: def.pipeline.map((fn) => functions.get(fn)!) }
-        : { code: load('resolver', field), dataSource: dataSources.get(def.dataSource)! },
+        ? { name: field, code: load('resolver', field), pipeline: def.pipeline.map((fn) => functions.get(fn)!) }
+        : { name: field, code: load('resolver', field), dataSource: dataSources.get(def.dataSource)! },
     );
   }
 
@@ -150,17 +155,23 @@ class Run {
   subscriptionInvalidationFilter?: unknown;
   invalidations: SubscriptionInvalidation[] = [];
   private baseJson?: string;
+  /** traced requests: when the resolution started, and the time its sandbox and data source stages took */
+  private readonly started: number;
+  private staged = 0;
 
   constructor(
     private readonly typeName: string,
     private readonly fieldName: string,
     private readonly base: Record<string, unknown>,
     private readonly authType: string,
-  ) {}
+    private readonly trace: Trace | undefined,
+  ) {
+    this.started = trace ? performance.now() : 0;
+  }
 
-  call(sandbox: Sandbox, handler: 'request' | 'response', extra: { prevJson?: string; answer?: DataSourceAnswer } = {}): JsonInvokeOutput {
+  call(sandbox: Sandbox, module: string, handler: 'request' | 'response', extra: { prevJson?: string; answer?: DataSourceAnswer } = {}): JsonInvokeOutput {
     this.baseJson ??= JSON.stringify(this.base);
-    const out = sandbox.invokeJson({
+    const input = {
       handler,
       typeName: this.typeName,
       fieldName: this.fieldName,
@@ -171,7 +182,10 @@ class Run {
       // JSON.stringify of undefined is undefined: ctx.result then stays undefined, as before
       resultJson: extra.answer ? JSON.stringify(extra.answer.result) : undefined,
       errorJson: extra.answer?.error ? JSON.stringify(extra.answer.error) : undefined,
-    });
+    };
+    const calling = this.trace ? performance.now() : 0;
+    const out = sandbox.invokeJson(input);
+    if (this.trace) this.staged += this.trace.add(`sandbox ${module}.${handler}`, calling) - calling;
     this.stashJson = out.stashJson;
     const selection = (this.base.info as { selectionSetList?: string[] } | undefined)?.selectionSetList ?? [];
     this.errors.push(...out.errors.map((e) => toResolverError(e, selection)));
@@ -182,7 +196,18 @@ class Run {
     return out;
   }
 
+  /** One data source call with the request a handler returned. */
+  async fetch(dataSource: DataSource, module: string, request: unknown): Promise<DataSourceAnswer> {
+    if (!this.trace) return dataSource.execute(request, { typeName: this.typeName, fieldName: this.fieldName });
+    const calling = performance.now();
+    const answer = await dataSource.execute(request, { typeName: this.typeName, fieldName: this.fieldName });
+    const operation = (request as { operation?: unknown } | null)?.operation;
+    this.staged += this.trace.add(`data source ${module} ${typeof operation === 'string' ? operation : '?'}`, calling) - calling;
+    return answer;
+  }
+
   outcome(valueJson: string | null): ResolveOutcome {
+    if (this.trace) this.trace.addMs('resolver runtime', performance.now() - this.started - this.staged);
     const data = valueJson ? (JSON.parse(valueJson) as unknown) : null;
     const outcome: ResolveOutcome = { data: data === undefined ? null : data, errors: this.errors };
     if (this.subscriptionFilter !== undefined) outcome.subscriptionFilter = this.subscriptionFilter;
@@ -238,22 +263,22 @@ async function execute(resolver: Resolver, typeName: string, fieldName: string, 
     },
     request: { headers: input.requestHeaders ?? {}, domainName: null },
   };
-  const run = new Run(typeName, fieldName, base, authTypeOf(input.identity));
+  const run = new Run(typeName, fieldName, base, authTypeOf(input.identity), input.trace);
 
   if (!resolver.pipeline) {
     // Unit resolver. runtime.earlyReturn in its request skips the data source and the response
     // handler (runtime-utils-js: "halt the execution of the current handler ... resolver").
-    const req = run.call(resolver.code, 'request');
+    const req = run.call(resolver.code, resolver.name, 'request');
     if (ended(req)) return run.outcome(null);
     if (req.status === 'earlyReturn') return run.outcome(req.valueJson);
-    const answer = await resolver.dataSource!.execute(valueOf(req), { typeName, fieldName });
-    const res = run.call(resolver.code, 'response', { answer });
+    const answer = await run.fetch(resolver.dataSource!, resolver.name, valueOf(req));
+    const res = run.call(resolver.code, resolver.name, 'response', { answer });
     if (ended(res)) return run.outcome(null);
     return run.outcome(res.valueJson);
   }
 
   // Pipeline resolver: before step. prevJson: ctx.prev.result as JSON text ('' for undefined)
-  const before = run.call(resolver.code, 'request');
+  const before = run.call(resolver.code, resolver.name, 'request');
   if (ended(before)) return run.outcome(null);
   let prevJson = before.valueJson;
   // runtime.earlyReturn in the pipeline resolver's request: "the pipeline execution is skipped, and
@@ -262,7 +287,7 @@ async function execute(resolver: Resolver, typeName: string, fieldName: string, 
   // ctx.prev.result
   if (before.status !== 'earlyReturn' || before.skipTo === 'NEXT') {
     for (const step of resolver.pipeline) {
-      const req = run.call(step.sandbox, 'request', { prevJson });
+      const req = run.call(step.sandbox, step.name, 'request', { prevJson });
       if (ended(req)) return run.outcome(null);
       if (req.status === 'earlyReturn') {
         // in a function's request: its data source and response are skipped; skipTo END also
@@ -271,14 +296,14 @@ async function execute(resolver: Resolver, typeName: string, fieldName: string, 
         if (req.skipTo === 'END') break;
         continue;
       }
-      const answer = await step.dataSource!.execute(valueOf(req), { typeName, fieldName });
-      const res = run.call(step.sandbox, 'response', { prevJson, answer });
+      const answer = await run.fetch(step.dataSource!, step.name, valueOf(req));
+      const res = run.call(step.sandbox, step.name, 'response', { prevJson, answer });
       if (ended(res)) return run.outcome(null);
       prevJson = res.valueJson;
       if (res.status === 'earlyReturn' && res.skipTo === 'END') break;
     }
   }
-  const after = run.call(resolver.code, 'response', { prevJson });
+  const after = run.call(resolver.code, resolver.name, 'response', { prevJson });
   if (ended(after)) return run.outcome(null);
   return run.outcome(after.valueJson);
 }

@@ -3,6 +3,7 @@
  * (server/). The server parses, validates and executes GraphQL; for every wired field it
  * asks the runtime to resolve, and it formats what comes back as AppSync does.
  */
+import type { Trace } from '../trace';
 
 export interface ResolveInfo {
   fieldName: string;
@@ -22,6 +23,8 @@ export interface ResolveInput {
   /** lower-cased HTTP request headers */
   requestHeaders: Record<string, string>;
   info: ResolveInfo;
+  /** the request's stage record, when the endpoint traces it (../trace.ts) */
+  trace?: Trace;
 }
 
 /** An error raised by util.error / util.appendError / util.unauthorized, or by the runtime itself. */

@@ -122,13 +122,60 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * How many verified user pool tokens the endpoint remembers. A token's signature, issuer and app
+ * client cannot change, so what verifying it found holds until it expires; only tokens that passed
+ * every check are kept (a refused one is checked again each time, as before), each until its `exp`
+ * and never past it, the oldest dropped first when full, so that clients sending many tokens cost
+ * memory no larger than this.
+ */
+export const VERIFIED_TOKENS_KEPT = 1_000;
+
+type VerifiedIdentity = Omit<CognitoIdentity, 'sourceIp'>;
+
+/** Verified tokens by their text, each with the identity it gave and when it expires (epoch ms). */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { expiresAt: number; identity: VerifiedIdentity }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(token: string, now: number): VerifiedIdentity | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    // jose refuses a token once exp <= the current second: the same instant, so that an expired
+    // token is verified again, and refused with "Token has expired." as before
+    if (now >= entry.expiresAt) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.identity;
+  }
+
+  set(token: string, expiresAt: number, identity: VerifiedIdentity): void {
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { expiresAt, identity });
+  }
+}
+
 export function createAuthenticator(config: AuthConfig): Authenticator {
   const enabled = new Set<AuthMode>([config.modes.defaultMode, ...config.modes.additionalModes]);
   const keys = config.userPool ? (config.userPool.jwks instanceof URL ? createRemoteJWKSet(config.userPool.jwks) : config.userPool.jwks) : undefined;
   const region = config.region ?? 'us-east-1';
+  const verified = new VerifiedTokens(VERIFIED_TOKENS_KEPT);
+
+  const asUserPoolCaller = (identity: VerifiedIdentity, sourceIp: string): AuthOutcome => ({
+    ok: true,
+    // in the order AppSync gives ctx.identity's members
+    caller: {
+      mode: 'AMAZON_COGNITO_USER_POOLS',
+      identity: { sub: identity.sub, issuer: identity.issuer, username: identity.username, claims: identity.claims, sourceIp: [sourceIp], defaultAuthStrategy: identity.defaultAuthStrategy, groups: identity.groups },
+    },
+  });
 
   async function viaUserPool(token: string, sourceIp: string): Promise<AuthOutcome> {
     if (!enabled.has('AMAZON_COGNITO_USER_POOLS') || !keys || !config.userPool) return refuse(NOT_AUTHORIZED);
+    const known = verified.get(token, Date.now());
+    if (known) return asUserPoolCaller(known, sourceIp);
     // AppSync reads the raw token; "Bearer <token>" fails to parse there too (aws-appsync-community#198).
     if (token.split('.').length !== 3) return refuse(UNPARSABLE);
     let payload: JWTPayload;
@@ -143,13 +190,9 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     if (client !== config.userPool.clientId || typeof payload.sub !== 'string') return refuse(NOT_AUTHORIZED);
     const groups = Array.isArray(payload['cognito:groups']) ? (payload['cognito:groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : null;
     const username = String(payload['cognito:username'] ?? payload.username ?? payload.sub);
-    return {
-      ok: true,
-      caller: {
-        mode: 'AMAZON_COGNITO_USER_POOLS',
-        identity: { sub: payload.sub, issuer: config.userPool.issuer, username, claims: payload, sourceIp: [sourceIp], defaultAuthStrategy: 'ALLOW', groups: groups && groups.length ? groups : null },
-      },
-    };
+    const identity: VerifiedIdentity = { sub: payload.sub, issuer: config.userPool.issuer, username, claims: payload, defaultAuthStrategy: 'ALLOW', groups: groups && groups.length ? groups : null };
+    if (typeof payload.exp === 'number') verified.set(token, payload.exp * 1000, identity);
+    return asUserPoolCaller(identity, sourceIp);
   }
 
   async function viaIam(request: AuthRequest): Promise<AuthOutcome> {

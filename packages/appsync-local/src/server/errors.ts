@@ -5,7 +5,7 @@
  * (https://github.com/graphql/graphql-over-http/issues/81, where the AppSync team documented
  * their HTTP behaviour).
  */
-import type { GraphQLError, SourceLocation } from 'graphql';
+import type { ASTNode, GraphQLError, Source, SourceLocation } from 'graphql';
 import type { ResolverError } from '../runtime/types';
 
 export interface AppSyncLocation {
@@ -25,6 +25,44 @@ export interface AppSyncError {
 
 export function appSyncLocations(locations: readonly SourceLocation[] | undefined): AppSyncLocation[] | null {
   return locations?.length ? locations.map(({ line, column }) => ({ line, column, sourceName: null })) : null;
+}
+
+const lineStarts = new WeakMap<Source, number[]>();
+
+/**
+ * Where an offset of a document is: line and column from 1, a line ending at \n, \r\n or \r (the
+ * GraphQL spec's LineTerminator, as graphql-js counts them for its errors). The one home of this
+ * count for the endpoints' errors. The document's line starts are found once per document (parsed
+ * documents are cached), so that an answer with thousands of field errors, such as a document of
+ * 5,000 aliases past the resolver count, does not scan the document again for each of them.
+ */
+export function locationIn(source: Source, offset: number): SourceLocation {
+  let starts = lineStarts.get(source);
+  if (!starts) {
+    starts = [0];
+    const body = source.body;
+    for (let i = 0; i < body.length; i++) {
+      const c = body.charCodeAt(i);
+      if (c === 13 && body.charCodeAt(i + 1) === 10) i++;
+      if (c === 10 || c === 13) starts.push(i + 1);
+    }
+    lineStarts.set(source, starts);
+  }
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - starts[low]! + 1 };
+}
+
+/** The locations of some nodes (those that have one), as graphql-js gives an error's; undefined for none. */
+export function locationsOf(nodes: readonly ASTNode[]): SourceLocation[] | undefined {
+  const out: SourceLocation[] = [];
+  for (const node of nodes) if (node.loc) out.push(locationIn(node.loc.source, node.loc.start));
+  return out.length ? out : undefined;
 }
 
 export function requestError(message: string, locations?: readonly SourceLocation[]): AppSyncError {

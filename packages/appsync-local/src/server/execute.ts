@@ -8,6 +8,7 @@ import {
   defaultFieldResolver,
   execute,
   getNamedType,
+  GraphQLError,
   isNonNullType,
   Kind,
   parse,
@@ -26,12 +27,14 @@ import type { ResolveInput, ResolverError, ResolverRuntime, SubscriptionInvalida
 import {
   EXECUTION_TIMEOUT,
   executionErrorOf,
+  locationsOf,
   queryDepthExceeded,
   requestError,
   resolverCountExceeded,
   resolverErrorOf,
   ResolverFieldError,
   type AppSyncError,
+  type LimitError,
 } from './errors';
 import { selectionSetGraphQL, selectionSetList } from './selection';
 import { checkDocumentCost, validateDocument } from './validation';
@@ -39,6 +42,7 @@ import { project } from '../realtime/selection';
 import { ScalarParseError } from './scalars';
 import type { Caller } from './auth';
 import { unauthorizedMessage, UNAUTHORIZED_ERROR_TYPE, type FieldAccess } from './directives';
+import type { Trace } from '../trace';
 
 export interface MutationResultEvent {
   /** the schema field name (not the alias) */
@@ -90,6 +94,8 @@ export interface GraphQLRequest {
   identity?: unknown;
   /** who authenticated, and how: the schema's auth directives are checked against it per field */
   caller?: Caller;
+  /** where the request's stages are recorded, when the endpoint traces (../trace.ts) */
+  trace?: Trace;
 }
 
 export interface GraphQLResponseBody {
@@ -109,6 +115,10 @@ interface RequestContext {
   /** util.appendError errors: the field keeps its value, the error is reported beside it */
   appended: AppSyncError[];
   resolverCalls: number;
+  /** traced requests only: the time spent in resolvers and directive checks, which execute() includes */
+  inResolversMs: number;
+  /** the request's resolvers that run now; the others wait their turn */
+  slots: ResolverSlots;
 }
 
 interface SelectionInfo {
@@ -118,6 +128,44 @@ interface SelectionInfo {
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
+
+/**
+ * How many resolvers of one request run at once (issue 20, part 5). graphql-js starts every
+ * field of a selection set at once: a document of 100 aliases of a field with a resolver ran 100
+ * sandboxes and sent 100 DynamoDB requests in one go, which held the event loop and queued every
+ * other request's calls behind them (the SDK's socket pool, then DynamoDB Local, which serves its
+ * requests one at a time). Past this many, a request's resolvers wait for one of its own to finish,
+ * so that another request's resolver waits for at most this many. AppSync's answers do not depend
+ * on it: sibling fields are independent, and their results and errors keep the document's order.
+ * Measured with the hostile reliability file (a reader's p99 while documents of 100 aliases of
+ * getMark run, 2-core machine): 100 ms with no bound, 43 ms at 4, 24–26 ms at 2; the 100-alias
+ * document itself takes about twice as long at 2 as at 4 (docs/PERFORMANCE.md).
+ */
+export const RESOLVERS_AT_ONCE_PER_REQUEST = 2;
+
+/** Runs a request's resolvers at most `limit` at a time, the waiting ones in the order they came. */
+class ResolverSlots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.limit) return this.start(work);
+    return new Promise<T>((resolve, reject) => this.waiting.push(() => this.start(work).then(resolve, reject)));
+  }
+
+  private start<T>(work: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    const done = () => {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    };
+    const running = work();
+    running.then(done, done);
+    return running;
+  }
+}
 
 export interface Executor {
   schema: GraphQLSchema;
@@ -134,6 +182,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
   const listeners = new Set<MutationResultListener>();
   const selections = new WeakMap<readonly FieldNode[], SelectionInfo>();
   const mutationType = schema.getMutationType();
+  const queryType = schema.getQueryType();
 
   const prepare = (query: string): PreparedDocument => {
     const hit = documents.get(query);
@@ -170,16 +219,26 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
     return hit;
   };
 
+  // One error of each limit for every field it refuses: see refused().
+  const depthExceeded = queryDepthExceeded(limits.queryDepthLimit);
+  const countExceeded = resolverCountExceeded(resolverCountLimit);
+
   const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
     const typeName = info.parentType.name;
-    if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw queryDepthExceeded(limits.queryDepthLimit);
+    const trace = context.request.trace;
+    const checking = trace ? performance.now() : 0;
+    if (limits.queryDepthLimit && fieldDepth(info.path) > limits.queryDepthLimit) throw refused(depthExceeded, info);
     const caller = context.request.caller;
     // AppSync authorizes each field before resolving it: a refused mutation field never runs.
     if (access && caller && !access.allows(typeName, info.fieldName, caller)) {
       throw new ResolverFieldError({ message: unauthorizedMessage(info.fieldName, typeName), errorType: UNAUTHORIZED_ERROR_TYPE, data: null, errorInfo: null });
     }
+    if (trace) {
+      context.inResolversMs += trace.add('directive checks', checking) - checking;
+      if (!info.path.prev) trace.fields.push(`${typeName}.${info.fieldName}`);
+    }
     if (!runtime.has(typeName, info.fieldName)) return defaultFieldResolver(source, args, context, info);
-    if (++context.resolverCalls > resolverCountLimit) throw resolverCountExceeded(resolverCountLimit);
+    if (++context.resolverCalls > resolverCountLimit) throw refused(countExceeded, info);
     const selection = selectionOf(info, context.fragments);
     const input: ResolveInput = {
       arguments: withUnsetVariablesAsNull(args, info, context.request.variables ?? {}),
@@ -195,10 +254,12 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
         selectionSetGraphQL: selection.graphql,
       },
     };
-    return runtime.resolve(typeName, info.fieldName, input).then((outcome) => {
+    const resolving = trace ? performance.now() : 0;
+    if (trace) input.trace = trace;
+    return context.slots.run(() => runtime.resolve(typeName, info.fieldName, input)).then((outcome) => {
       const errors = outcome.errors ?? [];
       const path = pathOf(info);
-      const report = (e: ResolverError) => context.appended.push(resolverErrorOf(e, path, info.fieldNodes.map((n) => n.loc && locationOf(n, info)).filter(isDefined)));
+      const report = (e: ResolverError) => context.appended.push(resolverErrorOf(e, path, locationsOf(info.fieldNodes)));
       if ((outcome.data === null || outcome.data === undefined) && errors.length) {
         // util.error ends the resolver, so it is the last error; graphql-js nulls the field with
         // it and bubbles the null as GraphQL requires. Earlier ones came from util.appendError.
@@ -211,10 +272,13 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       // a later field fails, and events of one item go out in commit order.
       // extensions.invalidateSubscriptions calls of the resolver travel with it (realtime/ acts on them).
       if (info.parentType === mutationType && !info.path.prev && outcome.data !== null && outcome.data !== undefined && listeners.size) {
+        const publishing = trace ? performance.now() : 0;
         const event = mutationEventOf(info, args, context, outcome.data);
         if (outcome.invalidations) event.invalidations = outcome.invalidations;
         notify(listeners, event);
+        if (trace) trace.add('subscription publish', publishing);
       }
+      if (trace) context.inResolversMs += performance.now() - resolving;
       return outcome.data;
     });
   };
@@ -236,6 +300,64 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
     };
   };
 
+  /** The request's document and variables, or the errors AppSync answers before executing anything. */
+  const check = (
+    request: GraphQLRequest,
+  ): { ok: true; prepared: PreparedDocument; operation: OperationDefinitionNode; variables: Record<string, unknown> } | { ok: false; errors: AppSyncError[] } => {
+    const prepared = prepare(request.query);
+    if (prepared.errors.length) return { ok: false, errors: prepared.errors };
+    const operation = pickOperation(prepared.document, request.operationName);
+    if (!operation) return { ok: false, errors: [operationNotFound(request.operationName)] };
+    const variables = request.variables ?? {};
+    const variableErrors = checkVariableNesting(variables);
+    if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
+    if (variableErrors.length) return { ok: false, errors: variableErrors };
+    return { ok: true, prepared, operation, variables };
+  };
+
+  /**
+   * A query whose root selects more fields with resolvers than the resolver count allows (5,000
+   * aliases of getMark: 4,900 past a count of 100), split in two before graphql-js runs it: the
+   * fields it will run, and the ones it would refuse. graphql-js would refuse each of those in its
+   * synchronous pass over the root fields (argument coercion, resolve info, the field resolver,
+   * the error's bookkeeping: 20-30 ms for 4,900 on this machine), holding every other request for
+   * that long (issue 20, part 5); the endpoint runs only the others and refuses these itself, in
+   * the same words, at the same paths and places, in the same order.
+   *
+   * Only where the answer is the same by construction, otherwise null and graphql-js refuses as
+   * before: a query; a root of plain fields (no fragment, no @skip/@include, each response key
+   * once: nothing to merge); every root field has a resolver, so the fields past the count are
+   * exactly the root fields after the first resolverCountLimit (graphql-js starts the root
+   * fields in document order and counts them before any nested field, which can only start once
+   * a root resolver's promise settles); every field the caller may reach, so no root field is
+   * refused for its directives in between; and no refused field is non-null (its null would
+   * bubble). The refusals are then the first errors of the answer, as graphql-js reports its
+   * synchronous refusals before any resolver's error, and once the count is reached every nested
+   * resolver is refused in both cases alike.
+   */
+  const splitPastCount = (operation: OperationDefinitionNode, caller: Caller | undefined): { run: OperationDefinitionNode; refused: FieldNode[]; keys: string[] } | null => {
+    const selections = operation.selectionSet.selections;
+    if (operation.operation !== 'query' || selections.length <= resolverCountLimit || !queryType) return null;
+    const keys = new Set<string>();
+    const names = new Set<string>();
+    for (const selection of selections) {
+      if (selection.kind !== Kind.FIELD || selection.directives?.length) return null;
+      const key = selection.alias?.value ?? selection.name.value;
+      if (keys.has(key)) return null;
+      keys.add(key);
+      names.add(selection.name.value);
+    }
+    const fields = queryType.getFields();
+    for (const name of names) {
+      if (!runtime.has(queryType.name, name) || !fields[name]) return null;
+      if (access && caller && !access.allows(queryType.name, name, caller)) return null;
+    }
+    const refused = (selections as readonly FieldNode[]).slice(resolverCountLimit);
+    if (refused.some((field) => isNonNullType(fields[field.name.value]!.type))) return null;
+    const run: OperationDefinitionNode = { ...operation, selectionSet: { ...operation.selectionSet, selections: selections.slice(0, resolverCountLimit) } };
+    return { run, refused, keys: [...keys] };
+  };
+
   const returnTypeOf = (parent: string, field: string): string | undefined => {
     const type = schema.getType(parent);
     return type && 'getFields' in type ? String(type.getFields()[field]?.type) : undefined;
@@ -248,20 +370,19 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       return () => listeners.delete(listener);
     },
     async run(request) {
-      const prepared = prepare(request.query);
-      if (prepared.errors.length) return { data: null, errors: prepared.errors };
-      const operation = pickOperation(prepared.document, request.operationName);
-      if (!operation) return { data: null, errors: [operationNotFound(request.operationName)] };
-      const variables = request.variables ?? {};
-      const variableErrors = checkVariableNesting(variables);
-      if (!variableErrors.length) variableErrors.push(...checkVariables(schema, operation, variables));
-      if (variableErrors.length) return { data: null, errors: variableErrors };
+      const trace = request.trace;
+      const started = trace ? performance.now() : 0;
+      const checked = check(request);
+      const executing = trace ? trace.add('parse and validation', started) : 0;
+      if (!checked.ok) return { data: null, errors: checked.errors };
+      const { prepared, operation, variables } = checked;
+      const split = splitPastCount(operation, request.caller);
 
-      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0 };
+      const context: RequestContext = { request, fragments: prepared.fragments, appended: [], resolverCalls: 0, inResolversMs: 0, slots: new ResolverSlots(RESOLVERS_AT_ONCE_PER_REQUEST) };
       const execution = Promise.resolve(
         execute({
           schema,
-          document: prepared.document,
+          document: split ? { ...prepared.document, definitions: prepared.document.definitions.map((d) => (d === operation ? split.run : d)) } : prepared.document,
           variableValues: variables,
           operationName: request.operationName ?? undefined,
           contextValue: context,
@@ -269,9 +390,25 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
         }),
       );
       const result = await withTimeout(execution, limits.requestTimeoutMs);
+      if (trace) trace.addMs('GraphQL execution', performance.now() - executing - context.inResolversMs);
       if (result === TIMED_OUT) return { data: null, errors: [EXECUTION_TIMEOUT] };
+      // graphql-js ran no field (its variables' coercion failed): nothing was refused either
+      if (split && result.data !== undefined) return answerWithRefusals(result, split);
       const errors = [...(result.errors ?? []).map((e) => executionErrorOf(e, returnTypeOf)), ...context.appended];
       return errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
+
+      /** The run fields' answer, with the refused fields' nulls in the document's order and their errors first. */
+      function answerWithRefusals(ran: Awaited<ReturnType<typeof execute>>, { refused, keys }: NonNullable<typeof split>): GraphQLResponseBody {
+        let data: Record<string, unknown> | null = null;
+        if (ran.data) {
+          data = {};
+          for (const key of keys) data[key] = key in ran.data ? ran.data[key] : null;
+        }
+        const refusals = refused.map((field) => refusedAt(countExceeded, [field.alias?.value ?? field.name.value], [field]));
+        const errors = [...refusals, ...(ran.errors ?? [])].map((e) => executionErrorOf(e, returnTypeOf));
+        errors.push(...context.appended);
+        return { data, errors };
+      }
     },
   };
 }
@@ -370,7 +507,7 @@ export function checkVariables(schema: GraphQLSchema, operation: OperationDefini
     const name = definition.variable.name.value;
     const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
     if (!type) continue;
-    const loc = definition.loc ? [locationOfOffset(definition.loc.source.body, definition.loc.start)] : undefined;
+    const loc = locationsOf([definition]);
     const present = Object.prototype.hasOwnProperty.call(values, name);
     if (!present || values[name] === null) {
       if (isNonNullType(type) && !(definition.defaultValue && !present)) {
@@ -393,28 +530,28 @@ export function checkVariables(schema: GraphQLSchema, operation: OperationDefini
   return errors;
 }
 
-function locationOfOffset(body: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (body.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-function locationOf(node: FieldNode, _info: GraphQLResolveInfo): { line: number; column: number } {
-  return locationOfOffset(node.loc!.source.body, node.loc!.start);
-}
-
 function pathOf(info: GraphQLResolveInfo): Array<string | number> {
   const out: Array<string | number> = [];
   for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) out.unshift(p.key);
   return out;
 }
 
-function isDefined<T>(value: T | undefined | null | 0 | ''): value is T {
-  return value !== undefined && value !== null && value !== 0 && value !== '';
+/**
+ * A field a limit refuses, as the error graphql-js reports for it: located (its path and the
+ * field's place in the document) and carrying the limit's one error, so that graphql-js takes it
+ * as it is (its locatedError passes on any Error whose `path` is an array). Refusing thousands of
+ * fields (5,000 aliases past the resolver count) must cost next to nothing, and graphql-js would
+ * have built each refusal with a stack trace (about 10 µs each) and its location by scanning the
+ * document from its start: the error is made from GraphQLError's prototype without running its
+ * constructor (0.1 µs), its location found in the document's line index.
+ */
+function refused(limit: LimitError, info: GraphQLResolveInfo): GraphQLError {
+  return refusedAt(limit, pathOf(info), info.fieldNodes);
+}
+
+/** refused() of the field at `path` whose nodes are `nodes`. */
+function refusedAt(limit: LimitError, path: Array<string | number>, nodes: readonly FieldNode[]): GraphQLError {
+  const error = Object.create(GraphQLError.prototype) as GraphQLError;
+  const fields: Partial<Record<keyof GraphQLError, unknown>> = { message: limit.message, path, locations: locationsOf(nodes), originalError: limit, extensions: {} };
+  return Object.assign(error, fields);
 }

@@ -30,11 +30,13 @@ import { nestingPastAt } from './json-depth';
 import { requestError } from './errors';
 import { createAuthenticator, type AuthConfig, type Authenticator } from './auth';
 import { fieldAccess, type FieldAccess } from './directives';
+import { Trace, type TraceSink } from '../trace';
 
 export type { ExecutionLimits, MutationResultEvent, MutationResultListener } from './execute';
 export { APPSYNC_DEFAULT_LIMITS } from './execute';
 export { AWS_SCHEMA_FILE, buildAppSyncSchema, loadAppSyncSchema } from './schema';
 export type { AuthConfig, Caller } from './auth';
+export type { RequestTrace, TraceSink } from '../trace';
 
 export interface TlsCertificate {
   key: string;
@@ -92,6 +94,11 @@ export interface ApiServer {
   /** route WebSocket upgrades (any path) to handler; returns a function that detaches it */
   attachUpgrade(handler: UpgradeHandler): () => void;
   addMutationListener(listener: MutationResultListener): () => void;
+  /**
+   * Hands `sink` the stages of each POST /graphql request from now on (../trace.ts), or stops
+   * when given undefined; off by default, and free while off.
+   */
+  traceRequests(sink: TraceSink | undefined): void;
   stop(): Promise<void>;
   /**
    * Runs one GraphQL request in process, as the endpoint does after authenticating it, with the given
@@ -123,8 +130,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host ?? '127.0.0.1';
   const certificate = options.certificate ?? (await selfSignedCertificate(host));
 
+  const tracing: Tracing = { sink: undefined };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, executor, authenticator, options.apiKey, options.console ?? {}).catch((err) => {
+    handle(req, res, executor, authenticator, options.apiKey, options.console ?? {}, tracing).catch((err) => {
       console.error('local AppSync endpoint: unexpected failure', err);
       if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
       else res.destroy();
@@ -188,6 +196,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return () => upgradeHandlers.delete(h);
     },
     addMutationListener: (listener) => executor.addMutationListener(listener),
+    traceRequests(sink) {
+      tracing.sink = sink;
+    },
     execute: (request) => executor.run(request),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
@@ -224,6 +235,29 @@ function send(res: ServerResponse, status: number, body: string, type = JSON_TYP
   res.end(body);
 }
 
+/** Errors serialised between two turns of the event loop when an answer carries many (answerText). */
+const ERRORS_PER_TURN = 500;
+
+/**
+ * JSON.stringify(answer), the same text, but an answer with thousands of errors (5,000 aliases
+ * past the resolver count: 4,900 ResolverCountLimitExceeded, 800 KB) is written out
+ * ERRORS_PER_TURN errors at a time with a turn of the event loop between them, so that one
+ * request's large answer does not hold every other request's I/O for the whole of its
+ * serialisation (issue 20, part 5). Answers of ordinary size take one JSON.stringify, as before.
+ */
+async function answerText(answer: GraphQLResponseBody): Promise<string> {
+  const errors = answer.errors;
+  if (!errors || errors.length <= ERRORS_PER_TURN) return JSON.stringify(answer);
+  const parts = [`{"data":${JSON.stringify(answer.data)},"errors":[`];
+  for (let start = 0; start < errors.length; start += ERRORS_PER_TURN) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const slice = JSON.stringify(errors.slice(start, start + ERRORS_PER_TURN));
+    parts.push(start ? ',' : '', slice.slice(1, -1));
+  }
+  parts.push(']}');
+  return parts.join('');
+}
+
 function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   // Node already lower-cases names; repeated headers are joined as AppSync presents them.
@@ -252,7 +286,11 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, executor: Executor, authenticator: Authenticator, apiKey: string, consoleOptions: ConsoleOptions): Promise<void> {
+interface Tracing {
+  sink: TraceSink | undefined;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, executor: Executor, authenticator: Authenticator, apiKey: string, consoleOptions: ConsoleOptions, tracing: Tracing): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'OPTIONS') {
     res.writeHead(204, CORS_HEADERS);
@@ -261,11 +299,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
   }
   if (path === '/graphql') {
     if (req.method !== 'POST') return send(res, 405, malformed('Only POST is supported locally.'), JSON_TYPE, { allow: 'POST, OPTIONS' });
+    const sink = tracing.sink;
+    const trace = sink ? new Trace() : undefined;
+    let mark = trace ? performance.now() : 0;
     const headers = lowerCaseHeaders(req);
     // A SigV4 signature covers the body, so IAM needs it read first; other modes refuse unread.
     const signed = headers.authorization?.startsWith('AWS4-HMAC-SHA256 ');
     const signedBody = signed ? await readBody(req) : undefined;
+    if (trace) mark = trace.add('HTTP and JSON', mark);
     const auth = await authenticator.authenticate({ headers, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', method: req.method, path: req.url ?? '/graphql', body: signedBody ?? undefined });
+    if (trace) mark = trace.add('token verification', mark);
     if (!auth.ok) {
       req.resume();
       const body = JSON.stringify({ errors: [{ errorType: auth.errorType, message: auth.message }] });
@@ -297,6 +340,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
     ) {
       return send(res, 400, malformed('Unable to parse GraphQL query.'));
     }
+    if (trace) trace.add('HTTP and JSON', mark);
     try {
       const result = await executor.run({
         query: request.query,
@@ -305,8 +349,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, executor: Execu
         headers,
         identity: auth.caller.identity,
         caller: auth.caller,
+        trace,
       });
-      return send(res, 200, JSON.stringify(result));
+      if (!trace) return send(res, 200, await answerText(result));
+      mark = performance.now();
+      send(res, 200, await answerText(result));
+      trace.add('serialisation', mark);
+      sink!(trace.finish());
+      return;
     } catch (err) {
       if (err instanceof MalformedRequestError) return send(res, 400, malformed(err.message));
       throw err;

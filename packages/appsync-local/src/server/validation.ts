@@ -20,7 +20,7 @@ import {
   validate,
 } from 'graphql';
 import { literalDescription } from './scalars';
-import { requestError, type AppSyncError } from './errors';
+import { locationsOf, requestError, type AppSyncError } from './errors';
 import { collectFields, subSelections, type Fragments } from './selection';
 
 interface Place {
@@ -105,19 +105,13 @@ function introspectionErrors(schema: GraphQLSchema, document: DocumentNode, wher
       Field(node) {
         const parent = typeInfo.getParentType();
         if (!parent || !isIntrospectionType(getNamedType(parent))) return;
-        const loc = node.loc ? [locationOf(node.loc.source.body, node.loc.start)] : undefined;
-        errors.push(requestError(`Validation error of type FieldUndefined: Field '${node.name.value}' in type '${parent.name}' is undefined @ '${where().get(node)?.fieldPath ?? node.name.value}'`, loc));
+        errors.push(requestError(`Validation error of type FieldUndefined: Field '${node.name.value}' in type '${parent.name}' is undefined @ '${where().get(node)?.fieldPath ?? node.name.value}'`, locationsOf([node])));
         // one error per refused field, not one more for each field below it
         return false;
       },
     }),
   );
   return errors;
-}
-
-function locationOf(body: string, offset: number): { line: number; column: number } {
-  const before = body.slice(0, offset).split('\n');
-  return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
 /**
