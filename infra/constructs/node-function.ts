@@ -1,7 +1,7 @@
 /**
  * One way to build every Lambda function of the stack: a NodejsFunction bundled by the esbuild
- * in node_modules (never Docker, so `cdk synth` needs neither Docker nor network), Node.js 22
- * on arm64, a minified ESM bundle, and the Powertools settings the handlers read.
+ * in node_modules (never Docker, so `cdk synth` needs neither Docker nor network), Node.js 24
+ * on arm64, a minified CommonJS bundle, and the Powertools settings the handlers read.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -45,15 +45,20 @@ export class MarkFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        // stack traces point into the TypeScript sources, not the minified bundle
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps: with it Node reads and indexes the bundle's source
+        // map while loading it, a third of the cold init (docs/PERFORMANCE.md, Pipeline). The map
+        // still ships beside the bundle, to map a logged stack to the sources by hand.
         ...props.environment,
       },
       bundling: {
         forceDockerBundling: false,
         // esbuild's per-file size report is noise in `cdk synth --quiet`; warnings and errors still show
         logLevel: LogLevel.WARNING,
-        format: OutputFormat.ESM,
+        // CommonJS, which the Lambda runtime require()s: an ESM bundle hoists every Node built-in
+        // that any bundled module imports (child_process, http2, the process facade...) into static
+        // imports evaluated at start, even for SDK code that is only ever loaded lazily; a CommonJS
+        // bundle require()s a built-in where and when it is used (docs/PERFORMANCE.md, Pipeline).
+        format: OutputFormat.CJS,
         target: 'node24',
         minify: true,
         sourceMap: true,
@@ -65,8 +70,6 @@ export class MarkFunction extends Construct {
         // node_modules (0.5-1.3 s measured by bench/pipeline.ts), and the version is pinned by
         // package-lock.json rather than by whatever the runtime ships.
         externalModules: [],
-        // CommonJS dependencies bundled into ESM still call require(); give them one.
-        banner: "import { createRequire as __markCreateRequire } from 'node:module'; const require = __markCreateRequire(import.meta.url);",
       },
     });
     this.acknowledgeFindings();
