@@ -24,7 +24,7 @@
  */
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { dynamoDbClient, startDynamoDbLocal } from 'appsync-local';
+import { lambdaBundleOptions } from '../infra/lambda-bundle';
 import { ensureTables } from '../local/services/tables';
 import { startPipeline } from '../local/pollers/pipeline';
 import { formatNumber, median, quantile } from './stats';
@@ -40,24 +41,6 @@ import { formatNumber, median, quantile } from './stats';
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const functions = ['relay', 'eraser', 'archive'] as const;
-
-/**
- * The esbuild options infra/constructs/node-function.ts gives NodejsFunction (CDK passes them to
- * the same esbuild on its command line): keep the two in step. Nothing is external: the AWS SDK
- * v3 and Powertools are bundled in rather than taken from the Lambda runtime.
- */
-export const lambdaBundleOptions: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  // CommonJS: built-ins are require()d where used, not all hoisted to static imports (node-function.ts)
-  format: 'cjs',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  // ESM-first packages (Powertools, smithy) tree-shake better through their "module" entry.
-  mainFields: ['module', 'main'],
-};
 
 async function bundles(outdir: string) {
   const results: { name: string; file: string; bytes: number }[] = [];

@@ -482,6 +482,8 @@ describe('Lambda functions', () => {
       // the AWS SDK is bundled in rather than loaded file by file from the runtime's copy (the one
       // require left is the SDK's own try of the optional CRT signer, which it does without)
       expect(code).not.toMatch(/require\("@aws-sdk\/(?!signature-v4-crt")/);
+      // credentials from the environment only (infra/lambda-bundle.ts, alias): no SSO/STS clients
+      expect(code).not.toMatch(/AssumeRoleWithWebIdentity|sso-oidc/);
       // CommonJS, which the runtime require()s: no static import of any built-in at start
       expect(code).not.toMatch(/^import\s|[;}]import\s*[{*\w]/m);
       expect(code).toMatch(/module\.exports\s*=/);

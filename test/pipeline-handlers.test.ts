@@ -3,7 +3,9 @@
  * services: kinesalite (in memory), s3rver (files in a temporary folder), DynamoDB Local.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,6 +28,7 @@ import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { ensureStream, kinesisClient, startKinesalite, type Kinesalite } from '../local/services/kinesalite';
 import { s3Client, startS3rver, type LocalS3 } from '../local/services/s3rver';
+import { lambdaBundleOptions } from '../infra/lambda-bundle';
 import { uniquePrefix } from './support/prefix';
 import { forgotten, insertRecord, markEvents, putEvents, readArchive, scanAll } from './support/pipeline-fixtures';
 
@@ -362,34 +365,75 @@ describe('archive', () => {
 });
 
 describe('Lambda entry points', () => {
-  it('build their clients from the environment (AWS_ENDPOINT_URL_*) and work against the emulators', async () => {
-    const streamName = uniquePrefix('entry');
+  /** The environment the Lambda runtime and infra/ give a function, pointed at the emulators. */
+  async function lambdaEnvironment(label: string) {
+    const streamName = uniquePrefix(label);
     await ensureStream(kinesalite.endpoint, streamName, 1);
-    const bucket = await newBucket('entry');
+    const bucket = await newBucket(label);
+    return {
+      streamName,
+      bucket,
+      env: {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        AWS_ENDPOINT_URL_KINESIS: kinesalite.endpoint,
+        AWS_ENDPOINT_URL_S3: s3server.endpoint,
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+        KINESIS_STREAM_NAME: streamName,
+        ARCHIVE_BUCKET: bucket,
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+    };
+  }
+
+  type Handler = (event: unknown) => Promise<unknown>;
+
+  /** relay → stream → archive through the given entry points; the archive then holds the events. */
+  async function relayAndArchive(setup: Awaited<ReturnType<typeof lambdaEnvironment>>, relay: Handler, archive: Handler, mark: string) {
+    const events = markEvents(mark, 1, 3);
+    expect(await relay({ Records: events.map((e) => insertRecord(e)) })).toEqual({ batchItemFailures: [] });
+    const stream = await readStream(setup.streamName);
+    expect(stream.map((r) => r.body)).toEqual(events);
+    expect(await archive({ Records: stream.map((r) => kinesisRecord(r.body)) })).toEqual({ batchItemFailures: [] });
+    expect([...(await readArchive(s3, setup.bucket)).values()]).toEqual(events);
+  }
+
+  it('build their clients from the environment (AWS_ENDPOINT_URL_*) and work against the emulators', async () => {
+    const setup = await lambdaEnvironment('entry');
     const saved = { ...process.env };
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_KINESIS: kinesalite.endpoint,
-      AWS_ENDPOINT_URL_S3: s3server.endpoint,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      KINESIS_STREAM_NAME: streamName,
-      ARCHIVE_BUCKET: bucket,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    Object.assign(process.env, setup.env);
     try {
       const relay = await import('../functions/relay/index');
       const archive = await import('../functions/archive/index');
-      const events = markEvents('ENTRY 1', 1, 3);
-      expect(await relay.handler({ Records: events.map((e) => insertRecord(e)) })).toEqual({ batchItemFailures: [] });
-      const stream = await readStream(streamName);
-      expect(stream.map((r) => r.body)).toEqual(events);
-      expect(await archive.handler({ Records: stream.map((r) => kinesisRecord(r.body)) })).toEqual({ batchItemFailures: [] });
-      expect([...(await readArchive(s3, bucket)).values()]).toEqual(events);
+      await relayAndArchive(setup, relay.handler as Handler, archive.handler as Handler, 'ENTRY 1');
     } finally {
       process.env = saved;
+    }
+  });
+
+  it('bundled as deployed (infra/lambda-bundle.ts: CommonJS, credentials from the environment only), work the same', async () => {
+    const setup = await lambdaEnvironment('bundle');
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-bundles-'));
+    const saved = { ...process.env };
+    try {
+      const bundle = async (name: string) => {
+        const outfile = join(dir, name, 'index.js');
+        await build({ ...lambdaBundleOptions, entryPoints: [join(import.meta.dirname, '..', 'functions', name, 'index.ts')], outfile, logLevel: 'error' });
+        // the SDK's default chain, with its SSO/STS clients, is not in the bundle
+        expect(readFileSync(outfile, 'utf8')).not.toMatch(/AssumeRoleWithWebIdentity|sso-oidc/);
+        return outfile;
+      };
+      const [relayFile, archiveFile] = [await bundle('relay'), await bundle('archive')];
+      Object.assign(process.env, setup.env);
+      const load = createRequire(import.meta.url);
+      const relay = load(relayFile) as { handler: Handler };
+      const archive = load(archiveFile) as { handler: Handler };
+      await relayAndArchive(setup, relay.handler, archive.handler, 'BUNDLE 1');
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

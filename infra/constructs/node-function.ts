@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { lambdaBundleOptions } from '../lambda-bundle';
 
 export interface MarkFunctionProps {
   /** absolute path of the handler module; it exports `handler` */
@@ -45,26 +46,21 @@ export class MarkFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        // No NODE_OPTIONS=--enable-source-maps: with it Node reads and indexes the bundle's source
-        // map while loading it, a third of the cold init (docs/PERFORMANCE.md, Pipeline). The map
-        // still ships beside the bundle, to map a logged stack to the sources by hand.
+        // no NODE_OPTIONS=--enable-source-maps: infra/lambda-bundle.ts, sourceMap
         ...props.environment,
       },
       bundling: {
         forceDockerBundling: false,
         // esbuild's per-file size report is noise in `cdk synth --quiet`; warnings and errors still show
         logLevel: LogLevel.WARNING,
-        // CommonJS, which the Lambda runtime require()s: an ESM bundle hoists every Node built-in
-        // that any bundled module imports (child_process, http2, the process facade...) into static
-        // imports evaluated at start, even for SDK code that is only ever loaded lazily; a CommonJS
-        // bundle require()s a built-in where and when it is used (docs/PERFORMANCE.md, Pipeline).
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // ESM-first packages (Powertools, smithy) tree-shake better through their "module" entry.
-        mainFields: ['module', 'main'],
+        // infra/lambda-bundle.ts says why each setting (bench/pipeline.ts bundles with the same)
+        format: lambdaBundleOptions.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
+        target: lambdaBundleOptions.target,
+        minify: lambdaBundleOptions.minify,
+        sourceMap: lambdaBundleOptions.sourcemap,
+        sourcesContent: lambdaBundleOptions.sourcesContent,
+        mainFields: [...lambdaBundleOptions.mainFields],
+        esbuildArgs: { '--alias': Object.entries(lambdaBundleOptions.alias).map(([from, to]) => `${from}=${to}`) },
         // The AWS SDK v3 clients are bundled in, not taken from the runtime: one tree-shaken,
         // minified file loads in ~0.1 s, where the runtime's SDK is read file by file from
         // node_modules (0.5-1.3 s measured by bench/pipeline.ts), and the version is pinned by
