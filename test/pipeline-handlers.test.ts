@@ -16,13 +16,13 @@ import {
   type KinesisClient,
   type PutRecordsCommandOutput,
 } from '@aws-sdk/client-kinesis';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { createRelayHandler } from '../functions/relay/relay';
 import { createEraserHandler } from '../functions/eraser/eraser';
 import { createArchiveHandler } from '../functions/archive/archive';
-import { eventKey, erasureKey } from '../functions/archive/keys';
+import { eventKey, erasureKey, runBody, runKey } from '../functions/archive/keys';
 import type { Log } from '../functions/lib/log';
 import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
@@ -30,7 +30,7 @@ import { ensureStream, kinesisClient, startKinesalite, type Kinesalite } from '.
 import { s3Client, startS3rver, type LocalS3 } from '../local/services/s3rver';
 import { lambdaBundleOptions } from '../infra/lambda-bundle';
 import { uniquePrefix } from './support/prefix';
-import { forgotten, insertRecord, markEvents, putEvents, readArchive, scanAll } from './support/pipeline-fixtures';
+import { forgotten, insertRecord, listObjectKeys, markEvents, putEvents, readArchive, scanAll } from './support/pipeline-fixtures';
 
 /** Collects log lines so that tests can see what was logged about skipped records. */
 function captureLog() {
@@ -256,17 +256,40 @@ async function newBucket(label: string): Promise<string> {
 }
 
 describe('archive', () => {
-  it('writes one object per event at its (mark, version) key; a redelivery overwrites itself', async () => {
+  it('writes one object per mark per batch, the run of its versions; a redelivery overwrites itself', async () => {
     const bucket = await newBucket('arch');
     const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });
     const events = [...markEvents('AFC F5', 1, 4), ...markEvents('Q/1 ?&', 1, 2)];
     const records = events.map((e) => kinesisRecord(e));
     expect(await archive({ Records: records })).toEqual({ batchItemFailures: [] });
+    const runs = [runKey('AFC F5', 1, 4), runKey('Q/1 ?&', 1, 2)];
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual(runs);
+    expect(runKey('Q/1 ?&', 1, 2)).toBe('events/Q%2F1%20%3F%26/0000000001-0000000002.jsonl');
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: runs[0] }))).Body!.transformToString();
+    // JSON Lines: one event per line, in version order
+    expect(body.endsWith('\n')).toBe(true);
+    expect(body.slice(0, -1).split('\n').map((line) => JSON.parse(line) as unknown)).toEqual(markEvents('AFC F5', 1, 4));
+    // the same batch again: the same objects, overwritten
+    expect(await archive({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual(runs);
+    // a redelivery cut elsewhere writes its own run over the same events
     expect(await archive({ Records: records.slice(1, 3) })).toEqual({ batchItemFailures: [] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey('AFC F5', 1, 4), runKey('AFC F5', 2, 3), runKey('Q/1 ?&', 1, 2)]);
     const objects = await readArchive(s3, bucket);
     expect([...objects.keys()].sort()).toEqual(events.map((e) => eventKey(e.mark, e.version)).sort());
-    expect(eventKey('Q/1 ?&', 2)).toBe('events/Q%2F1%20%3F%26/0000000002.json');
     for (const e of events) expect(objects.get(eventKey(e.mark, e.version))).toEqual(e);
+  });
+
+  it('splits a mark\'s events at a gap in their versions, in version order whatever the stream order', async () => {
+    const bucket = await newBucket('gap');
+    const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });
+    const events = markEvents('GAP 1', 1, 6);
+    // 4 was retried by the relay after 5 and 6 went through, and comes in the next batch; 3 twice
+    const [e1, e2, e3, e4, e5, e6] = events;
+    expect(await archive({ Records: [e2, e1, e3, e5, e3, e6].map((e) => kinesisRecord(e)) })).toEqual({ batchItemFailures: [] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey('GAP 1', 1, 3), runKey('GAP 1', 5, 6)]);
+    expect(await archive({ Records: [kinesisRecord(e4)] })).toEqual({ batchItemFailures: [] });
+    expect([...(await readArchive(s3, bucket)).values()]).toEqual(events);
   });
 
   it('on MARK_FORGOTTEN deletes every earlier object, keeps a marker, drops late older events and keeps the mark\'s next life', async () => {
@@ -285,6 +308,8 @@ describe('archive', () => {
     const objects = await readArchive(s3, bucket);
     expect([...objects.keys()].sort()).toEqual([eventKey(mark, 7), eventKey(mark, 8), eventKey(mark, 9)]);
     expect(objects.get(eventKey(mark, 7))).toEqual(forgotten(mark, 7));
+    // the tombstone begins a run; 8 came before it and 9 after it, each a run of its own
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey(mark, 7, 7), runKey(mark, 8, 8), runKey(mark, 9, 9)]);
     expect((await readArchive(s3, bucket, 'erasures/')).get(erasureKey(mark))).toEqual({ mark, version: 7 });
     // An older forget delivered after a newer one neither lowers the marker nor survives.
     expect(await archive({ Records: [kinesisRecord(forgotten(mark, 3))] })).toEqual({ batchItemFailures: [] });
@@ -314,15 +339,33 @@ describe('archive', () => {
     expect([...(await readArchive(s3, bucket)).keys()]).toEqual([eventKey(mark, 10)]);
   });
 
-  it('erases a mark with more archived events than one listing page holds', async () => {
+  it('erases a mark with more archived runs than one listing page holds', async () => {
     const bucket = await newBucket('page');
     const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });
     const mark = 'LONG 1';
     const life = markEvents(mark, 1, 1_010);
-    expect(await archive({ Records: life.map((e) => kinesisRecord(e)) })).toEqual({ batchItemFailures: [] });
-    expect(await readArchive(s3, bucket, 'events/')).toHaveProperty('size', 1_010);
+    // one run per event, as 1,010 batches of one event each would leave them
+    for (let i = 0; i < life.length; i += 50) {
+      await Promise.all(
+        life.slice(i, i + 50).map((e) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: runKey(mark, e.version, e.version), Body: runBody([e]) }))),
+      );
+    }
+    expect(await listObjectKeys(s3, bucket, 'events/')).toHaveLength(1_010);
     expect(await archive({ Records: [kinesisRecord(forgotten(mark, 1_011))] })).toEqual({ batchItemFailures: [] });
     expect([...(await readArchive(s3, bucket)).keys()]).toEqual([eventKey(mark, 1_011)]);
+  });
+
+  it('refuses to erase a run that spans the forget (no writer of ours makes one) and keeps it', async () => {
+    const bucket = await newBucket('span');
+    const { log, lines } = captureLog();
+    const archive = createArchiveHandler({ s3, bucket, logger: log });
+    const mark = 'SPAN 1';
+    const events = markEvents(mark, 1, 4);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: runKey(mark, 1, 4), Body: runBody(events) }));
+    const tombstone = kinesisRecord(forgotten(mark, 3));
+    expect(await archive({ Records: [tombstone] })).toEqual({ batchItemFailures: [{ itemIdentifier: tombstone.kinesis.sequenceNumber }] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey(mark, 1, 4)]);
+    expect(lines.some((l) => l.level === 'error' && /spans the erasure/.test(String(l.attributes.errorMessage)))).toBe(true);
   });
 
   it('logs and skips records that are not JSON or not mark events, without blocking the rest', async () => {
