@@ -1,5 +1,5 @@
 // Resolver code runs in AppSync's APPSYNC_JS runtime, so resolvers/ (and the local AppSync
-// package's fixture APIs) are linted with the AppSync plugin's type-aware recommended rules;
+// package's fixture and example APIs) are linted with the AppSync plugin's type-aware recommended rules;
 // everything else runs in Node.js and gets typescript-eslint. The local AppSync package
 // (packages/appsync-local) takes everything of an API's as parameters: it may import npm packages
 // and its own files, never mark-api's folders.
@@ -42,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['resolvers/**/*.ts', 'packages/appsync-local/test/fixtures/**/resolvers/**/*.ts'],
+    files: ['resolvers/**/*.ts', 'packages/appsync-local/test/fixtures/**/resolvers/**/*.ts', 'packages/appsync-local/examples/**/resolvers/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     extends: [appsync.configs.recommended],
   },

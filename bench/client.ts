@@ -1,7 +1,8 @@
 /**
- * The benchmarks' GraphQL client: POST over HTTP with a keep-alive agent, as a real client would
- * (one socket per request in flight, up to maxSockets). Resolves the parsed body; rejects on a
- * non-200 answer or, with `strict`, on any GraphQL error.
+ * The GraphQL client of the benchmarks and of the reliability suite's attacker: POST over HTTP
+ * with a keep-alive agent, as a real client would (one socket per request in flight, up to
+ * maxSockets). Resolves the parsed body; rejects on a non-200 answer or, with `gql`, on any
+ * GraphQL error.
  */
 import { Agent, request } from 'node:http';
 
@@ -15,6 +16,8 @@ export interface GraphQLClient {
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** the request; resolves with the whole answer, errors included */
   raw<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
+  /** a request body sent as it is (for bodies JSON.stringify cannot write); resolves with the whole answer */
+  post<T = Record<string, unknown>>(body: string): Promise<GraphQLAnswer<T>>;
   close(): void;
 }
 
@@ -23,9 +26,8 @@ export function graphqlClient(graphqlUrl: string, credentials: string | Record<s
   const auth = typeof credentials === 'string' ? { 'x-api-key': credentials } : credentials;
   const agent = new Agent({ keepAlive: true, maxSockets });
   const url = new URL(graphqlUrl);
-  const raw = <T>(query: string, variables: Record<string, unknown> = {}) =>
+  const post = <T>(body: string) =>
     new Promise<GraphQLAnswer<T>>((resolve, reject) => {
-      const body = JSON.stringify({ query, variables });
       const req = request(
         {
           host: url.hostname,
@@ -52,8 +54,10 @@ export function graphqlClient(graphqlUrl: string, credentials: string | Record<s
       req.on('error', reject);
       req.end(body);
     });
+  const raw = <T>(query: string, variables: Record<string, unknown> = {}) => post<T>(JSON.stringify({ query, variables }));
   return {
     raw,
+    post,
     async gql<T>(query: string, variables?: Record<string, unknown>) {
       const answer = await raw<T>(query, variables);
       if (answer.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(answer.errors)}`);

@@ -11,15 +11,12 @@
  * side costs them alike.
  *
  * The benchmark files call startLoadGenerator() and hand it a job; this file, forked (with the
- * parent's TypeScript loader), runs the job and sends back the raw samples: the statistics are
- * computed by the caller, with bench/stats.ts.
+ * parent's TypeScript loader, by bench/job-process.ts), runs the job and sends back the raw
+ * samples: the statistics are computed by the caller, with bench/stats.ts.
  */
 import { GetItemCommand, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { planAppend } from '../resolvers/lib/append';
 import type { Command } from '../resolvers/lib/commands';
@@ -28,10 +25,8 @@ import { compact } from '../resolvers/lib/state';
 import { formatDateTime } from '../resolvers/lib/time';
 import { dynamoDbClient } from 'appsync-local';
 import { graphqlClient, type GraphQLClient } from './client';
+import { clock, forkJobProcess, serveJobs } from './job-process';
 import { timed } from './stats';
-
-/** The machine's clock, comparable across threads and processes (performance.timeOrigin + now()). */
-export const clock = () => performance.timeOrigin + performance.now();
 
 /** Where the endpoint under test listens, and what the SDK baseline writes to. */
 export interface Target {
@@ -86,88 +81,28 @@ export interface SubscriptionsOutput {
 type Job = LatencyJob | ThroughputJob | SubscriptionsJob;
 type Output<J extends Job> = J extends LatencyJob ? LatencyOutput : J extends ThroughputJob ? ThroughputOutput : SubscriptionsOutput;
 
-type ToChild = { type: 'job'; target: Target; job: Job } | { type: 'ping'; id: number };
-type FromChild =
-  | { type: 'result'; output: unknown }
-  | { type: 'failed'; error: string }
-  | { type: 'progress'; line: string }
-  | { type: 'pong'; id: number; clock: number };
-
 export interface LoadGenerator {
   /** runs one job in the load-generating process and resolves with its raw samples */
   run<J extends Job>(job: J, onProgress?: (line: string) => void): Promise<Output<J>>;
-  /**
-   * This process's clock minus the load generator's (ms), estimated from the quickest of
-   * `samples` IPC round trips (exact to within half of it, `rttMs`): what separates timestamps
-   * taken here (the endpoint's commit) from timestamps taken there (a subscriber's receipt).
-   */
+  /** this process's clock minus the load generator's (bench/job-process.ts) */
   clockOffset(samples?: number): Promise<{ offsetMs: number; rttMs: number }>;
   stop(): Promise<void>;
 }
 
+interface TargetedJob {
+  target: Target;
+  job: Job;
+}
+
+const FLAG = '--load-generator';
+
 /** Forks the load-generating process, ready for jobs against `target`. */
 export async function startLoadGenerator(target: Target): Promise<LoadGenerator> {
-  // The parent's execArgv carries the TypeScript loader (tsx); without one, ask for tsx.
-  const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--load-generator'], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const waiting = new Set<(m: FromChild | { type: 'exit' }) => void>();
-  child.on('message', (m: FromChild) => {
-    for (const w of [...waiting]) w(m);
-  });
-  void exited.then(() => {
-    for (const w of [...waiting]) w({ type: 'exit' });
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  let pings = 0;
-  const ping = () =>
-    new Promise<{ sent: number; received: number; child: number }>((resolve, reject) => {
-      const id = ++pings;
-      const sent = clock();
-      const on = (m: FromChild | { type: 'exit' }) => {
-        if (m.type === 'exit') return reject(new Error('load generator exited'));
-        if (m.type !== 'pong' || m.id !== id) return;
-        waiting.delete(on);
-        resolve({ sent, received: clock(), child: m.clock });
-      };
-      waiting.add(on);
-      child.send({ type: 'ping', id } satisfies ToChild);
-    });
+  const child = await forkJobProcess<TargetedJob>(import.meta.url, FLAG, 'load generator');
   return {
-    run<J extends Job>(job: J, onProgress?: (line: string) => void) {
-      return new Promise<Output<J>>((resolve, reject) => {
-        const on = (m: FromChild | { type: 'exit' }) => {
-          if (m.type === 'progress') return onProgress?.(m.line);
-          if (m.type === 'pong') return;
-          waiting.delete(on);
-          if (m.type === 'result') resolve(m.output as Output<J>);
-          else if (m.type === 'failed') reject(new Error(`load generator: ${m.error}`));
-          else reject(new Error('load generator exited during a job'));
-        };
-        waiting.add(on);
-        child.send({ type: 'job', target, job } satisfies ToChild);
-      });
-    },
-    async clockOffset(samples = 50) {
-      let best = { offsetMs: 0, rttMs: Infinity };
-      for (let i = 0; i < samples; i++) {
-        const p = await ping();
-        const rtt = p.received - p.sent;
-        if (rtt < best.rttMs) best = { offsetMs: (p.sent + p.received) / 2 - p.child, rttMs: rtt };
-      }
-      return best;
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.disconnect();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
+    run: async <J extends Job>(job: J, onProgress?: (line: string) => void) => (await child.run({ target, job }, onProgress)) as Output<J>,
+    clockOffset: (samples) => child.clockOffset(samples),
+    stop: () => child.stop(),
   };
 }
 
@@ -431,18 +366,6 @@ async function subscriptions(target: Target, job: SubscriptionsJob, progress: (l
   }
 }
 
-if (process.argv[2] === '--load-generator' && process.send) {
-  const send = (m: FromChild) => process.send!(m);
-  // the benchmark that forked this process has gone: so does its load
-  process.on('disconnect', () => process.exit(0));
-  process.on('message', (m: ToChild) => {
-    if (m.type === 'ping') return send({ type: 'pong', id: m.id, clock: clock() });
-    const { target, job } = m;
-    const progress = (line: string) => send({ type: 'progress', line });
-    const work = job.kind === 'latency' ? latency(target, job) : job.kind === 'throughput' ? throughput(target, job) : subscriptions(target, job, progress);
-    work.then(
-      (output) => send({ type: 'result', output }),
-      (error: unknown) => send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-    );
-  });
-}
+serveJobs<TargetedJob>(FLAG, ({ target, job }, progress) =>
+  job.kind === 'latency' ? latency(target, job) : job.kind === 'throughput' ? throughput(target, job) : subscriptions(target, job, progress),
+);

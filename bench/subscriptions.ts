@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MutationResultListener } from 'appsync-local';
 import { startStack, type Stack } from '../local/stack';
-import { clock, startLoadGenerator, type LoadGenerator } from './load-generator';
+import { clock } from './job-process';
+import { startLoadGenerator, type LoadGenerator } from './load-generator';
 import { summarize } from './stats';
 
 /**

@@ -9,6 +9,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CLIENT_OUTPUTS } from './client-config';
 import { MarkGraphqlApi, type CodeBundle } from './constructs/api';
 import { MarkUserPool } from './constructs/user-pool';
 import { MarkArchive } from './constructs/archive';
@@ -104,7 +105,9 @@ export class MarkApiStack extends Stack {
       accessLogDays: settings.logRetentionDays,
     });
 
-    new CfnOutput(this, 'GraphQLUrl', { value: this.api.api.graphqlUrl, description: 'GraphQL endpoint (HTTPS)' });
+    // GraphQLUrl, Region, UserPoolId and UserPoolClientId make a client's configuration (infra/client-config.ts)
+    new CfnOutput(this, CLIENT_OUTPUTS.graphqlUrl, { value: this.api.api.graphqlUrl, description: 'GraphQL endpoint (HTTPS)' });
+    new CfnOutput(this, CLIENT_OUTPUTS.region, { value: this.region, description: 'the region the stack is deployed in' });
     new CfnOutput(this, 'GraphQLApiId', { value: this.api.api.apiId });
     new CfnOutput(this, 'ApiKeyId', {
       value: this.api.apiKey.attrApiKeyId,
@@ -112,8 +115,8 @@ export class MarkApiStack extends Stack {
       description: 'API key id; the key: aws appsync list-api-keys --api-id <GraphQLApiId>',
     });
     // what the web and mobile apps configure (Amplify's Auth.Cognito)
-    new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
+    new CfnOutput(this, CLIENT_OUTPUTS.userPoolId, { value: this.users.userPool.userPoolId });
+    new CfnOutput(this, CLIENT_OUTPUTS.userPoolClientId, { value: this.users.client.userPoolClientId });
     new CfnOutput(this, 'KinesisStreamArn', { value: this.pipeline.stream.streamArn });
     new CfnOutput(this, 'KinesisStreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { MARK_API_WIRING, REPO_ROOT } from '../infra/wiring';
 import { DEFAULT_API_KEY, DEFAULT_PORT, DEFAULT_USER_POOL_PORT, startStack, type Stack } from './stack';
 import { SEEDED_USERS } from './users';
+import { LOCAL_CLIENT_CONFIG_FILE, localClientConfig, writeClientConfig } from './client-config';
 import { portIsFree } from 'appsync-local';
 import { watchSources, type SourceChange } from './watch';
 
@@ -119,6 +120,8 @@ async function main() {
   });
   running.stack = stack;
   if (stopping) return void (await stack.stop());
+  // the web client and npm run smoke read where everything is from this one file
+  writeClientConfig(localClientConfig(stack), LOCAL_CLIENT_CONFIG_FILE);
 
   process.stdout.write(`
 mark-api is running locally.
@@ -127,13 +130,15 @@ mark-api is running locally.
   Console           ${stack.url}/
   Real-time         ${stack.realtimeUrl}
   API key           ${stack.apiKey}   (public reads only; send it as the x-api-key header)
-  User pool         ${stack.userPool.endpoint}   (Cognito Identity Provider API: InitiateAuth USER_PASSWORD_AUTH)
+  User pool         ${stack.userPool.endpoint}   (Cognito Identity Provider API: USER_SRP_AUTH, Amplify's signIn, and USER_PASSWORD_AUTH)
     user pool id    ${stack.userPool.pool.poolId}
     app client id   ${stack.userPool.pool.clientId}
     users (a development convenience: these passwords are printed, never use them elsewhere)
 ${SEEDED_USERS.map((u) => `      ${u.username.padEnd(16)}${u.password.padEnd(24)}${u.groups.length ? `groups: ${u.groups.join(', ')}` : 'purchaser'}`).join('\n')}
     sign-up codes   printed here (the local pool mails nothing)
   IAM (staff)       access key ${stack.iam.accessKeyId}, secret ${stack.iam.secretAccessKey}
+                    (signs back-office calls to the API and the user pool's Admin* operations)
+  Client config     ${relative(process.cwd(), LOCAL_CLIENT_CONFIG_FILE) || LOCAL_CLIENT_CONFIG_FILE}   (Amplify.configure's ResourcesConfig: the web client and npm run smoke read it)
   Data              ${flags['in-memory'] ? 'in memory (gone when stopped)' : `persistent under ${flags['data-dir'] ?? '.data'}/`}
   Archive           ${stack.pipeline?.archiveLocation ?? 'not started'}
 

@@ -94,6 +94,12 @@ export interface StackOptions {
   userPoolPort?: number;
   /** lines the user pool prints (sign-up confirmation codes) */
   onUserPoolLog?: (line: string) => void;
+  /**
+   * Origins (scheme://host:port) of web clients whose pages may call the user pool from a browser,
+   * e.g. a web client's dev server; the console's own are allowed already, every other origin is
+   * refused. A loopback origin counts under each loopback name (127.0.0.1, localhost, [::1]).
+   */
+  allowedOrigins?: readonly string[];
   /** the IAM principal the endpoint trusts */
   iam?: IamCredentials;
   /** real-time endpoint tuning, e.g. a short keepAliveIntervalMs in tests */
@@ -201,6 +207,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...MARK_API_USER_POOL,
           port: options.userPoolPort,
           log: options.onUserPoolLog,
+          allowedOrigins: options.allowedOrigins,
           stateFile: persistentPool ? join(dataDir, 'userpool', 'pool.json') : undefined,
         },
         iam: options.iam ?? LOCAL_IAM_CREDENTIALS,

@@ -5,6 +5,7 @@
  * added there by administrators).
  */
 import type { SeededUser, UserPoolOptions } from 'appsync-local';
+import { MARK_API_USER_POOL_BEHAVIOUR } from '../infra/auth';
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../resolvers/lib/roles';
 
 /** The roles the seeded users stand for (tests and the seed name them). */
@@ -24,4 +25,6 @@ export const MARK_API_USER_POOL = {
   clientId: 'localmarkapiwebandmobile01',
   groups: [STAFF_GROUP, DATA_PROTECTION_GROUP],
   users: SEEDED_USERS,
+  // as the deployed pool and app client (infra/constructs/user-pool.ts)
+  ...MARK_API_USER_POOL_BEHAVIOUR,
 } satisfies UserPoolOptions;

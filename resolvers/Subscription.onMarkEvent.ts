@@ -24,6 +24,7 @@ import { isLive } from './lib/state';
 import { validateSubscription } from './lib/validation';
 import { raise } from './handlers/errors';
 import type { MarkStash } from './handlers/stash';
+import type { SubscriptionFilterField } from './lib/subscriptions';
 
 /**
  * Whether the subscription may receive personalData. selectionSetList names an aliased field by its
@@ -51,7 +52,8 @@ export function request(ctx: Context<Record<string, unknown>>): Record<string, n
 
 export function response(ctx: Context<Record<string, unknown>>): null {
   const filter = validateSubscription(ctx.args);
-  const fields: Record<string, { eq?: string | number; ne?: number }> = {};
+  // keyed by the fields lib/subscriptions.ts lists, which every client mutation must select
+  const fields: Partial<Record<SubscriptionFilterField<'onMarkEvent'>, { eq?: string | number }>> = {};
   if (filter.ok && filter.value.mark) fields.mark = { eq: filter.value.mark };
   if (filter.ok && filter.value.type) fields.type = { eq: filter.value.type };
   const caller = callerOf(ctx.identity);

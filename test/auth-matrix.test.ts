@@ -135,6 +135,8 @@ describe('over HTTP', () => {
     );
     expect(outcomes).toEqual(expected);
     expect(await tablesSnapshot(stack)).toEqual(before);
+    // every request above carried a real token, yet each seeded user signed in once (test/support/sign-in.ts)
+    expect(stack.signIns.calls).toEqual({ signIn: 4, renew: 0 });
   });
 
   it('the API key reads a mark but not its personal data: Mark.entitlement and MarkEvent.data are refused field by field', async () => {

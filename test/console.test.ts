@@ -3,9 +3,12 @@
  * loads from the local bundle (no network), the x-api-key header is filled in, a query typed into
  * the editor runs over HTTP, a subscription typed into it runs over the real-time endpoint and
  * shows each event sent from outside as it arrives until stopped, the documentation explorer is
- * one click away, and the ready operations are there. Screenshots land in test-results/.
+ * one click away, and the ready operations are there. The user pool answers the console's page and
+ * no other origin's. Screenshots land in test-results/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectRealtime } from 'appsync-local';
@@ -159,6 +162,39 @@ it('opens the documentation explorer in one click and offers the ready operation
   await page.screenshot({ path: 'test-results/console.png' });
   expect(external).toEqual([`${stack.userPool.endpoint}/`]);
   await page.close();
+});
+
+it('is the only page the user pool answers: a page of another origin on this machine can neither sign in nor make itself staff', async () => {
+  // a page served from another local port, as any web page open in the developer's browser could be
+  const foreign = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'));
+  await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
+    const attempts = await page.evaluate(
+      async ({ endpoint, clientId, poolId }) => {
+        const call = async (operation: string, body: unknown) => {
+          try {
+            const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` }, body: JSON.stringify(body) });
+            return `answered ${res.status}`;
+          } catch (err) {
+            return `refused: ${(err as Error).name}`;
+          }
+        };
+        return [
+          await call('InitiateAuth', { ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'staff', PASSWORD: 'Staff-Local-1' } }),
+          await call('AdminAddUserToGroup', { UserPoolId: poolId, Username: 'purchaser-b', GroupName: 'staff' }),
+        ];
+      },
+      { endpoint: stack.userPool.endpoint, clientId: stack.userPool.pool.clientId, poolId: stack.userPool.pool.poolId },
+    );
+    // the browser's CORS check fails: the page gets no answer at all
+    expect(attempts).toEqual(['refused: TypeError', 'refused: TypeError']);
+    expect([...stack.userPool.pool.user('purchaser-b')!.groups]).toEqual([]);
+  } finally {
+    await page.close();
+    await new Promise<void>((resolve) => foreign.close(() => resolve()));
+  }
 });
 
 it('ships the original create request in the console as it was recorded', () => {

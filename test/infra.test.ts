@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { eraserFilterPattern } from '../functions/eraser/filter';
 import { contextOf, readSettings } from '../infra/settings';
 import { MarkApiStack } from '../infra/stack';
+import { CLIENT_OUTPUTS } from '../infra/client-config';
 import { tables, type TableDefinition } from '../infra/tables';
 import { loadMarkApiWiring, type MarkApiWiring } from '../infra/wiring';
 import { createSandbox, APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from 'appsync-local';
@@ -175,9 +176,11 @@ describe('GraphQL API', () => {
     });
   });
 
-  it('has a user pool for self sign-up with email verification, a public app client and a group per role', () => {
+  it('has a user pool for self sign-up with email verification, case-insensitive names, a public app client that hides who exists, and a group per role', () => {
     template.resourceCountIs('AWS::Cognito::UserPool', 1);
     template.hasResourceProperties('AWS::Cognito::UserPool', {
+      // Staff and staff are one user, as in the local pool (AWS's recommendation; fixed at creation)
+      UsernameConfiguration: { CaseSensitive: false },
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
       AutoVerifiedAttributes: ['email'],
       VerificationMessageTemplate: Match.objectLike({ DefaultEmailOption: 'CONFIRM_WITH_CODE' }),
@@ -187,6 +190,7 @@ describe('GraphQL API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      // an unknown user is answered as a wrong password, as the local pool answers it
       PreventUserExistenceErrors: 'ENABLED',
     });
     const groups = resourcesOf('AWS::Cognito::UserPoolGroup').map(([, r]) => r.Properties.GroupName as string).sort();
@@ -641,6 +645,14 @@ describe('alarms and outputs', () => {
     for (const def of tables) expect(outputs[`${def.logicalName}TableName`].Value).toEqual({ Ref: tableId(def.logicalName) });
     // the API key value itself is not an output
     expect(JSON.stringify(outputs)).not.toMatch(/"ApiKey"\]/);
+  });
+
+  it('outputs what a client configuration is made of (npm run client-config, npm run smoke -- --outputs)', () => {
+    const outputs = json.Outputs as Json;
+    for (const name of Object.values(CLIENT_OUTPUTS)) expect(Object.keys(outputs)).toContain(name);
+    expect(outputs.Region.Value).toEqual({ Ref: 'AWS::Region' });
+    expect(outputs.UserPoolId.Value).toEqual({ Ref: logicalId(stack.users.userPool) });
+    expect(outputs.UserPoolClientId.Value).toEqual({ Ref: logicalId(stack.users.client) });
   });
 
   it('is environment-agnostic: no account or region baked in', () => {

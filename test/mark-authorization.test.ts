@@ -1,8 +1,10 @@
 /**
- * Authorization and personal data through the local runtime (APPSYNC_JS bundles, DynamoDB Local),
- * as each role, with synthetic ctx.identity values in AppSync's shapes (test/support/identities.ts)
- * given to the executor where the endpoint puts a verified caller's identity. Issue 12 Build 4 and 5;
- * the tests that sign in with real tokens over HTTP and real-time build on the same resolvers.
+ * Authorization and personal data through the local endpoint (APPSYNC_JS bundles, DynamoDB Local),
+ * as each role, with real credentials: every query and mutation is an HTTP request carrying a token
+ * of a seeded user of the local pool, a SigV4 signature or the API key. Where the test looks at what
+ * no answer shows — a subscription's filters, a mutation's invalidations — it calls the resolver
+ * runtime directly, with the ctx.identity the endpoint's authenticator builds from the same
+ * credentials (stack.identity). Issue 12 Build 4 and 5.
  *
  * The scenario: two purchasers each lock and buy a mark, change address and nominee, subscribe to
  * both marks; one mark is forgotten, released again and bought by the other. Every answer each caller
@@ -10,14 +12,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, compileSubscriptionFilter, matchesFilter } from 'appsync-local';
-import { DATA_PROTECTION, IAM_SERVICE, PUBLIC, PURCHASER_A, PURCHASER_B, STAFF } from './support/identities';
 import { EVENT_FIELDS, MARK_FIELDS, MUTATION_INPUT, freshMark, storedEvents, type MarkEventOut } from './support/marks';
-import { startTestStack, type TestStack } from './support/stack';
+import { startTestStack, type Identity, type TestStack } from './support/stack';
+
+/** The callers: the public storefront (API key), the seeded users of the pool, a back-office service (IAM). */
+type Caller = Extract<Identity, 'apiKey' | 'purchaserA' | 'purchaserB' | 'staff' | 'dataProtection' | 'iam'>;
+const PUBLIC: Caller = 'apiKey';
+const PURCHASER_A: Caller = 'purchaserA';
+const PURCHASER_B: Caller = 'purchaserB';
+const STAFF: Caller = 'staff';
+const DATA_PROTECTION: Caller = 'dataProtection';
+const IAM_SERVICE: Caller = 'iam';
 
 let stack: TestStack;
+/** the user pool subs of the seeded users, as their tokens carry them */
+let subA: string;
+let subB: string;
+let staffSub: string;
 
 beforeAll(async () => {
   stack = await startTestStack({ label: 'markauthz' });
+  [subA, subB, staffSub] = await Promise.all([stack.sub('purchaserA'), stack.sub('purchaserB'), stack.sub('staff')]);
 });
 
 afterAll(async () => {
@@ -28,14 +43,14 @@ const A_DATA = { purchaserName: 'Angharad Aalto', nomineeName: 'Mr Aled Aalto', 
 const B_DATA = { purchaserName: 'Bethan Bryn', nomineeName: 'Mrs Bronwen Bryn', telephoneNo: '01234 567890', address: { addLine1: '22 Birch Lane', postTown: 'Bala', postcode: 'LL23 7BB' } };
 const A_LATER = { address: { addLine1: '33 Ash Grove', postTown: 'Amlwch', postcode: 'LL68 9AA' }, nomineeName: 'Ms Alys Aalto' };
 const B_LATER = { address: { addLine1: '44 Beech Row', postTown: 'Bangor', postcode: 'LL57 1BB' }, nomineeName: 'Dr Bleddyn Bryn' };
-const A_TEXTS = [A_DATA.purchaserName, A_DATA.nomineeName, A_DATA.address.addLine1, A_LATER.address.addLine1, A_LATER.nomineeName, PURCHASER_A.sub];
-const B_TEXTS = [B_DATA.purchaserName, B_DATA.nomineeName, B_DATA.telephoneNo, B_DATA.address.addLine1, B_LATER.address.addLine1, B_LATER.nomineeName, PURCHASER_B.sub];
+const aTexts = () => [A_DATA.purchaserName, A_DATA.nomineeName, A_DATA.address.addLine1, A_LATER.address.addLine1, A_LATER.nomineeName, subA];
+const bTexts = () => [B_DATA.purchaserName, B_DATA.nomineeName, B_DATA.telephoneNo, B_DATA.address.addLine1, B_LATER.address.addLine1, B_LATER.nomineeName, subB];
 
 /** Every body each caller received, to search afterwards. */
-const received = new Map<unknown, string[]>();
+const received = new Map<Caller, string[]>();
 
-async function run(identity: unknown, document: string, variables: Record<string, unknown>) {
-  const res = await stack.gqlAs(identity, document, variables);
+async function run(identity: Caller, document: string, variables: Record<string, unknown>) {
+  const res = await stack.gql(document, variables, { as: identity });
   const seen = received.get(identity) ?? [];
   seen.push(JSON.stringify(res.body));
   received.set(identity, seen);
@@ -43,31 +58,31 @@ async function run(identity: unknown, document: string, variables: Record<string
   return { data: res.body.data ? (Object.values(res.body.data)[0] as never) : null, errors };
 }
 
-async function mutate(identity: unknown, name: string, input: Record<string, unknown>): Promise<{ data: MarkEventOut | null; errorType?: string; errorInfo?: unknown }> {
+async function mutate(identity: Caller, name: string, input: Record<string, unknown>): Promise<{ data: MarkEventOut | null; errorType?: string; errorInfo?: unknown }> {
   const out = await run(identity, `mutation M($input: ${MUTATION_INPUT[name]}!) { ${name}(input: $input) { ${EVENT_FIELDS} } }`, { input });
   return { data: out.data, errorType: out.errors[0]?.errorType, errorInfo: out.errors[0]?.errorInfo };
 }
 
-async function done(identity: unknown, name: string, input: Record<string, unknown>): Promise<MarkEventOut> {
+async function done(identity: Caller, name: string, input: Record<string, unknown>): Promise<MarkEventOut> {
   const out = await mutate(identity, name, input);
   expect(out.errorType, `${name} ${JSON.stringify(input)}`).toBeUndefined();
   return out.data!;
 }
 
-const getMark = (identity: unknown, mark: string) => run(identity, `query Q($mark: ID!) { getMark(mark: $mark) { ${MARK_FIELDS} } }`, { mark });
-const getMarkAt = (identity: unknown, mark: string, version: number) =>
+const getMark = (identity: Caller, mark: string) => run(identity, `query Q($mark: ID!) { getMark(mark: $mark) { ${MARK_FIELDS} } }`, { mark });
+const getMarkAt = (identity: Caller, mark: string, version: number) =>
   run(identity, `query Q($mark: ID!, $version: Int) { getMarkAt(mark: $mark, version: $version) { ${MARK_FIELDS} } }`, { mark, version });
-const listEvents = (identity: unknown, mark: string) =>
+const listEvents = (identity: Caller, mark: string) =>
   run(identity, `query Q($mark: ID!) { listMarkEvents(mark: $mark, limit: 100) { items { ${EVENT_FIELDS} } nextToken } }`, { mark });
-const listMarks = (identity: unknown, status?: string) =>
+const listMarks = (identity: Caller, status?: string) =>
   run(identity, `query Q($status: MarkStatus) { listMarks(status: $status, limit: 100) { items { ${MARK_FIELDS} } nextToken } }`, { status });
 
 /** Starts onMarkEvent as the caller would: the subscription resolver's outcome (filters, errors). */
-function subscribe(identity: unknown, mark: string | undefined, fields: string[]) {
+async function subscribe(caller: Caller, mark: string | undefined, fields: string[]) {
   return stack.runtime.resolve('Subscription', 'onMarkEvent', {
     arguments: { mark: mark ?? null, type: null },
     source: null,
-    identity,
+    identity: await stack.identity(caller),
     requestHeaders: {},
     info: { fieldName: 'onMarkEvent', parentTypeName: 'Subscription', variables: {}, selectionSetList: fields, selectionSetGraphQL: `{ ${fields.join(' ')} }` },
   });
@@ -93,13 +108,13 @@ describe('two purchasers, two marks, a forget and a resale', () => {
     const refusedUnlock = await mutate(PURCHASER_B, 'unlockMark', { mark: m1, expectedVersion: 2 });
     expect(refusedUnlock).toMatchObject({ data: null, errorType: 'Unauthorized', errorInfo: null });
     expect(await storedEvents(stack, m1)).toHaveLength(2);
-    expect((await storedEvents(stack, m1))[1]).toMatchObject({ type: 'MARK_LOCKED', data: { holder: PURCHASER_A.sub } });
+    expect((await storedEvents(stack, m1))[1]).toMatchObject({ type: 'MARK_LOCKED', data: { holder: subA } });
 
     const soldToA = await done(PURCHASER_A, 'purchaseMark', { mark: m1, expectedVersion: 2, entitlement: buyer(A_DATA) });
     expect(soldToA).toMatchObject({ type: 'MARK_PURCHASED', version: 3, ownership: 3 });
     expect(JSON.parse(soldToA.data)).toEqual({ status: 'MARK_SOLD_ISSUE_CERTIFICATE_TO_PURCHASER' });
     const aPersonal = JSON.parse(soldToA.personalData!);
-    expect(aPersonal).toMatchObject({ owner: PURCHASER_A.sub, entitlement: { purchaserName: A_DATA.purchaserName, certificateTime: soldToA.recordedAt } });
+    expect(aPersonal).toMatchObject({ owner: subA, entitlement: { purchaserName: A_DATA.purchaserName, certificateTime: soldToA.recordedAt } });
     expect(aPersonal.entitlement.certificateNo).toMatch(/^[A-Z0-9]{20}$/);
 
     await done(PURCHASER_B, 'lockMark', { mark: m2, expectedVersion: 1 });
@@ -152,7 +167,7 @@ describe('two purchasers, two marks, a forget and a resale', () => {
     const resold = await stack.runtime.resolve('Mutation', 'purchaseMark', {
       arguments: { input: { mark: m1, expectedVersion: 7, entitlement: buyer(B_DATA) } },
       source: null,
-      identity: PURCHASER_B,
+      identity: await stack.identity(PURCHASER_B),
       requestHeaders: {},
       info: { fieldName: 'purchaseMark', parentTypeName: 'Mutation', variables: {}, selectionSetList: EVENT_FIELDS.split(' '), selectionSetGraphQL: `{ ${EVENT_FIELDS} }` },
     });
@@ -173,13 +188,13 @@ describe('two purchasers, two marks, a forget and a resale', () => {
     expect((await subscribe(PURCHASER_B, m1, ['mark', 'personalData'])).errors).toEqual([]);
 
     // the search: no caller ever received the other purchaser's names, address lines, telephone or id
-    const text = (identity: unknown) => (received.get(identity) ?? []).join('\n');
-    for (const needle of B_TEXTS) {
+    const text = (identity: Caller) => (received.get(identity) ?? []).join('\n');
+    for (const needle of bTexts()) {
       expect(text(PURCHASER_A), needle).not.toContain(needle);
       expect(text(PUBLIC), needle).not.toContain(needle);
       expect(text(DATA_PROTECTION), needle).not.toContain(needle);
     }
-    for (const needle of A_TEXTS) {
+    for (const needle of aTexts()) {
       expect(text(PURCHASER_B), needle).not.toContain(needle);
       expect(text(PUBLIC), needle).not.toContain(needle);
       expect(text(DATA_PROTECTION), needle).not.toContain(needle);
@@ -192,11 +207,11 @@ describe('two purchasers, two marks, a forget and a resale', () => {
 });
 
 describe('revokeSubscriptions: rights changed outside GraphQL', () => {
-  const revoke = (identity: unknown, user: string) =>
+  const revoke = async (caller: Caller, user: string) =>
     stack.runtime.resolve('Mutation', 'revokeSubscriptions', {
       arguments: { input: { user } },
       source: null,
-      identity,
+      identity: await stack.identity(caller),
       requestHeaders: {},
       info: { fieldName: 'revokeSubscriptions', parentTypeName: 'Mutation', variables: {}, selectionSetList: ['user'], selectionSetGraphQL: '{ user }' },
     });
@@ -208,19 +223,19 @@ describe('revokeSubscriptions: rights changed outside GraphQL', () => {
     const publicSubscription = await subscribe(PUBLIC, mark, ['mark', 'data']);
     expect(publicSubscription.subscriptionInvalidationFilter).toBeUndefined(); // no one to revoke
 
-    const revoked = await revoke(STAFF, STAFF.sub);
-    expect(revoked).toMatchObject({ data: { user: STAFF.sub }, errors: [], invalidations: [{ subscriptionField: 'onMarkEvent', payload: { subscriber: STAFF.sub } }] });
+    const revoked = await revoke(STAFF, staffSub);
+    expect(revoked).toMatchObject({ data: { user: staffSub }, errors: [], invalidations: [{ subscriptionField: 'onMarkEvent', payload: { subscriber: staffSub } }] });
     const payload = (revoked.invalidations![0] as { payload: Record<string, unknown> }).payload;
     expect(matchesFilter(compileSubscriptionFilter(staffSubscription.subscriptionInvalidationFilter), payload)).toBe(true);
     expect(matchesFilter(compileSubscriptionFilter(bSubscription.subscriptionInvalidationFilter), payload)).toBe(false);
-    expect(matchesFilter(compileSubscriptionFilter(bSubscription.subscriptionInvalidationFilter), { subscriber: PURCHASER_B.sub })).toBe(true);
+    expect(matchesFilter(compileSubscriptionFilter(bSubscription.subscriptionInvalidationFilter), { subscriber: subB })).toBe(true);
 
     for (const identity of [PUBLIC, PURCHASER_A, DATA_PROTECTION]) {
-      const refused = await revoke(identity, PURCHASER_B.sub);
+      const refused = await revoke(identity, subB);
       expect(refused.errors[0]).toMatchObject({ errorType: 'Unauthorized' });
       expect(refused.invalidations).toBeUndefined();
     }
-    expect((await revoke(IAM_SERVICE, PURCHASER_B.sub)).errors).toEqual([]);
+    expect((await revoke(IAM_SERVICE, subB)).errors).toEqual([]);
     expect((await revoke(STAFF, '')).errors[0]).toMatchObject({ errorType: 'ValidationError' });
   });
 });
@@ -240,7 +255,7 @@ describe('over the real-time endpoint, with the API key', () => {
       expect(sold.personalData).toContain(B_DATA.purchaserName);
       const message = await client.next((m) => m.type === 'data' && m.id === 'open');
       expect(message.payload).toEqual({ data: { onMarkEvent: { mark, version: 2, type: 'MARK_PURCHASED', data: sold.data, ownership: 2 } } });
-      for (const needle of B_TEXTS) expect(JSON.stringify(client.messages)).not.toContain(needle);
+      for (const needle of bTexts()) expect(JSON.stringify(client.messages)).not.toContain(needle);
     } finally {
       await client.close();
     }

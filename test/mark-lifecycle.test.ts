@@ -3,7 +3,6 @@
  * stack (issue 3, "Done when"): APPSYNC_JS bundles, DynamoDB Local, typed errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 import { ORIGINAL, command, entitlementInput, freshMark, getMark, getMarkAt, listMarkEvents, ok, storedEvents, storedView } from './support/marks';
 
@@ -168,5 +167,5 @@ describe('the original lifecycle', () => {
 });
 
 function query(s: TestStack, document: string) {
-  return s.gqlAs(STAFF, document).then((res) => ({ data: Object.values(res.body.data ?? {})[0], errors: res.body.errors ?? [] }));
+  return s.gql(document, undefined, { as: 'staff' }).then((res) => ({ data: Object.values(res.body.data ?? {})[0], errors: res.body.errors ?? [] }));
 }

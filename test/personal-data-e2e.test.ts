@@ -2,7 +2,8 @@
  * Issue 12's personal-data scenario end to end with real credentials: every call is an HTTP request
  * carrying a token of the local user pool (or the API key), every subscription runs on the real-time
  * endpoint over a connection authenticated the same way — nothing is given a synthetic identity
- * (test/mark-authorization.test.ts runs the same scenario in process with gqlAs).
+ * (test/mark-authorization.test.ts runs the same scenario over HTTP and looks at the subscription
+ * resolver's filters in process).
  *
  * Two purchasers each buy a mark, change address and nominee, and subscribe to both marks; staff,
  * data protection and the public storefront (API key) subscribe and read too; one mark is forgotten,
@@ -33,12 +34,10 @@ const bodies = new Map<Caller, string[]>(CALLERS.map((c) => [c, []]));
 let subA: string;
 let subB: string;
 
-const subOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).sub as string;
-
 beforeAll(async () => {
   stack = await startTestStack({ label: 'pde2e' });
-  subA = subOf(await stack.token('purchaserA'));
-  subB = subOf(await stack.token('purchaserB'));
+  subA = await stack.sub('purchaserA');
+  subB = await stack.sub('purchaserB');
   for (const caller of CALLERS) {
     const headers = await stack.credentials(caller);
     const authorization: Record<string, string> = caller === 'apiKey' ? { 'x-api-key': headers['x-api-key'] } : { Authorization: headers.authorization };

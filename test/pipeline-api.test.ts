@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { eventKey, markPrefix } from '../functions/archive/keys';
 import { s3Client } from '../local/services/s3rver';
-import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 import { archiveText, readArchive, scanAll } from './support/pipeline-fixtures';
 
@@ -33,19 +32,18 @@ const address = (tag: string) => ({ addLine1: `${tag} Mulberry Lane`, addLine2: 
 
 /** A mark's life through the API: created, then alternating address and nominee changes. */
 async function live(mark: string, tag: string, changes: number): Promise<number> {
-  const created = await stack.gqlAs(STAFF, CREATE, {
-    input: {
-      mark,
-      entitlement: { certificateNo: `CERT${tag}`, purchaserName: `Purchaser ${tag}`, nomineeName: `Nominee ${tag}`, address: address(tag) },
-    },
-  });
+  const created = await stack.gql(
+    CREATE,
+    { input: { mark, entitlement: { certificateNo: `CERT${tag}`, purchaserName: `Purchaser ${tag}`, nomineeName: `Nominee ${tag}`, address: address(tag) } } },
+    { as: 'staff' },
+  );
   expect(created.body.errors).toBeUndefined();
   let version = 1;
   for (let i = 0; i < changes; i++) {
     const r =
       i % 2 === 0
-        ? await stack.gqlAs(STAFF, ADDRESS, { input: { mark, expectedVersion: version, address: address(`${tag}${i}`) } })
-        : await stack.gqlAs(STAFF, NOMINEE, { input: { mark, expectedVersion: version, nomineeName: `Nominee ${tag}${i}` } });
+        ? await stack.gql(ADDRESS, { input: { mark, expectedVersion: version, address: address(`${tag}${i}`) } }, { as: 'staff' })
+        : await stack.gql(NOMINEE, { input: { mark, expectedVersion: version, nomineeName: `Nominee ${tag}${i}` } }, { as: 'staff' });
     expect(r.body.errors).toBeUndefined();
     version++;
   }
@@ -70,7 +68,7 @@ describe('pipeline behind the API', () => {
     const version = await live(mark, 'Ermintrude', 5);
     await live('KEEP 1', 'Florence', 1);
     await stack.pipeline!.drain();
-    const forget = await stack.gqlAs(STAFF, FORGET, { input: { mark, expectedVersion: version } });
+    const forget = await stack.gql(FORGET, { input: { mark, expectedVersion: version } }, { as: 'staff' });
     expect(forget.body.errors).toBeUndefined();
     await stack.pipeline!.drain();
 

@@ -1,7 +1,10 @@
 /**
  * A real AppSync client against the local stack: aws-amplify v6, configured as for AWS (endpoint,
  * region, the user pool with `userPoolEndpoint` pointed at the local pool), signs in as a staff
- * user with USER_PASSWORD_AUTH and, with the tokens it got, runs a query, mutations and a
+ * user the way AWS documents it, `signIn({ username, password })` — Amplify's default flow, SRP
+ * (USER_SRP_AUTH, "User pool authentication flow",
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-authentication-flow.html)
+ * — and, with the tokens it got, runs a query, mutations and a
  * subscription (defaultAuthMode 'userPool': Amplify sends the access token as `Authorization`,
  * over HTTP and in the real-time handshake and starts). The API key is the public storefront's:
  * its reads go through, its mutations are refused. Then it signs in again as purchaser A and buys a
@@ -20,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WS from 'ws';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, getCurrentUser, signIn, signOut } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 import { startTestStack, type TestStack } from './support/stack';
 import { SEEDED_USERS } from '../local/users';
@@ -65,7 +68,7 @@ beforeAll(async () => {
     API: { GraphQL: { endpoint: stack.graphqlUrl, region: 'us-east-1', defaultAuthMode: 'userPool', apiKey: stack.apiKey } },
   });
   const staff = SEEDED_USERS.find((u) => u.role === 'staff')!;
-  const signedIn = await signIn({ username: staff.username, password: staff.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+  const signedIn = await signIn({ username: staff.username, password: staff.password });
   expect(signedIn.isSignedIn).toBe(true);
 });
 
@@ -93,6 +96,33 @@ describe('aws-amplify v6 against the local endpoint', () => {
     const { tokens } = await fetchAuthSession();
     expect(tokens?.accessToken.payload).toMatchObject({ token_use: 'access', client_id: stack.userPool.pool.clientId, 'cognito:groups': ['staff'], iss: stack.userPool.pool.issuer });
     expect(tokens?.idToken?.payload).toMatchObject({ token_use: 'id', 'cognito:username': 'staff' });
+  });
+
+  it('signs in with SRP, Amplify’s default; answers a wrong password and an unknown user alike; STAFF is staff', async () => {
+    const staff = SEEDED_USERS.find((u) => u.role === 'staff')!;
+    expect((await getCurrentUser()).signInDetails).toMatchObject({ loginId: staff.username, authFlowType: 'USER_SRP_AUTH' });
+    await signOut();
+    try {
+      const failure = async (username: string, password: string) => {
+        try {
+          await signIn({ username, password });
+        } catch (err) {
+          return { name: (err as Error).name, message: (err as Error).message };
+        }
+        throw new Error(`${username} signed in`);
+      };
+      const wrongPassword = await failure(staff.username, 'Not-The-Password-1');
+      expect(wrongPassword).toEqual({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+      expect(await failure('nobody-here', 'Not-The-Password-1')).toEqual(wrongPassword);
+      // one namespace whatever the case: STAFF signs in as staff, with staff's sub and groups
+      expect((await signIn({ username: 'STAFF', password: staff.password })).isSignedIn).toBe(true);
+      const { tokens } = await fetchAuthSession();
+      expect(tokens?.idToken?.payload).toMatchObject({ 'cognito:username': 'staff', 'cognito:groups': ['staff'], sub: stack.userPool.pool.user('staff')!.sub });
+      await signOut();
+    } finally {
+      // back to staff, as the other tests of this file expect
+      expect((await signIn({ username: staff.username, password: staff.password })).isSignedIn).toBe(true);
+    }
   });
 
   it('runs a query, mutations, and a subscription that receives one mark’s events and not another’s', async () => {
@@ -179,7 +209,7 @@ describe('aws-amplify v6 against the local endpoint', () => {
     // Amplify refuses a second signIn while one user is signed in: sign out first
     await signOut();
     const purchaser = SEEDED_USERS.find((u) => u.role === 'purchaserA')!;
-    const signedIn = await signIn({ username: purchaser.username, password: purchaser.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+    const signedIn = await signIn({ username: purchaser.username, password: purchaser.password });
     expect(signedIn.isSignedIn).toBe(true);
     try {
       const { tokens } = await fetchAuthSession();
@@ -247,7 +277,7 @@ describe('aws-amplify v6 against the local endpoint', () => {
       await signOut();
       // back to staff, as the other tests of this file expect
       const staff = SEEDED_USERS.find((u) => u.role === 'staff')!;
-      await signIn({ username: staff.username, password: staff.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+      await signIn({ username: staff.username, password: staff.password });
     }
   });
 });

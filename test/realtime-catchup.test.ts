@@ -9,7 +9,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from 'appsync-local';
-import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 
 interface MarkEvent {
@@ -34,7 +33,7 @@ afterAll(async () => {
 
 async function mutate(field: string, inputType: string, input: Record<string, unknown>): Promise<MarkEvent> {
   // as staff: the API key may not mutate (docs/AUTHORIZATION.md); subscribers still use the API key
-  const response = await stack.gqlAs<Record<string, MarkEvent>>(STAFF, `mutation($input: ${inputType}!) { ${field}(input: $input) { ${EVENT} } }`, { input });
+  const response = await stack.gql<Record<string, MarkEvent>>(`mutation($input: ${inputType}!) { ${field}(input: $input) { ${EVENT} } }`, { input }, { as: 'staff' });
   expect(response.body.errors).toBeUndefined();
   return response.body.data![field];
 }
@@ -103,10 +102,10 @@ describe('subscribe, then read the gap, dedupe by version', () => {
     // 2. Read the gap from lastSeen + 1, page by page (a small limit to exercise nextToken).
     let nextToken: string | null = null;
     do {
-      const page: { body: { data?: { listMarkEvents: { items: MarkEvent[]; nextToken: string | null } } | null; errors?: unknown[] } } = await stack.gqlAs(
-        STAFF,
+      const page: { body: { data?: { listMarkEvents: { items: MarkEvent[]; nextToken: string | null } } | null; errors?: unknown[] } } = await stack.gql(
         `query($mark: ID!, $from: Int, $next: String) { listMarkEvents(mark: $mark, fromVersion: $from, limit: 2, nextToken: $next) { items { ${EVENT} } nextToken } }`,
         { mark, from: 2, next: nextToken },
+        { as: 'staff' },
       );
       expect(page.body.errors).toBeUndefined();
       // 3. Merge by version.

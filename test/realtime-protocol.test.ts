@@ -12,7 +12,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from 'appsync-local';
-import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 
 const KEEP_ALIVE_MS = 150;
@@ -40,7 +39,7 @@ async function connect(options: { apiKey?: string; via?: 'query' | 'subprotocol'
 
 async function mutate(query: string, input: Record<string, unknown>) {
   // as staff: the API key may not mutate (docs/AUTHORIZATION.md); subscribers still use the API key
-  const response = await stack.gqlAs(STAFF, query, { input });
+  const response = await stack.gql(query, { input }, { as: 'staff' });
   expect(response.body.errors).toBeUndefined();
   return Object.values(response.body.data!)[0] as { mark: string; version: number };
 }

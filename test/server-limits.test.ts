@@ -19,7 +19,6 @@ import { readFileSync } from 'node:fs';
 import { contextOf, readSettings } from '../infra/settings';
 import { deployedLimits } from '../local/stack';
 import { authHeader, connectRealtime, MAX_SUBSCRIPTIONS_PER_CONNECTION, type RealtimeClient } from 'appsync-local';
-import { STAFF } from './support/identities';
 import { startTestStack, type TestStack } from './support/stack';
 import { aliasFanOutQuery, deepVariablesBody, fragmentChainQuery, fragmentChainSubscription } from './support/hostile';
 import { entitlementInput, freshMark, getMark, ok } from './support/marks';
@@ -117,7 +116,7 @@ describe('AppSync limits from infra/settings.ts (issue 14)', () => {
     const mark = freshMark('DL');
     await ok(strict, 'createEntitlement', entitlementInput(mark));
     // as staff: the entitlement is personal data, null for the API key before any limit applies
-    const res = await strict.gqlAs(STAFF, `query { getMark(mark: "${mark}") { mark entitlement { certificateNo address { postTown } } } }`);
+    const res = await strict.gql(`query { getMark(mark: "${mark}") { mark entitlement { certificateNo address { postTown } } } }`, undefined, { as: 'staff' });
     expect(res.body.data).toEqual({ getMark: { mark, entitlement: null } });
     // certificateNo is String!: its error nulls the nearest nullable field, entitlement, as the page says
     expect(res.body.errors).toEqual([
@@ -218,9 +217,10 @@ describe('multi-field mutations (defects 4, 5)', () => {
     const client = await connect();
     await client.start('mf', `subscription { onMarkEvent(mark: "${mark}") { mark version type } }`);
     // as staff: the API key may not mutate (docs/AUTHORIZATION.md)
-    const res = await stack.gqlAs(
-      STAFF,
+    const res = await stack.gql(
       `mutation { a: releaseMark(input: { mark: "${mark}", price: 10 }) { mark version type } b: lockMark(input: { mark: "ZZ 9999", expectedVersion: 1 }) { mark version } }`,
+      undefined,
+      { as: 'staff' },
     );
     // Both fields are non-null (MarkEvent!): "If a non-nullable field produces an error, the error
     // will be thrown upwards to the first nullable field available" (AppSync API reference,
@@ -241,7 +241,7 @@ describe('multi-field mutations (defects 4, 5)', () => {
     // one document: the mark's version 2 first, then a long tail of other marks
     const tail = Array.from({ length: 40 }, (_, i) => `t${i}: releaseMark(input: { mark: "${freshMark('MT')}", price: 1 }) { version }`).join(' ');
     // (the mutation selects mark: AppSync filters subscriptions on the fields the mutation selected)
-    const long = stack.gqlAs(STAFF, `mutation { first: lockMark(input: { mark: "${mark}", expectedVersion: 1 }) { mark version } ${tail} }`);
+    const long = stack.gql(`mutation { first: lockMark(input: { mark: "${mark}", expectedVersion: 1 }) { mark version } ${tail} }`, undefined, { as: 'staff' });
     await expect.poll(async () => (await getMark(stack, mark)).data?.version, { timeout: 20_000, interval: 5 }).toBe(2);
     await ok(stack, 'unlockMark', { mark, expectedVersion: 2 });
     expect((await long).body.errors).toBeUndefined();

@@ -2,12 +2,14 @@
  * The API's users: a Cognito user pool where purchasers sign themselves up (email verified with
  * a code) and staff are added to their groups by administrators, one app client for the web and
  * mobile apps (public: no secret), and a group per role of resolvers/lib/roles.ts. The local
- * stack stands in for it with the local user pool of packages/appsync-local (same groups, same client-side flows).
+ * stack stands in for it with packages/appsync-local's user pool (same groups, same client-side
+ * flows, same treatment of names: infra/auth.ts's MARK_API_USER_POOL_BEHAVIOUR).
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../../resolvers/lib/roles';
+import { MARK_API_USER_POOL_BEHAVIOUR } from '../auth';
 
 export interface MarkUserPoolProps {
   /** keep the pool (and its users) when the stack is deleted */
@@ -30,6 +32,11 @@ export class MarkUserPool extends Construct {
     this.userPool = new cognito.UserPool(this, 'Users', {
       selfSignUpEnabled: true,
       signInAliases: { username: true, email: true },
+      // Staff, STAFF and staff are one user. Cognito fixes this when the pool is created
+      // ("Updating user pool and app client configuration": to change it, create a new pool);
+      // CloudFormation's schema does not mark UsernameConfiguration create-only, so changing it
+      // here would not replace the deployed pool either: a new pool and a migration of its users.
+      signInCaseSensitive: MARK_API_USER_POOL_BEHAVIOUR.signInCaseSensitive,
       autoVerify: { email: true },
       userVerification: { emailStyle: cognito.VerificationEmailStyle.CODE },
       standardAttributes: { email: { required: true, mutable: true } },
@@ -54,9 +61,11 @@ export class MarkUserPool extends Construct {
     this.client = this.userPool.addClient('WebAndMobile', {
       // a public client: the web and mobile apps cannot keep a secret
       generateSecret: false,
-      // SRP is Amplify's default; USER_PASSWORD_AUTH is what the local pool speaks (over TLS in AWS)
+      // SRP is Amplify's default (the local pool speaks it too); USER_PASSWORD_AUTH is the
+      // console's, over TLS in AWS
       authFlows: { userSrp: true, userPassword: true },
-      preventUserExistenceErrors: true,
+      // an unknown user is answered as a wrong password: sign-in does not tell who has an account
+      preventUserExistenceErrors: MARK_API_USER_POOL_BEHAVIOUR.preventUserExistenceErrors,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),

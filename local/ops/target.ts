@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../../infra/wiring';
+import { ClientConfigError, stackOutputs } from '../../infra/client-config';
 import { markEventsTable, marksTable, markSnapshotsTable } from '../../infra/tables';
 import { dynamoDbClient, startDynamoDbLocal } from 'appsync-local';
 import { tableEnvironment } from '../services/tables';
@@ -58,7 +59,11 @@ export function positiveInteger(flag: string, value: string | undefined, fallbac
   return n;
 }
 
-function tablesFromOutputs(file: string): StoreTables {
+/**
+ * The outputs of the one stack in a `cdk deploy --outputs-file` file that has `required` (or of
+ * the stack named): for verify and rebuild (table names) and the smoke (the client configuration).
+ */
+export function readStackOutputs(file: string, required: string, stackName?: string): Record<string, string> {
   if (!existsSync(file)) throw new UsageError(`--outputs: no such file ${file}`);
   let parsed: unknown;
   try {
@@ -66,10 +71,17 @@ function tablesFromOutputs(file: string): StoreTables {
   } catch (err) {
     throw new UsageError(`--outputs: ${file} is not JSON: ${(err as Error).message}`);
   }
-  // cdk writes { "<stack name>": { "<output>": value } }; the CfnOutputs are <logicalName>TableName
-  const stacks = Object.values(parsed as Record<string, Record<string, string>>).filter((s) => s && typeof s === 'object' && `${marksTable.logicalName}TableName` in s);
-  if (stacks.length !== 1) throw new UsageError(`--outputs: ${file} must hold exactly one stack with a ${marksTable.logicalName}TableName output (found ${stacks.length})`);
-  const outputs = stacks[0]!;
+  try {
+    return stackOutputs(parsed, required, stackName);
+  } catch (err) {
+    if (err instanceof ClientConfigError) throw new UsageError(`--outputs: ${file} ${err.message}`);
+    throw err;
+  }
+}
+
+function tablesFromOutputs(file: string): StoreTables {
+  // the CfnOutputs are <logicalName>TableName
+  const outputs = readStackOutputs(file, `${marksTable.logicalName}TableName`);
   const name = (logical: string) => {
     const value = outputs[`${logical}TableName`];
     if (typeof value !== 'string' || !value) throw new UsageError(`--outputs: ${file} has no ${logical}TableName output`);

@@ -29,7 +29,8 @@ beforeAll(async () => {
   stack = await startTestStack({ label: 'relauth' });
   const pool = stack.userPool.pool;
   const stranger = await LocalUserPool.create({ poolId: pool.poolId, clientId: pool.clientId, endpoint: pool.endpoint, seed: SEEDED_USERS });
-  const good = (await pool.tokensFor('staff')).AccessToken;
+  // a signed-in staff user's token, tampered with below; the forged ones come from the pool's tokensFor on purpose
+  const good = await stack.token('staff');
   badTokens = [
     ['a malformed token', 'eyJhbGciOi.not.a-token', 'Unable to parse JWT token.'],
     ['an empty-looking token', '..', 'Unable to parse JWT token.'],

@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from 'appsync-local';
-import { STAFF } from '../support/identities';
 import { startTestStack, type TestStack } from '../support/stack';
 import { MUTATION_INPUT, ORIGINAL, entitlementInput, ok, type GqlError } from '../support/marks';
 import { Tally, errorClass, settleLosses, tablesSnapshot, type Acknowledged } from '../support/reliability';
@@ -73,7 +72,7 @@ interface Case {
 const cases: Case[] = [];
 // sent as registry staff, who may run every operation: what is refused is the input, not the caller
 const gqlCase = (label: string, classes: string[], query: string, variables?: Record<string, unknown>) =>
-  cases.push({ label, classes, send: async () => (await stack.gqlAs(STAFF, query, variables)).body as never });
+  cases.push({ label, classes, send: async () => (await stack.gql(query, variables, { as: 'staff' })).body as never });
 const mutationCase = (label: string, classes: string[], name: string, input: unknown) =>
   gqlCase(`${name}: ${label}`, classes, mutationDocument(name), { input });
 const rawCase = (label: string, classes: string[], body: string | Buffer, headers: Record<string, string> = {}) =>

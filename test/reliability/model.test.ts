@@ -16,7 +16,6 @@ import { evolve, fold, type MarkState } from '../../resolvers/lib/state';
 import { validateCommand } from '../../resolvers/lib/validation';
 import { startTestStack, type TestStack } from '../support/stack';
 import { EVENT_OF } from '../../resolvers/lib/idempotency';
-import { STAFF } from '../support/identities';
 import { answerableData, answeredData, appSyncUrlEncode, command, entitlementInput, storedEvents, storedView, type MarkEventOut } from '../support/marks';
 import { Tally, settleLosses, type Acknowledged } from '../support/reliability';
 
@@ -24,11 +23,14 @@ const KINDS = ['releaseMark', 'createEntitlement', 'extendEntitlement', 'changeA
 const INVALID = ['badMark', 'control', 'tooLong', 'outOfRange', 'badPostcode'] as const;
 
 let stack: TestStack;
+/** the seeded staff user's sub: the commands are sent with their token, so they hold the locks they take */
+let staffSub: string;
 const tally = new Tally('model');
 const acknowledged: Acknowledged[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack({ label: 'relmodel' });
+  staffSub = await stack.sub('staff');
 });
 
 afterAll(async () => {
@@ -104,7 +106,7 @@ function expected(kind: string, input: Record<string, unknown>, events: Map<stri
   const lookup = commandLookupVersion(cmd, state);
   const stored = lookup === null ? null : (stream.find((e) => e.version === lookup) ?? null);
   // the commands are sent as staff (test/support/marks.ts): they hold the locks they take
-  const plan = planAppend(cmd, state, stored, { now, randomId: '00000000-0000-0000-0000-000000000000', caller: STAFF.sub });
+  const plan = planAppend(cmd, state, stored, { now, randomId: '00000000-0000-0000-0000-000000000000', caller: staffSub });
   if (plan.kind === 'error') return { ok: false, errorType: plan.error.errorType, errorInfo: plan.error.errorInfo };
   return { ok: true, event: plan.event, retry: plan.kind === 'retry' };
 }

@@ -1,6 +1,7 @@
 /**
- * Hostile documents of issue 10 (a black-box probe), shared by test/server-limits.test.ts and
- * the reliability file test/reliability/hostile.test.ts.
+ * Hostile documents of issue 10 (a black-box probe) and issue 20, shared by
+ * test/server-limits.test.ts and the reliability file test/reliability/hostile.test.ts (whose
+ * attacker, test/support/hostile-load.ts, sends them).
  */
 
 /** `fragment M0 on T { ...M1 ...M1 } … fragment M{levels} on T { <leaf> }`: 2^levels spreads. */
@@ -29,6 +30,16 @@ export function aliasFanOutQuery(width = 40): string {
     `fragment F2 on Address { ${Array.from({ length: width }, (_, i) => `p${i}: postTown`).join(' ')} }`,
   ].join('\n');
 }
+
+/**
+ * `count` aliases of getMark on one mark (`a0: getMark(mark: $mark) { mark } …`): a document
+ * within every limit of the document itself (up to 5,000 aliases it selects at most
+ * MAX_EXPANDED_FIELDS, 10,000 fields), which asks for `count` resolvers. Past the API's
+ * resolverCountLimit (100 as deployed) the endpoint answers the first ones and refuses the rest
+ * as ResolverCountLimitExceeded, each beside the data (issue 20, part 5).
+ */
+export const aliasedGetMarks = (count: number) =>
+  `query Aliases($mark: ID!) { ${Array.from({ length: count }, (_, i) => `a${i}: getMark(mark: $mark) { mark }`).join(' ')} }`;
 
 /**
  * The JSON text of a value nested `depth` arrays deep (written as text: JSON.stringify itself

@@ -1,8 +1,8 @@
 /**
- * Synthetic ctx.identity values in AppSync's documented shapes ("Resolver context object
- * reference", Identity): what the local endpoint gives resolvers once it has verified a caller. They
- * let the domain and resolver tests run as each role without a token; the tests that sign in for
- * real (issue 12's matrix over HTTP and real-time) use the local user pool instead.
+ * ctx.identity values in AppSync's documented shapes ("Resolver context object reference",
+ * Identity), as inputs of the unit tests of the pure domain functions (resolvers/lib/authorize.ts,
+ * the personal-data rules), which take an identity as an argument and run no endpoint. Integration
+ * tests never use them: they call the endpoint with real credentials (test/support/stack.ts).
  */
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../../resolvers/lib/roles';
 

@@ -8,8 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { expect } from 'vitest';
 import type { DomainEvent } from '../../resolvers/lib/events';
 import type { MarkState } from '../../resolvers/lib/state';
-import { STAFF } from './identities';
-import type { TestStack } from './stack';
+import type { Identity, TestStack } from './stack';
 
 export const ORIGINAL = JSON.parse(readFileSync(new URL('../fixtures/recorded/original-create-request.json', import.meta.url), 'utf8')) as {
   request: Record<string, unknown> & { mark: string; entitlement: Record<string, unknown> };
@@ -75,54 +74,50 @@ export function answerableData(data: object): Record<string, unknown> {
 }
 
 /**
- * Runs one mutation as `identity` (registry staff unless told: every command is theirs): the
- * MarkEvent it returned, or its first error.
+ * Runs one mutation over HTTP as `as` (the seeded registry staff user unless told: every command
+ * is theirs): the MarkEvent it returned, or its first error.
  */
-export async function command(stack: TestStack, name: string, input: Record<string, unknown>, identity: unknown = STAFF): Promise<Outcome<MarkEventOut>> {
-  const res = await stack.gqlAs<Record<string, MarkEventOut>>(
-    identity,
-    `mutation M($input: ${MUTATION_INPUT[name]}!) { ${name}(input: $input) { ${EVENT_FIELDS} } }`,
-    { input },
-  );
+export async function command(stack: TestStack, name: string, input: Record<string, unknown>, as: Identity = 'staff'): Promise<Outcome<MarkEventOut>> {
+  const res = await stack.gql<Record<string, MarkEventOut>>(`mutation M($input: ${MUTATION_INPUT[name]}!) { ${name}(input: $input) { ${EVENT_FIELDS} } }`, { input }, { as });
   const errors = (res.body.errors ?? []) as GqlError[];
   return { data: res.body.data?.[name] ?? null, error: errors[0], errors };
 }
 
 /** A mutation that must succeed. */
-export async function ok(stack: TestStack, name: string, input: Record<string, unknown>, identity: unknown = STAFF): Promise<MarkEventOut> {
-  const outcome = await command(stack, name, input, identity);
+export async function ok(stack: TestStack, name: string, input: Record<string, unknown>, as: Identity = 'staff'): Promise<MarkEventOut> {
+  const outcome = await command(stack, name, input, as);
   expect(outcome.errors, `${name} ${JSON.stringify(input)}`).toEqual([]);
   return outcome.data!;
 }
 
-/** Runs one query as `identity` (staff unless told: every read, in full). */
-export async function query<T>(stack: TestStack, document: string, variables: Record<string, unknown>, identity: unknown = STAFF): Promise<Outcome<T>> {
-  const res = await stack.gqlAs<Record<string, T>>(identity, document, variables);
+/** Runs one query over HTTP as `as` (staff unless told: every read, in full). */
+export async function query<T>(stack: TestStack, document: string, variables: Record<string, unknown>, as: Identity = 'staff'): Promise<Outcome<T>> {
+  const res = await stack.gql<Record<string, T>>(document, variables, { as });
   const errors = (res.body.errors ?? []) as GqlError[];
   const data = res.body.data ? (Object.values(res.body.data)[0] as T) : null;
   return { data, error: errors[0], errors };
 }
 
-export function getMark(stack: TestStack, mark: string, identity: unknown = STAFF) {
-  return query<Record<string, unknown> | null>(stack, `query Q($mark: ID!) { getMark(mark: $mark) { ${MARK_FIELDS} } }`, { mark }, identity);
+export function getMark(stack: TestStack, mark: string, as: Identity = 'staff') {
+  return query<Record<string, unknown> | null>(stack, `query Q($mark: ID!) { getMark(mark: $mark) { ${MARK_FIELDS} } }`, { mark }, as);
 }
 
-export function getMarkAt(stack: TestStack, mark: string, at?: string, version?: number, identity: unknown = STAFF) {
+export function getMarkAt(stack: TestStack, mark: string, at?: string, version?: number, as: Identity = 'staff') {
   return query<Record<string, unknown> | null>(
     stack,
     `query Q($mark: ID!, $at: AWSDateTime, $version: Int) { getMarkAt(mark: $mark, at: $at, version: $version) { ${MARK_FIELDS} } }`,
     { mark, at, version },
-    identity,
+    as,
   );
 }
 
-export function listMarkEvents(stack: TestStack, mark: string, args: { fromVersion?: number; limit?: number; nextToken?: string } = {}, identity: unknown = STAFF) {
+export function listMarkEvents(stack: TestStack, mark: string, args: { fromVersion?: number; limit?: number; nextToken?: string } = {}, as: Identity = 'staff') {
   return query<{ items: MarkEventOut[]; nextToken: string | null }>(
     stack,
     `query Q($mark: ID!, $fromVersion: Int, $limit: Int, $nextToken: String) {
       listMarkEvents(mark: $mark, fromVersion: $fromVersion, limit: $limit, nextToken: $nextToken) { items { ${EVENT_FIELDS} } nextToken } }`,
     { mark, ...args },
-    identity,
+    as,
   );
 }
 

@@ -32,6 +32,15 @@ export class Tally {
     this.extra[key] = (this.extra[key] ?? 0) + n;
   }
 
+  /** adds the counts of another tally (one kept by a child process, sent back over IPC as a plain object) */
+  merge(other: Pick<Tally, 'attempted' | 'acknowledged' | 'rejected' | 'lost' | 'extra'>): void {
+    this.attempted += other.attempted;
+    this.acknowledged += other.acknowledged;
+    this.rejected += other.rejected;
+    this.lost += other.lost;
+    for (const [key, n] of Object.entries(other.extra)) this.add(key, n);
+  }
+
   line(): string {
     const extra = Object.entries(this.extra).map(([k, v]) => `, ${k} ${v}`).join('');
     return `[reliability] ${this.name}: operations attempted ${this.attempted}, acknowledged ${this.acknowledged}, lost ${this.lost}, inputs rejected ${this.rejected}${extra}`;

@@ -1,24 +1,21 @@
 /**
  * Integration-test helper: the local stack on the run's shared DynamoDB Local (started once by
  * test/setup/global.ts), under a table prefix of its own, with its bundles built in a folder of
- * its own (test files run in parallel), plus a small GraphQL client.
+ * its own (test files run in parallel), plus a small GraphQL client that sends every request over
+ * HTTP with real credentials: a token of the local pool (its seeded users sign in once per stack,
+ * test/support/sign-in.ts), a SigV4 signature or the API key, which the endpoint verifies.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startStack, type Stack, type StackOptions } from '../../local/stack';
-import { signedIamHeaders } from 'appsync-local';
+import { graphqlHttpClient, signedIamHeaders, type CognitoIdentity, type GraphQLHttpResponse, type IamIdentity } from 'appsync-local';
 import { SEEDED_USERS, type SeededRole } from '../../local/users';
 import { uniquePrefix } from './prefix';
+import { SignIns } from './sign-in';
 
-export interface GqlResponse<T = Record<string, unknown>> {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers are arbitrary JSON
-  body: { data?: T | null } & Record<string, any>;
-}
+export type GqlResponse<T = Record<string, unknown>> = GraphQLHttpResponse<T>;
 
 /**
  * Who a test request is sent as: a seeded user of the local pool (by role, with an access token),
@@ -38,15 +35,23 @@ export interface TestStack extends Stack {
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlResponse<T>>;
   /** the credential headers of an identity for an HTTP request with this body */
   credentials(as: Identity, body?: string): Promise<Record<string, string>>;
-  /** a live user pool token (access token unless `id`) of a seeded role */
+  /**
+   * a live user pool token (access token unless `id`) of a seeded role: the user signed in over
+   * the pool's Cognito API once per stack, renewed near expiry
+   */
   token(role: SeededRole, kind?: 'access' | 'id'): Promise<string>;
+  /** the user pool sub of a seeded role, as its token carries it (the owner and lock holder the API records) */
+  sub(role: SeededRole): Promise<string>;
+  /**
+   * The ctx.identity the endpoint gives resolvers for an identity's real credentials, verified by
+   * the endpoint's own authenticator: for tests that call the resolver runtime directly (to see a
+   * subscription's filters or a mutation's invalidations, which no answer carries)
+   */
+  identity(as: Identity): Promise<CognitoIdentity | IamIdentity | null>;
+  /** the sign-ins of this stack's pool (how many InitiateAuth calls the tests made) */
+  signIns: SignIns;
   /** the identity gql uses when none is named */
   defaultIdentity: Identity;
-  /**
-   * The request run in process as the caller with this ctx.identity (test/support/identities.ts):
-   * what the endpoint does once it has verified a caller, without a token
-   */
-  gqlAs<T = Record<string, unknown>>(identity: unknown, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
   /** POST /graphql with a raw body (for malformed requests) */
   post(body: string, headers?: Record<string, string>): Promise<GqlResponse>;
 }
@@ -66,34 +71,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     tablePrefix: uniquePrefix(options.label ?? 'stack'),
     buildRoot,
   });
-  const agent = new Agent({ keepAlive: true });
-  const post = (body: string, headers: Record<string, string> = {}) =>
-    new Promise<GqlResponse>((resolve, reject) => {
-      const req = httpRequest(stack.graphqlUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: GqlResponse['body'];
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = { raw: text };
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const http = graphqlHttpClient(stack.graphqlUrl);
+  const post = http.post;
   const defaultIdentity: Identity = (options.authorization?.defaultMode ?? 'AMAZON_COGNITO_USER_POOLS') === 'API_KEY' ? 'apiKey' : 'staff';
-  const tokens = new Map<string, Promise<{ AccessToken: string; IdToken: string }>>();
+  const signIns = new SignIns({ endpoint: stack.userPool.endpoint, clientId: stack.userPool.pool.clientId, region: stack.userPool.pool.region });
   const token = async (role: SeededRole, kind: 'access' | 'id' = 'access') => {
-    const username = SEEDED_USERS.find((u) => u.role === role)!.username;
-    let pending = tokens.get(username);
-    if (!pending) tokens.set(username, (pending = stack.userPool.pool.tokensFor(username)));
-    const issued = await pending;
-    return kind === 'id' ? issued.IdToken : issued.AccessToken;
+    const user = SEEDED_USERS.find((u) => u.role === role);
+    if (!user) throw new Error(`no seeded user has the role ${role}`);
+    const tokens = await signIns.tokens(user);
+    return kind === 'id' ? tokens.idToken : tokens.accessToken;
   };
   const credentials = async (as: Identity, body = ''): Promise<Record<string, string>> => {
     switch (as) {
@@ -107,23 +93,29 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         return { authorization: await token(as) };
     }
   };
+  const graphqlPath = new URL(stack.graphqlUrl).pathname;
   return {
     ...stack,
     post,
     defaultIdentity,
     token,
+    sub: async (role) => (JSON.parse(Buffer.from((await token(role, 'id')).split('.')[1], 'base64url').toString('utf8')) as { sub: string }).sub,
+    identity: async (as) => {
+      const headers = Object.fromEntries(Object.entries(await credentials(as)).map(([name, value]) => [name.toLowerCase(), value]));
+      const outcome = await stack.server.authenticator.authenticate({ headers, sourceIp: '127.0.0.1', method: 'POST', path: graphqlPath, body: '' });
+      if (!outcome.ok) throw new Error(`the endpoint refused the credentials of ${as}: ${outcome.message}`);
+      return outcome.caller.identity;
+    },
+    signIns,
     credentials,
     gql: async (query, variables, opts = {}) => {
       const body = JSON.stringify({ query, variables });
       const auth = opts.apiKey !== undefined ? (opts.apiKey === null ? {} : { 'x-api-key': opts.apiKey }) : await credentials(opts.as ?? defaultIdentity, body);
       return post(body, { ...auth, ...opts.headers }) as never;
     },
-    gqlAs: async (identity, query, variables) => {
-      const body = await stack.server.execute({ query, variables: variables ?? null, headers: {}, identity });
-      return { status: 200, headers: {}, body } as never;
-    },
     stop: async () => {
-      agent.destroy();
+      http.close();
+      signIns.destroy();
       try {
         await stack.stop();
       } finally {

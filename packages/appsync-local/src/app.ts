@@ -20,7 +20,7 @@ import { createResolverRuntime } from './runtime/runtime';
 import type { ResolverRuntime } from './runtime/types';
 import { loadAppSyncSchema, startApiServer, type ApiServer, type ExecutionLimits, type MutationResultListener, type TlsCertificate } from './server';
 import type { AuthorizationModes, IamCredentials } from './server/auth';
-import { startUserPoolServer, type UserPoolServer } from './userpool/server';
+import { loopbackOrigins, startUserPoolServer, type UserPoolServer } from './userpool/server';
 import type { SeededUser } from './userpool/pool';
 import { loadWiring, type LoadedWiring } from './wiring';
 
@@ -60,6 +60,16 @@ export interface UserPoolOptions {
   stateFile?: string;
   /** lines the pool prints (sign-up confirmation codes) */
   log?: (line: string) => void;
+  /** Cognito's UsernameConfiguration.CaseSensitive; false (one namespace whatever the case) by default */
+  signInCaseSensitive?: boolean;
+  /** the app client's PreventUserExistenceErrors; true by default */
+  preventUserExistenceErrors?: boolean;
+  /**
+   * Origins of the API's web clients (scheme://host:port) whose pages may call the pool from a
+   * browser; the console's own are allowed without asking, every other origin is refused. A
+   * loopback origin counts under each loopback name (127.0.0.1, localhost, [::1]).
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface AppSyncLocalOptions {
@@ -88,7 +98,10 @@ export interface AppSyncLocalOptions {
     apiKey?: string;
     /** the local user pool (AMAZON_COGNITO_USER_POOLS mode) */
     userPool?: UserPoolOptions;
-    /** the IAM principal the endpoint trusts (AWS_IAM mode) */
+    /**
+     * the IAM principal the endpoint trusts (AWS_IAM mode); the user pool's Admin* operations want
+     * its SigV4 signature too (without one, they are refused)
+     */
     iam?: IamCredentials;
   };
   /** AppSync's per-API limits (queryDepthLimit, resolverCountLimit, introspection); AppSync's defaults otherwise */
@@ -206,6 +219,10 @@ export async function startAppSyncLocal(options: AppSyncLocalOptions): Promise<A
         host: options.host,
         log: pool.log,
         stateFile: pool.stateFile,
+        signInCaseSensitive: pool.signInCaseSensitive,
+        preventUserExistenceErrors: pool.preventUserExistenceErrors,
+        allowedOrigins: (pool.allowedOrigins ?? []).flatMap(loopbackOrigins),
+        adminCredentials: options.auth?.iam,
       });
       const started = userPool;
       stops.push(() => started.stop());
@@ -233,6 +250,8 @@ export async function startAppSyncLocal(options: AppSyncLocalOptions): Promise<A
       });
     let server = await serve(options.port);
     stops.push(() => server.stop());
+    // The console signs in to the pool from its page: its origin, over HTTP or TLS (one port serves both).
+    for (const origin of [server.url, server.url.replace(/^http:/, 'https:')].flatMap(loopbackOrigins)) userPool?.allowOrigin(origin);
     // Real-time: subscriptions on the same port (ws:// and wss://), same schema, runtime and
     // credentials; every committed mutation result is published to its subscribers.
     let realtime = attachRealtime(server, options.realtime);

@@ -28,8 +28,9 @@ export type { ResolveInfo, ResolveInput, ResolveOutcome, ResolverError, Resolver
 // The HTTP endpoint and its auth modes.
 export { startApiServer, loadAppSyncSchema, buildAppSyncSchema, AWS_SCHEMA_FILE, APPSYNC_DEFAULT_LIMITS } from './server';
 export type { ApiServer, ApiServerOptions, ExecutionLimits, MutationResultEvent, MutationResultListener, TlsCertificate, Caller } from './server';
-export { signedIamHeaders } from './server/auth';
-export type { AuthMode, AuthorizationModes, CognitoIdentity, IamCredentials, IamIdentity } from './server/auth';
+export { signedIamHeaders, verifySigV4 } from './server/auth';
+export { graphqlHttpClient, type GraphQLHttpClient, type GraphQLHttpResponse } from './server/client';
+export type { AuthMode, AuthorizationModes, CognitoIdentity, IamCredentials, IamIdentity, SigV4Outcome } from './server/auth';
 
 // The real-time endpoint and a client of its protocol.
 export { attachRealtime, connectRealtime, authHeader, REALTIME_PATH, SUBPROTOCOL } from './realtime';
@@ -42,9 +43,9 @@ export { compileSubscriptionFilter, matchesFilter } from './realtime/filters';
 export type { ConsoleTab, ConsoleOptions } from './console/bundle';
 
 // The local Cognito user pool.
-export { startUserPoolServer, LocalUserPool, CognitoError, DEFAULT_POOL_ID, DEFAULT_CLIENT_ID } from './userpool/server';
+export { startUserPoolServer, loopbackOrigins, LocalUserPool, CognitoError, DEFAULT_POOL_ID, DEFAULT_CLIENT_ID } from './userpool/server';
 export type { UserPoolServer, UserPoolServerOptions, SeededUser } from './userpool/server';
-export type { AuthenticationResult } from './userpool/pool';
+export type { AuthenticationResult, AuthResponse } from './userpool/pool';
 
 // DynamoDB Local, the store an API's DynamoDB data sources use on this machine.
 export { startDynamoDbLocal, dynamoDbClient, localAwsConfig } from './services/dynamodb-local';

@@ -72,7 +72,10 @@ describe('unit resolvers on DynamoDB', () => {
   it('a failed UpdateItem condition is ctx.error DynamoDB:ConditionalCheckFailedException', async () => {
     const out = await mutation('bump', { mark: 'NOT THERE' });
     expect(out.data).toBeNull();
-    expect(out.errors).toEqual([{ message: expect.stringContaining('conditional request failed'), errorType: 'DynamoDB:ConditionalCheckFailedException', data: null }]);
+    // AppSync's message: DynamoDB's, then the service, status and request id (aws/aws-appsync-community#343)
+    expect(out.errors).toEqual([
+      { message: expect.stringMatching(/^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: \S+\)$/), errorType: 'DynamoDB:ConditionalCheckFailedException', data: null },
+    ]);
   });
 
   it('queries page by page with an opaque nextToken; a bad token is a clear error', async () => {

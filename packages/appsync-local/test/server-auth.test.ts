@@ -14,6 +14,8 @@
  *   (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html): the
  *   connection's and each start's authorization header, for user pools `Authorization: <token>`.
  */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../src/realtime/client';
 import { signedIamHeaders } from '../src/server/auth';
@@ -89,6 +91,21 @@ describe('authentication over HTTP', () => {
     expect(forgedIam.body.errors[0].message).toMatch(/^The request signature we calculated does not match/);
     const tamperedIam = await stack.post(body.replace('echo', 'echo '), await signedIamHeaders(stack.graphqlUrl, body, stack.iam));
     expect(tamperedIam.status).toBe(401);
+    // signed as the AWS SDKs sign by default, with the payload's hash in x-amz-content-sha256: a
+    // body other than the one hashed is refused too, not vouched for by the signed header
+    const url = new URL(stack.graphqlUrl);
+    const withChecksum = await new SignatureV4({ service: 'appsync', region: 'us-east-1', sha256: Sha256, credentials: stack.iam }).sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { write(id: "signed") }' }),
+    });
+    expect(withChecksum.headers['x-amz-content-sha256']).toEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
+    const swapped = await stack.post(JSON.stringify({ query: 'mutation { write(id: "swapped") }' }), withChecksum.headers as Record<string, string>);
+    expect(swapped.status).toBe(401);
     expect(writes).toEqual([]);
   });
 
@@ -102,7 +119,9 @@ describe('authentication over HTTP', () => {
     expect(purchaser.groups).toBeNull();
     expect(purchaser.sub).not.toBe(staff.sub);
     const viaIdToken = JSON.parse((await stack.gql<{ echo: { identity: string } }>('{ echo { identity } }', {}, { as: 'none', headers: { authorization: await stack.token('purchaserA', 'id') } })).body.data!.echo.identity);
-    expect(viaIdToken).toMatchObject({ sub: purchaser.sub, username: 'purchaserA', claims: { token_use: 'id', aud: stack.userPool.pool.clientId } });
+    // seeded as "purchaserA": a case-insensitive pool gives usernames back in lower case
+    // (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-case-sensitivity.html)
+    expect(viaIdToken).toMatchObject({ sub: purchaser.sub, username: 'purchasera', claims: { token_use: 'id', aud: stack.userPool.pool.clientId } });
     const iam = await identityOf({ as: 'iam' });
     expect(iam).toEqual({
       accountId: stack.iam.accountId,

@@ -1,10 +1,15 @@
 /**
  * The local user pool answers the AWS SDK's CognitoIdentityProviderClient as Cognito does:
  * sign-up with an emailed (here: printed) code, confirmation, InitiateAuth with
- * USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, group changes by an administrator, and Cognito's
- * error types. Tokens are checked against the pool's published JWKS with the claims Cognito puts
- * in them ("Understanding user pool JSON web tokens (JWTs)",
+ * USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, group changes by an administrator (signed with the
+ * pool's IAM principal), and Cognito's error types. Tokens are checked against the pool's published
+ * JWKS with the claims Cognito puts in them ("Understanding user pool JSON web tokens (JWTs)",
  * https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html).
+ * Usernames are one namespace whatever their case ("User pool case sensitivity",
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-case-sensitivity.html), and
+ * sign-in does not tell which users exist ("Managing user existence error responses",
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html).
+ * SRP sign-in: userpool-srp.test.ts; CORS and the administrators' SigV4: userpool-guard.test.ts.
  */
 import {
   AdminAddUserToGroupCommand,
@@ -16,13 +21,14 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalUserPool } from '../src/userpool/pool';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUserPoolServer, type UserPoolServer } from '../src/userpool/server';
-import { TEST_USERS } from './support/api';
+import { TEST_IAM, TEST_USERS } from './support/api';
+import { sdkErrorOf } from './support/sdk-error';
 
 const STAFF_GROUP = 'staff';
 /** The pool the API's tests run: the groups and seeded users of test/support/api.ts. */
@@ -34,13 +40,13 @@ let pool: UserPoolServer['pool'];
 const printed: string[] = [];
 
 beforeAll(async () => {
-  server = await startUserPoolServer({ ...POOL, log: (line) => printed.push(line) });
+  server = await startUserPoolServer({ ...POOL, log: (line) => printed.push(line), adminCredentials: TEST_IAM });
   pool = server.pool;
   client = new CognitoIdentityProviderClient({
     endpoint: server.endpoint,
     region: 'us-east-1',
-    // the admin operations are signed in AWS; the local pool does not check the signature
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // the administrators' operations are signed with these, as in AWS; the others go unsigned
+    credentials: { accessKeyId: TEST_IAM.accessKeyId, secretAccessKey: TEST_IAM.secretAccessKey },
   });
 });
 
@@ -49,15 +55,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('the local user pool through CognitoIdentityProviderClient', () => {
   it('signs a seeded staff user in with USER_PASSWORD_AUTH; the tokens verify against the JWKS with Cognito’s claims', async () => {
@@ -89,9 +86,9 @@ describe('the local user pool through CognitoIdentityProviderClient', () => {
     expect(printed.some((line) => line.includes('new-buyer') && line.includes(code))).toBe(true);
 
     const auth = () => client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'new-buyer', PASSWORD: 'NewBuyer-Pass-1' } }));
-    expect(await errorOf(auth())).toMatchObject({ name: 'UserNotConfirmedException', status: 400 });
+    expect(await sdkErrorOf(auth())).toMatchObject({ name: 'UserNotConfirmedException', status: 400 });
     const wrongCode = code === '000000' ? '000001' : '000000';
-    expect(await errorOf(client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'new-buyer', ConfirmationCode: wrongCode })))).toMatchObject({ name: 'CodeMismatchException' });
+    expect(await sdkErrorOf(client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'new-buyer', ConfirmationCode: wrongCode })))).toMatchObject({ name: 'CodeMismatchException' });
     await client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'new-buyer', ConfirmationCode: code }));
 
     const signedIn = (await auth()).AuthenticationResult!;
@@ -111,23 +108,94 @@ describe('the local user pool through CognitoIdentityProviderClient', () => {
 
   it('answers with Cognito’s error types', async () => {
     const initiate = (params: Record<string, string>, clientId = pool.clientId, flow: 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH' | 'USER_SRP_AUTH' = 'USER_PASSWORD_AUTH') =>
-      errorOf(client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: flow, AuthParameters: params })));
+      sdkErrorOf(client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: flow, AuthParameters: params })));
     expect(await initiate({ USERNAME: 'staff', PASSWORD: 'wrong-Password-1' })).toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.', status: 400 });
-    expect(await initiate({ USERNAME: 'nobody', PASSWORD: 'x' })).toMatchObject({ name: 'UserNotFoundException' });
+    // an unknown user is answered as a wrong password (the app client prevents user existence errors)
+    expect(await initiate({ USERNAME: 'nobody', PASSWORD: 'x' })).toEqual(await initiate({ USERNAME: 'staff', PASSWORD: 'wrong-Password-1' }));
     expect(await initiate({ USERNAME: 'staff', PASSWORD: 'Staff-Local-1' }, 'someotherclientid00000000a')).toMatchObject({ name: 'ResourceNotFoundException' });
     expect(await initiate({ REFRESH_TOKEN: 'forged' }, pool.clientId, 'REFRESH_TOKEN_AUTH')).toMatchObject({ name: 'NotAuthorizedException' });
-    expect(await initiate({ USERNAME: 'staff' }, pool.clientId, 'USER_SRP_AUTH')).toMatchObject({ name: 'InvalidParameterException' });
+    expect(await initiate({ USERNAME: 'staff' }, pool.clientId, 'USER_SRP_AUTH')).toMatchObject({ name: 'InvalidParameterException', message: 'Missing required parameter SRP_A' });
 
     const signUp = (username: string, password: string, email = `${username}@example.com`) =>
-      errorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] })));
+      sdkErrorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] })));
     expect(await signUp('staff', 'Another-Pass-1')).toMatchObject({ name: 'UsernameExistsException' });
     expect(await signUp('weak', 'short')).toMatchObject({ name: 'InvalidPasswordException' });
-    expect(await errorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: 'no-email', Password: 'Valid-Pass-1' })))).toMatchObject({ name: 'InvalidParameterException' });
-    expect(await errorOf(client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: 'staff', GroupName: 'admins' })))).toMatchObject({ name: 'ResourceNotFoundException' });
-    expect(await errorOf(client.send(new GetUserCommand({ AccessToken: 'not-a-token' })))).toMatchObject({ name: 'NotAuthorizedException' });
+    expect(await sdkErrorOf(client.send(new SignUpCommand({ ClientId: pool.clientId, Username: 'no-email', Password: 'Valid-Pass-1' })))).toMatchObject({ name: 'InvalidParameterException' });
+    expect(await sdkErrorOf(client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: 'staff', GroupName: 'admins' })))).toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await sdkErrorOf(client.send(new GetUserCommand({ AccessToken: 'not-a-token' })))).toMatchObject({ name: 'NotAuthorizedException' });
     // nothing above created a user
     expect(pool.user('weak')).toBeUndefined();
     expect(pool.user('no-email')).toBeUndefined();
+  });
+});
+
+describe('usernames: one namespace whatever their case (a case-insensitive pool)', () => {
+  const signUp = (username: string, email = `${username.normalize('NFKC').toLowerCase()}.${Math.random().toString(36).slice(2, 8)}@example.com`) =>
+    client.send(new SignUpCommand({ ClientId: pool.clientId, Username: username, Password: 'Another-Pass-1', UserAttributes: [{ Name: 'email', Value: email }] }));
+  const passwordSignIn = (username: string, password: string) =>
+    client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
+
+  it('refuses to sign up Staff, STAFF or ｓtaff (a fullwidth s) beside staff, and creates nothing', async () => {
+    for (const name of ['Staff', 'STAFF', 'ｓtaff', 'ＳＴＡＦＦ', 'staff']) {
+      expect(await sdkErrorOf(signUp(name)), name).toMatchObject({ name: 'UsernameExistsException', message: 'User already exists' });
+    }
+    expect(pool.user('ｓtaff')).toBe(pool.user('staff'));
+    // "ß" folds to "ss": Straße and STRASSE are one name
+    await signUp('Straße');
+    expect(await sdkErrorOf(signUp('STRASSE'))).toMatchObject({ name: 'UsernameExistsException' });
+  });
+
+  it('signs STAFF in as staff: the same sub and groups, and the username as the pool keeps it', async () => {
+    const staff = TEST_USERS.find((u) => u.username === 'staff')!;
+    const lower = decodeJwt((await passwordSignIn('staff', staff.password)).AuthenticationResult!.IdToken!);
+    for (const name of ['STAFF', 'Staff', 'ｓtaff']) {
+      const result = (await passwordSignIn(name, staff.password)).AuthenticationResult!;
+      expect(decodeJwt(result.IdToken!), name).toMatchObject({ sub: lower.sub, 'cognito:username': 'staff', 'cognito:groups': [STAFF_GROUP] });
+      expect(decodeJwt(result.AccessToken!)).toMatchObject({ sub: lower.sub, username: 'staff' });
+    }
+  });
+
+  it('keeps a mixed-case sign-up in lower case, as Cognito gives it back, and signs it in under any case or by its email in any case', async () => {
+    const { UserSub } = await signUp('CarolCase', 'Carol.Case@Example.com');
+    await client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'CAROLCASE', ConfirmationCode: pool.confirmationCode('carolcase') }));
+    for (const name of ['CarolCase', 'carolcase', 'CAROLCASE', 'carol.case@example.com', 'CAROL.CASE@EXAMPLE.COM']) {
+      const result = (await passwordSignIn(name, 'Another-Pass-1')).AuthenticationResult!;
+      expect(decodeJwt(result.IdToken!), name).toMatchObject({ sub: UserSub, 'cognito:username': 'carolcase', email: 'Carol.Case@Example.com' });
+      expect((await client.send(new GetUserCommand({ AccessToken: result.AccessToken }))).Username).toBe('carolcase');
+    }
+    // the email is one of its own too
+    expect(await sdkErrorOf(signUp('carol-again', 'CAROL.CASE@example.com'))).toMatchObject({ name: 'UsernameExistsException' });
+  });
+
+  it('refuses a username in email format, since email is a sign-in alias of this pool', async () => {
+    expect(await sdkErrorOf(signUp('someone@example.com'))).toMatchObject({ name: 'InvalidParameterException', message: 'Username cannot be of email format, since user pool is configured for email alias.' });
+  });
+
+  it('keeps names apart in a pool created case-sensitive (signInCaseSensitive: true)', async () => {
+    const sensitive = await LocalUserPool.create({ ...POOL, signInCaseSensitive: true });
+    const created = sensitive.signUp({ ClientId: sensitive.clientId, Username: 'STAFF', Password: 'Another-Pass-1', UserAttributes: [{ Name: 'email', Value: 'upper.staff@example.com' }] });
+    expect(created.UserSub).not.toBe(sensitive.user('staff')!.sub);
+    expect(sensitive.user('STAFF')!.username).toBe('STAFF');
+    expect(sensitive.user('Staff')).toBeUndefined();
+  });
+});
+
+describe('sign-in that does not tell which users exist (PreventUserExistenceErrors)', () => {
+  it('answers an unknown user as a wrong password, and ConfirmSignUp of an unknown user as a wrong code', async () => {
+    const wrongPassword = await sdkErrorOf(client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'staff', PASSWORD: 'Not-Her-Password-1' } })));
+    const unknown = await sdkErrorOf(client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'no-such-user', PASSWORD: 'Not-Her-Password-1' } })));
+    expect(wrongPassword).toEqual({ name: 'NotAuthorizedException', message: 'Incorrect username or password.', status: 400 });
+    expect(unknown).toEqual(wrongPassword);
+    expect(await sdkErrorOf(client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'no-such-user', ConfirmationCode: '123456' })))).toMatchObject({
+      name: 'CodeMismatchException',
+      message: 'Invalid verification code provided, please try again.',
+    });
+  });
+
+  it('says UserNotFoundException where the app client does not prevent existence errors (LEGACY)', async () => {
+    const legacy = await LocalUserPool.create({ ...POOL, preventUserExistenceErrors: false });
+    const attempt = legacy.initiateAuth({ ClientId: legacy.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'no-such-user', PASSWORD: 'x' } });
+    await expect(attempt).rejects.toMatchObject({ type: 'UserNotFoundException', message: 'User does not exist.' });
   });
 });
 
@@ -150,7 +218,13 @@ describe('the local user pool’s state file', () => {
       const { payload } = await jwtVerify(token, createLocalJWKSet(second.jwks()), { issuer: second.issuer });
       expect(payload.sub).toBe(UserSub);
       const signedIn = await second.initiateAuth({ ClientId: second.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'keeper', PASSWORD: 'Keeper-Pass-1' } });
-      expect(decodeJwt(signedIn.AuthenticationResult.IdToken).sub).toBe(UserSub);
+      expect(decodeJwt(signedIn.AuthenticationResult!.IdToken).sub).toBe(UserSub);
+      // what the file keeps of a password: SRP's salt and verifier, from which it cannot be read back
+      const saved = readFileSync(stateFile, 'utf8');
+      expect(saved).not.toContain('Keeper-Pass-1');
+      const keeper = (JSON.parse(saved) as { users: { username: string; password?: unknown; passwordHash?: unknown }[] }).users.find((u) => u.username === 'keeper')!;
+      expect(keeper.password).toEqual({ salt: expect.stringMatching(/^[0-9a-f]{32}$/), verifier: expect.stringMatching(/^[0-9a-f]{600,770}$/) });
+      expect(keeper.passwordHash).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,14 +3,19 @@
  * fields the mutation selected; a field the subscription asks for that the mutation did not
  * select comes back null ("Real-time data" in the AppSync developer guide:
  * https://docs.aws.amazon.com/appsync/latest/devguide/aws-appsync-real-time-data.html).
+ *
+ * What subscribers are matched and shaped against is the mutation's response as its client
+ * received it, under the mutation's response keys: a field the mutation selected only under an
+ * alias is not there under its name, so a subscriber asking for the field gets null and a filter
+ * or argument on it does not match (aws/aws-appsync-community#160, "Subscriptions omit fields
+ * that have aliases in the corresponding mutation(s)"; dillonkearns/elm-graphql#106 reports a
+ * fully aliased mutation reaching no subscriber).
  */
 import {
   getNamedType,
   isAbstractType,
   isLeafType,
   isObjectType,
-  Kind,
-  parse,
   type GraphQLNamedType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -18,46 +23,6 @@ import {
 } from 'graphql';
 
 import { collectFields, subSelections, type Fragments } from '../server/selection';
-
-/**
- * The mutation's result re-keyed by field name instead of response key (alias), so that it can
- * be matched against subscription arguments and filters, which speak of field names.
- * `selectionSet` is the mutation field's selection (a SelectionSetNode, or its GraphQL text);
- * without it, keys are taken as field names.
- */
-export function canonicalize(data: unknown, selectionSet?: SelectionSetNode | string | null, fragments: Fragments = {}): unknown {
-  const selection = typeof selectionSet === 'string' ? parseSelectionSet(selectionSet) : selectionSet;
-  return canonicalizeSets(data, selection ? [selection] : [], fragments);
-}
-
-function canonicalizeSets(data: unknown, sets: SelectionSetNode[], fragments: Fragments): unknown {
-  if (data === null || data === undefined || typeof data !== 'object') return data ?? null;
-  if (Array.isArray(data)) return data.map((item) => canonicalizeSets(item, sets, fragments));
-  if (!sets.length) return data;
-  const source = data as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  const described = new Set<string>();
-  // One pass per response key (each fragment expanded once): see collectFields.
-  for (const [key, nodes] of collectFields(sets, fragments)) {
-    described.add(key);
-    if (!(key in source)) continue;
-    const below = subSelections(nodes);
-    const value = below.length ? canonicalizeSets(source[key], below, fragments) : source[key];
-    // The first selection of a field name wins, as it would in a response without aliases.
-    if (!(nodes[0].name.value in out)) out[nodes[0].name.value] = value;
-  }
-  // Keys the selection does not explain (a fragment we were not given) pass through unchanged.
-  for (const [key, value] of Object.entries(source)) if (!described.has(key) && !(key in out)) out[key] = value;
-  return out;
-}
-
-function parseSelectionSet(text: string): SelectionSetNode | null {
-  const trimmed = text.trim();
-  if (!trimmed) return null;
-  const document = parse(trimmed.startsWith('{') ? trimmed : `{ ${trimmed} }`);
-  const operation = document.definitions[0];
-  return operation && operation.kind === Kind.OPERATION_DEFINITION ? operation.selectionSet : null;
-}
 
 /**
  * The subscriber's view of a canonical (field-name keyed) value: its own selection set, with its

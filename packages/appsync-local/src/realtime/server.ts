@@ -52,7 +52,7 @@ import {
   type RealtimeError,
   type ServerMessage,
 } from './protocol';
-import { canonicalize, project } from './selection';
+import { project } from './selection';
 // The HTTP endpoint's AppSync-worded validation, error shapes and ctx.info helpers, so that a
 // subscription is refused with the same words a query would be.
 import { validateDocument } from '../server/validation';
@@ -71,12 +71,11 @@ export interface MutationResult {
   fieldName: string;
   /** the field's arguments as the resolver saw them */
   arguments?: Record<string, unknown>;
-  /** the field's value as returned to the client: only the fields the mutation selected */
+  /**
+   * the field's value as returned to the client: only the fields the mutation selected, under
+   * its response keys (aliases), which is what AppSync matches and shapes subscriptions against
+   */
   data: unknown;
-  /** the mutation field's selection set (node or GraphQL text), to read aliases; optional */
-  selectionSet?: SelectionSetNode | string | null;
-  /** fragments of the mutation's document, when its selection spreads named fragments */
-  fragments?: Record<string, FragmentDefinitionNode>;
   /** extensions.invalidateSubscriptions calls of the mutation's resolver */
   invalidations?: SubscriptionInvalidation[];
 }
@@ -688,7 +687,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     for (const invalidation of result.invalidations ?? []) invalidate(invalidation);
     const fields = mutationsToFields.get(result.fieldName);
     if (!fields || result.data === null || result.data === undefined) return 0;
-    const canonical = canonicalize(result.data, result.selectionSet, result.fragments ?? {});
+    const payload = result.data;
     let delivered = 0;
     for (const fieldName of fields) {
       const subscriptions = byField.get(fieldName);
@@ -699,10 +698,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
         // A filter set by the subscription resolver replaces argument filtering (the resolver
         // restates whichever arguments it wants, possibly normalised); without one, AppSync's
         // basic rule applies: every non-null argument equals the same-named result field.
-        if (subscription.filter ? !matchesFilter(subscription.filter, canonical) : !matchesArguments(subscription.arguments, canonical)) continue;
+        if (subscription.filter ? !matchesFilter(subscription.filter, payload) : !matchesArguments(subscription.arguments, payload)) continue;
         let body = shaped.get(subscription.shapeKey);
         if (body === undefined) {
-          const value = project(schema, canonical, subscription.field.type, subscription.selectionSet, subscription.fragments);
+          const value = project(schema, payload, subscription.field.type, subscription.selectionSet, subscription.fragments);
           body = JSON.stringify({ data: { [subscription.responseKey]: value } });
           shaped.set(subscription.shapeKey, body);
         }

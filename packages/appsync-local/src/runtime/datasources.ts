@@ -225,11 +225,19 @@ export interface DynamoDataSourceOptions {
   meter?: CapacityMeter;
 }
 
+/**
+ * ctx.error of a failed DynamoDB call. An error DynamoDB answered carries its HTTP status and
+ * request id, and AppSync's message adds them after DynamoDB's own, e.g. "The conditional request
+ * failed (Service: DynamoDb, Status Code: 400, Request ID: 3S...)" (AppSync's ctx.error of a JS
+ * resolver, aws/aws-appsync-community#343; the same in aws-amplify/amplify-js#8345).
+ */
 function sdkError(err: unknown): DataSourceError {
   // a plain Error here is a request object the runtime could not translate: a validation failure
   const name = !(err instanceof Error) ? 'InternalServerError' : err.name === 'Error' || err.name === 'TypeError' ? 'ValidationException' : err.name;
   const message = err instanceof Error ? err.message : String(err);
-  return { type: `DynamoDB:${name}`, message };
+  const answered = (err as { $metadata?: { httpStatusCode?: number; requestId?: string } } | null)?.$metadata;
+  if (!answered?.httpStatusCode) return { type: `DynamoDB:${name}`, message };
+  return { type: `DynamoDB:${name}`, message: `${message} (Service: DynamoDb, Status Code: ${answered.httpStatusCode}, Request ID: ${answered.requestId ?? 'null'})` };
 }
 
 function equalItems(a: unknown, b: unknown): boolean {

@@ -17,7 +17,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** AppSync's authorization modes this endpoint enforces. */
 export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'API_KEY' | 'AWS_IAM';
@@ -126,9 +126,6 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
   const enabled = new Set<AuthMode>([config.modes.defaultMode, ...config.modes.additionalModes]);
   const keys = config.userPool ? (config.userPool.jwks instanceof URL ? createRemoteJWKSet(config.userPool.jwks) : config.userPool.jwks) : undefined;
   const region = config.region ?? 'us-east-1';
-  const signer = config.iam
-    ? new SignatureV4({ service: 'appsync', region, sha256: Sha256, credentials: { accessKeyId: config.iam.accessKeyId, secretAccessKey: config.iam.secretAccessKey }, applyChecksum: false })
-    : undefined;
 
   async function viaUserPool(token: string, sourceIp: string): Promise<AuthOutcome> {
     if (!enabled.has('AMAZON_COGNITO_USER_POOLS') || !keys || !config.userPool) return refuse(NOT_AUTHORIZED);
@@ -156,36 +153,21 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
   }
 
   async function viaIam(request: AuthRequest): Promise<AuthOutcome> {
-    if (!enabled.has('AWS_IAM') || !signer || !config.iam) return refuse(NOT_AUTHORIZED);
-    const authorization = request.headers.authorization;
-    const credential = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization);
-    const signedHeaders = /SignedHeaders=([^,\s]+)/.exec(authorization)?.[1]?.split(';');
-    const signature = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1];
-    const amzDate = request.headers['x-amz-date'];
-    if (!credential || !signedHeaders || !signature || !amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
-      return refuse({ status: 403, errorType: 'IncompleteSignatureException', message: 'Authorization header requires Credential, SignedHeaders and Signature, and the request an X-Amz-Date.' });
+    if (!enabled.has('AWS_IAM') || !config.iam) return refuse(NOT_AUTHORIZED);
+    const verified = await verifySigV4(request, config.iam, { service: 'appsync', region });
+    if (!verified.ok) {
+      switch (verified.failure) {
+        case 'missing':
+        case 'incomplete':
+          return refuse({ status: 403, errorType: 'IncompleteSignatureException', message: verified.message });
+        case 'unknownKey':
+          return refuse({ status: 403, errorType: 'UnrecognizedClientException', message: verified.message });
+        case 'expired':
+          return refuse({ status: 403, errorType: 'InvalidSignatureException', message: verified.message });
+        default:
+          return refuse(BAD_SIGNATURE);
+      }
     }
-    if (credential[1] !== config.iam.accessKeyId) return refuse({ status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
-    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-    // SigV4 allows 15 minutes of clock skew either way.
-    if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000) return refuse({ status: 403, errorType: 'InvalidSignatureException', message: 'Signature expired.' });
-    const headers: Record<string, string> = {};
-    for (const name of signedHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
-    const [path, query = ''] = (request.path ?? '/graphql').split('?');
-    const signed = await signer.sign(
-      {
-        method: request.method ?? 'POST',
-        protocol: 'https:',
-        hostname: headers.host ?? '',
-        path,
-        query: Object.fromEntries(new URLSearchParams(query)),
-        headers,
-        body: request.body ?? '',
-      },
-      { signingDate, signingRegion: credential[3], signingService: credential[4], unsignableHeaders: new Set(), signableHeaders: new Set(signedHeaders) },
-    );
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
-    if (!sameText(expected, signature)) return refuse(BAD_SIGNATURE);
     return {
       ok: true,
       caller: {
@@ -222,8 +204,68 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
   };
 }
 
+export type SigV4Failure = 'missing' | 'incomplete' | 'unknownKey' | 'expired' | 'wrongScope' | 'mismatch';
+export type SigV4Outcome = { ok: true } | { ok: false; failure: SigV4Failure; message: string };
+
+/**
+ * A request's Signature Version 4 checked against one principal's credentials, as AWS checks it
+ * ("Create a signed AWS API request",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html): the
+ * access key must be the principal's, the credential scope this service's and region's, the signing
+ * time within 15 minutes of now, and the signature the one the secret key gives for what was signed.
+ * The failure says which, in AWS's words; each endpoint answers it with its own service's error.
+ */
+export async function verifySigV4(
+  request: AuthRequest,
+  credentials: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>,
+  scope: { service: string; region: string },
+): Promise<SigV4Outcome> {
+  const authorization = request.headers.authorization;
+  if (!authorization) return { ok: false, failure: 'missing', message: 'Missing Authentication Token' };
+  const credential = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization);
+  const signedHeaders = /SignedHeaders=([^,\s]+)/.exec(authorization)?.[1]?.split(';');
+  const signature = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1];
+  const amzDate = request.headers['x-amz-date'];
+  if (!authorization.startsWith('AWS4-HMAC-SHA256 ') || !credential || !signedHeaders || !signature || !amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
+    return { ok: false, failure: 'incomplete', message: 'Authorization header requires Credential, SignedHeaders and Signature, and the request an X-Amz-Date.' };
+  }
+  if (credential[1] !== credentials.accessKeyId) return { ok: false, failure: 'unknownKey', message: 'The security token included in the request is invalid.' };
+  if (credential[4] !== scope.service) return { ok: false, failure: 'wrongScope', message: `Credential should be scoped to correct service: '${scope.service}'.` };
+  if (credential[3] !== scope.region) return { ok: false, failure: 'wrongScope', message: 'Credential should be scoped to a valid region.' };
+  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  // SigV4 allows 15 minutes of clock skew either way.
+  if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000) return { ok: false, failure: 'expired', message: 'Signature expired.' };
+  // The signer takes a signed x-amz-content-sha256 as the payload's hash: it must be the body's, or
+  // a signature would vouch for whatever body came with it.
+  const declaredHash = request.headers['x-amz-content-sha256'];
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body ?? '').digest('hex')) {
+    return { ok: false, failure: 'mismatch', message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+  }
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+  const [path, query = ''] = (request.path ?? '/').split('?');
+  const signer = new SignatureV4({ service: scope.service, region: scope.region, sha256: Sha256, credentials, applyChecksum: false });
+  const signed = await signer.sign(
+    {
+      method: request.method ?? 'POST',
+      protocol: 'https:',
+      hostname: headers.host ?? '',
+      path,
+      query: Object.fromEntries(new URLSearchParams(query)),
+      headers,
+      body: request.body ?? '',
+    },
+    { signingDate, unsignableHeaders: new Set(), signableHeaders: new Set(signedHeaders) },
+  );
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
+  if (!sameText(expected, signature)) {
+    return { ok: false, failure: 'mismatch', message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.' };
+  }
+  return { ok: true };
+}
+
 /** Headers of a SigV4-signed POST to an AppSync endpoint: what a back-office client sends. */
-export async function signedIamHeaders(url: string, body: string, credentials: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>, region = 'us-east-1'): Promise<Record<string, string>> {
+export async function signedIamHeaders(url: string, body: string, credentials: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'> & { sessionToken?: string }, region = 'us-east-1'): Promise<Record<string, string>> {
   const target = new URL(url);
   const signer = new SignatureV4({ service: 'appsync', region, sha256: Sha256, credentials, applyChecksum: false });
   const signed = await signer.sign({

@@ -5,9 +5,21 @@
  * (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/CommonErrors.html).
  * The pool's keys are published where Cognito publishes them:
  * GET /<poolId>/.well-known/jwks.json (and the OpenID configuration beside it).
+ *
+ * Safe to leave running on a developer's machine:
+ * - the administrators' operations (Admin*) want a SigV4 signature by the IAM principal the pool is
+ *   given, as Cognito wants IAM credentials for them; unsigned or wrongly signed, they answer as
+ *   Cognito does (MissingAuthenticationTokenException, UnrecognizedClientException,
+ *   InvalidSignatureException...), so neither another program on the machine nor a web page can
+ *   make itself staff;
+ * - CORS answers only the origins the pool is told of (the local console, a local web client): a
+ *   request from any other origin is refused with 403 before it is read, preflight or not, and gets
+ *   no Access-Control-Allow-Origin, so a browser shows the page nothing. Requests without an Origin
+ *   (the AWS SDK in Node, curl) are not browsers' and are unaffected.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifySigV4, type IamCredentials } from '../server/auth';
 import { CognitoError, LocalUserPool, type LocalUserPoolOptions } from './pool';
 
 export { CognitoError, LocalUserPool, DEFAULT_CLIENT_ID, DEFAULT_POOL_ID, type SeededUser } from './pool';
@@ -17,49 +29,73 @@ export interface UserPoolServer {
   /** http://host:port: give it as the SDK's `endpoint` and Amplify's `userPoolEndpoint` */
   endpoint: string;
   server: Server;
+  /** lets browsers on this origin (scheme://host:port) call the pool, e.g. a console started after it */
+  allowOrigin(origin: string): void;
   stop(): Promise<void>;
 }
 
 export interface UserPoolServerOptions extends LocalUserPoolOptions {
   port?: number;
   host?: string;
+  /** origins (scheme://host:port) whose pages may call the pool from a browser; none by default */
+  allowedOrigins?: readonly string[];
+  /** the IAM principal whose SigV4 signature the Admin* operations want; without one they are refused */
+  adminCredentials?: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>;
 }
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+/** What an allowed origin is told, beside Access-Control-Allow-Origin (its own origin, echoed). */
 const CORS = {
-  'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, cache-control, amz-sdk-invocation-id, amz-sdk-request',
   'access-control-expose-headers': 'x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage',
+  'access-control-max-age': '600',
 };
 
 type Operation = (pool: LocalUserPool, input: Record<string, unknown>) => unknown;
 
 const OPERATIONS: Record<string, Operation> = {
   InitiateAuth: (pool, input) => pool.initiateAuth(input),
+  RespondToAuthChallenge: (pool, input) => pool.respondToAuthChallenge(input),
   SignUp: (pool, input) => pool.signUp(input),
   ConfirmSignUp: (pool, input) => pool.confirmSignUp(input),
   GetUser: async (pool, input) => pool.getUser(await pool.userOfAccessToken(input.AccessToken)),
   // A local convenience: sign-out revokes nothing here (tokens live until they expire).
   GlobalSignOut: async (pool, input) => (await pool.userOfAccessToken(input.AccessToken), {}),
   RevokeToken: (pool, input) => (input.ClientId === pool.clientId ? {} : Promise.reject(new CognitoError('ResourceNotFoundException', 'User pool client does not exist.'))),
-  // The admin operations need IAM credentials in AWS; the local pool trusts whoever calls.
+  // Admin*: only for a request signed by the pool's IAM principal (see handle)
   AdminAddUserToGroup: (pool, input) => pool.adminAddUserToGroup(input),
   AdminRemoveUserFromGroup: (pool, input) => pool.adminRemoveUserFromGroup(input),
   AdminListGroupsForUser: (pool, input) => pool.adminListGroupsForUser(input),
 };
 
-function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+/** The Cognito error a SigV4 failure is (AWS's JSON protocol answers these with HTTP 400). */
+const SIGV4_ERRORS = {
+  missing: 'MissingAuthenticationTokenException',
+  incomplete: 'IncompleteSignatureException',
+  unknownKey: 'UnrecognizedClientException',
+  expired: 'InvalidSignatureException',
+  wrongScope: 'InvalidSignatureException',
+  mismatch: 'InvalidSignatureException',
+} as const;
+
+interface Exchange {
+  res: ServerResponse;
+  /** CORS headers for this request's origin (none without one) */
+  cors: Record<string, string>;
+}
+
+function send({ res, cors }: Exchange, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': crypto.randomUUID(), ...CORS, ...extra });
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': crypto.randomUUID(), ...cors, ...extra });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, error: CognitoError): void {
-  send(res, 400, { __type: error.type, message: error.message }, { 'x-amzn-errortype': `${error.type}:`, 'x-amzn-errormessage': error.message });
+function sendError(exchange: Exchange, error: CognitoError): void {
+  send(exchange, 400, { __type: error.type, message: error.message }, { 'x-amzn-errortype': `${error.type}:`, 'x-amzn-errormessage': error.message });
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -67,7 +103,10 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (size > 256 * 1024) throw new CognitoError('SerializationException', 'Request body too large.');
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): Record<string, unknown> {
   try {
     const parsed = JSON.parse(text || '{}') as unknown;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
@@ -77,38 +116,76 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
-async function handle(pool: LocalUserPool, req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface ServerContext {
+  pool: LocalUserPool;
+  allowedOrigins: Set<string>;
+  adminCredentials?: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>;
+}
+
+async function handle({ pool, allowedOrigins, adminCredentials }: ServerContext, req: IncomingMessage, exchange: Exchange): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (!allowedOrigins.has(origin)) {
+      // no CORS headers: the browser shows the page nothing, and a preflight fails, so the request is never sent
+      req.resume();
+      return send(exchange, 403, { __type: 'AccessDeniedException', message: `Origin ${origin} is not allowed to call the local user pool.` });
+    }
+    exchange.cors = { 'access-control-allow-origin': origin, vary: 'Origin', ...CORS };
+  }
   if (req.method === 'OPTIONS') {
-    res.writeHead(204, CORS);
-    res.end();
+    exchange.res.writeHead(204, exchange.cors);
+    exchange.res.end();
     return;
   }
   if (req.method === 'GET') {
-    if (path === `/${pool.poolId}/.well-known/jwks.json`) return send(res, 200, pool.jwks(), { 'content-type': 'application/json' });
+    if (path === `/${pool.poolId}/.well-known/jwks.json`) return send(exchange, 200, pool.jwks(), { 'content-type': 'application/json' });
     if (path === `/${pool.poolId}/.well-known/openid-configuration`) {
-      return send(res, 200, { issuer: pool.issuer, jwks_uri: pool.jwksUrl, id_token_signing_alg_values_supported: ['RS256'], subject_types_supported: ['public'] }, { 'content-type': 'application/json' });
+      return send(exchange, 200, { issuer: pool.issuer, jwks_uri: pool.jwksUrl, id_token_signing_alg_values_supported: ['RS256'], subject_types_supported: ['public'] }, { 'content-type': 'application/json' });
     }
-    return send(res, 404, { message: 'Not Found' });
+    return send(exchange, 404, { message: 'Not Found' });
   }
-  if (req.method !== 'POST') return send(res, 405, { message: 'Method Not Allowed' });
+  if (req.method !== 'POST') return send(exchange, 405, { message: 'Method Not Allowed' });
   const target = String(req.headers['x-amz-target'] ?? '');
-  const operation = target.startsWith(TARGET_PREFIX) ? OPERATIONS[target.slice(TARGET_PREFIX.length)] : undefined;
+  const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
   if (!operation) {
     req.resume();
-    return sendError(res, new CognitoError('UnknownOperationException', target ? `The local user pool does not implement ${target}.` : 'Missing X-Amz-Target.'));
+    return sendError(exchange, new CognitoError('UnknownOperationException', target ? `The local user pool does not implement ${target}.` : 'Missing X-Amz-Target.'));
   }
-  const input = await readJson(req);
-  send(res, 200, await operation(pool, input));
+  const body = await readBody(req);
+  if (name.startsWith('Admin')) {
+    // as Cognito: the administrators' API is IAM's, signed for cognito-idp in the pool's region
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]));
+    const verified = adminCredentials
+      ? await verifySigV4({ headers, sourceIp: req.socket.remoteAddress ?? '', method: req.method, path: req.url ?? '/', body }, adminCredentials, { service: 'cognito-idp', region: pool.region })
+      : ({ ok: false, failure: 'unknownKey', message: 'The security token included in the request is invalid.' } as const);
+    if (!verified.ok) return sendError(exchange, new CognitoError(SIGV4_ERRORS[verified.failure], verified.message));
+  }
+  send(exchange, 200, await operation(pool, parseJson(body)));
+}
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * The origins a browser may show for a page at this URL: its own, and when its host is loopback the
+ * same scheme and port under each loopback name (a developer may open 127.0.0.1 or localhost).
+ */
+export function loopbackOrigins(url: string): string[] {
+  const { protocol, hostname, port, origin } = new URL(url);
+  if (!LOOPBACK.includes(hostname)) return [origin];
+  return LOOPBACK.map((host) => `${protocol}//${host}${port ? `:${port}` : ''}`);
 }
 
 export async function startUserPoolServer(options: UserPoolServerOptions = {}): Promise<UserPoolServer> {
   const pool = await LocalUserPool.create(options);
+  const context: ServerContext = { pool, allowedOrigins: new Set(options.allowedOrigins ?? []), adminCredentials: options.adminCredentials };
   const server = createServer((req, res) => {
-    handle(pool, req, res).catch((err: unknown) => {
-      if (err instanceof CognitoError) return sendError(res, err);
+    const exchange: Exchange = { res, cors: {} };
+    handle(context, req, exchange).catch((err: unknown) => {
+      if (err instanceof CognitoError) return sendError(exchange, err);
       console.error('local user pool: unexpected failure', err);
-      if (!res.headersSent) send(res, 500, { __type: 'InternalErrorException', message: 'An internal failure occurred.' });
+      if (!res.headersSent) send(exchange, 500, { __type: 'InternalErrorException', message: 'An internal failure occurred.' });
     });
   });
   const host = options.host ?? '127.0.0.1';
@@ -124,6 +201,7 @@ export async function startUserPoolServer(options: UserPoolServerOptions = {}): 
     pool,
     endpoint,
     server,
+    allowOrigin: (origin) => void context.allowedOrigins.add(origin),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

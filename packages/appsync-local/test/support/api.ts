@@ -3,9 +3,8 @@
  * run's shared DynamoDB Local, under a table prefix of its own, with a small GraphQL client that
  * sends real credentials (a user pool token, an IAM signature, the API key).
  */
-import { request as httpRequest, Agent } from 'node:http';
 import { inject } from 'vitest';
-import { dynamoDbClient, signedIamHeaders, startAppSyncLocal, type AppSyncLocal, type AppSyncLocalOptions, type IamCredentials } from '../../src/index';
+import { dynamoDbClient, graphqlHttpClient, signedIamHeaders, startAppSyncLocal, type AppSyncLocal, type AppSyncLocalOptions, type GraphQLHttpResponse, type IamCredentials } from '../../src/index';
 import { fixtureTables, uniquePrefix } from './tables';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -30,12 +29,7 @@ export const API_KEY_ONLY = { defaultMode: 'API_KEY', additionalModes: [] } as c
 /** Cognito user pools by default, API key and IAM beside it. */
 export const ALL_MODES = { defaultMode: 'AMAZON_COGNITO_USER_POOLS', additionalModes: ['API_KEY', 'AWS_IAM'] } as const;
 
-export interface GqlResponse<T = Record<string, unknown>> {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers are arbitrary JSON
-  body: { data?: T | null } & Record<string, any>;
-}
+export type GqlResponse<T = Record<string, unknown>> = GraphQLHttpResponse<T>;
 
 export type Identity = TestUser | 'iam' | 'apiKey' | 'none';
 
@@ -78,26 +72,8 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
     ...options,
     auth: { modes, iam: TEST_IAM, userPool: { groups: ['staff', 'dataProtection'], users: TEST_USERS }, ...options.auth },
   });
-  const agent = new Agent({ keepAlive: true });
-  const post = (body: string, headers: Record<string, string> = {}) =>
-    new Promise<GqlResponse>((resolve, reject) => {
-      const req = httpRequest(api.graphqlUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: GqlResponse['body'];
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = { raw: text };
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const http = graphqlHttpClient(api.graphqlUrl);
+  const post = http.post;
   const token = async (user: TestUser, kind: 'access' | 'id' = 'access') => {
     const issued = await api.userPool!.pool.tokensFor(user);
     return kind === 'id' ? issued.IdToken : issued.AccessToken;
@@ -123,7 +99,7 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
       return post(body, { ...auth, ...opts.headers }) as never;
     },
     stop: async () => {
-      agent.destroy();
+      http.close();
       try {
         await api.stop();
       } finally {

@@ -1,0 +1,102 @@
+/**
+ * The one file a client is configured by: the GraphQL endpoint, its region, the user pool, its app
+ * client and — for the local pool — the pool's endpoint, in the shape aws-amplify v6's
+ * `Amplify.configure` takes (its `ResourcesConfig`), so a client passes the file's content as it is.
+ * Pointing a client at AWS instead of the local stack is a change of this file alone.
+ *
+ * Why not Amplify Gen 2's amplify_outputs.json: its reader (parseAmplifyOutputs in @aws-amplify/core)
+ * carries no user pool endpoint, which the local pool needs; ResourcesConfig has `userPoolEndpoint`.
+ *
+ * Written by `npm start` for the local stack (local/client-config.ts) and, for a deployed stack,
+ * by `npm run client-config` from `cdk deploy --outputs-file` (the outputs named here, which
+ * infra/stack.ts declares).
+ */
+import type { ResourcesConfig } from 'aws-amplify';
+
+/** The CfnOutputs of infra/stack.ts a client configuration is made of. */
+export const CLIENT_OUTPUTS = {
+  graphqlUrl: 'GraphQLUrl',
+  region: 'Region',
+  userPoolId: 'UserPoolId',
+  userPoolClientId: 'UserPoolClientId',
+} as const;
+
+export interface ClientEndpoints {
+  graphqlUrl: string;
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  /** the local pool's endpoint; absent for Cognito (Amplify derives it from the pool id's region) */
+  userPoolEndpoint?: string;
+  /** the public storefront's key; the CDK app does not output it (aws appsync list-api-keys) */
+  apiKey?: string;
+}
+
+/** What a client configuration file holds: Amplify's ResourcesConfig with the parts mark-api uses. */
+export interface ClientConfig extends ResourcesConfig {
+  Auth: { Cognito: { userPoolId: string; userPoolClientId: string; userPoolEndpoint?: string } };
+  API: { GraphQL: { endpoint: string; region: string; defaultAuthMode: 'userPool'; apiKey?: string } };
+}
+
+export class ClientConfigError extends Error {}
+
+export function clientConfig(endpoints: ClientEndpoints): ClientConfig {
+  return {
+    Auth: {
+      Cognito: {
+        userPoolId: endpoints.userPoolId,
+        userPoolClientId: endpoints.userPoolClientId,
+        ...(endpoints.userPoolEndpoint ? { userPoolEndpoint: endpoints.userPoolEndpoint } : {}),
+      },
+    },
+    API: {
+      GraphQL: {
+        endpoint: endpoints.graphqlUrl,
+        region: endpoints.region,
+        // as the API's default mode (infra/auth.ts): a signed-in user's token
+        defaultAuthMode: 'userPool',
+        ...(endpoints.apiKey ? { apiKey: endpoints.apiKey } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * The stack's outputs in a `cdk deploy --outputs-file` file ({ "<stack>": { "<output>": value } }):
+ * the one stack that has `required`, or the one named.
+ */
+export function stackOutputs(file: unknown, required: string, stackName?: string): Record<string, string> {
+  if (!file || typeof file !== 'object') throw new ClientConfigError('is not a cdk outputs file (an object of stacks)');
+  const stacks = Object.entries(file as Record<string, unknown>).filter(
+    ([name, outputs]) => (stackName === undefined || name === stackName) && outputs && typeof outputs === 'object' && required in outputs,
+  );
+  if (stacks.length !== 1) {
+    throw new ClientConfigError(
+      `must hold exactly one stack${stackName ? ` named ${stackName}` : ''} with a ${required} output (found ${stacks.length}${stacks.length > 1 ? `: ${stacks.map(([n]) => n).join(', ')}; pick one with --stack` : ''})`,
+    );
+  }
+  return stacks[0]![1] as Record<string, string>;
+}
+
+/** The client configuration of a deployed stack, from its outputs (one stack's, see stackOutputs). */
+export function clientConfigFromOutputs(outputs: Record<string, string>, options: { apiKey?: string } = {}): ClientConfig {
+  const value = (key: keyof typeof CLIENT_OUTPUTS) => {
+    const found = outputs[CLIENT_OUTPUTS[key]];
+    if (typeof found !== 'string' || !found) throw new ClientConfigError(`has no ${CLIENT_OUTPUTS[key]} output (deploy the stack again: infra/stack.ts declares it)`);
+    return found;
+  };
+  return clientConfig({ graphqlUrl: value('graphqlUrl'), region: value('region'), userPoolId: value('userPoolId'), userPoolClientId: value('userPoolClientId'), apiKey: options.apiKey });
+}
+
+/** A client configuration file's content, checked: what is missing is named. */
+export function parseClientConfig(value: unknown): ClientConfig {
+  const config = value as Partial<ClientConfig> | null;
+  const missing = [
+    ['API.GraphQL.endpoint', config?.API?.GraphQL?.endpoint],
+    ['API.GraphQL.region', config?.API?.GraphQL?.region],
+    ['Auth.Cognito.userPoolId', config?.Auth?.Cognito?.userPoolId],
+    ['Auth.Cognito.userPoolClientId', config?.Auth?.Cognito?.userPoolClientId],
+  ].filter(([, v]) => typeof v !== 'string' || !v);
+  if (missing.length) throw new ClientConfigError(`is not a client configuration: no ${missing.map(([k]) => k).join(', ')}`);
+  return config as ClientConfig;
+}

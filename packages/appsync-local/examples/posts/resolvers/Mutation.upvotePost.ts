@@ -1,0 +1,13 @@
+import type { Context } from '@aws-appsync/utils';
+import * as ddb from '@aws-appsync/utils/dynamodb';
+
+/** One more up-vote on an existing post (a new version). */
+export function request(ctx: Context<{ id: string }>) {
+  return ddb.update({
+    key: { id: ctx.args.id },
+    update: { ups: ddb.operations.increment(1), version: ddb.operations.increment(1) },
+    condition: { id: { attributeExists: true } },
+  });
+}
+
+export { response } from './utils';
