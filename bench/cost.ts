@@ -87,18 +87,32 @@ export function largestLine(lines: CostLines): { service: keyof Omit<CostLines, 
   return { service, dollars: lines[service] };
 }
 
+/** A pipeline design: batch sizes, how the archive lays out objects, and the Lambda sizing. */
+export interface PipelineDesign {
+  relayBatch: number;
+  archiveBatch: number;
+  /** 'event': one S3 object per event (the original's); 'mark': one per mark per batch (ours) */
+  archiveObjects: 'event' | 'mark';
+  /** distinct marks in an archive batch (ours reads each one's erasure marker twice); 0: no markers */
+  marksPerArchiveBatch: number;
+  memoryGb: number;
+  secondsPerInvocation: number;
+}
+
 /**
  * The downstream counts per event for a pipeline design: the relay and the archive each run once
- * per batch; the archive PUTs one object per event and reads the mark's erasure marker twice per
- * mark per batch (before and after its puts: functions/archive/archive.ts), so with one mark per
- * batch at worst.
+ * per batch; the archive PUTs one object per event ('event') or one per mark per batch ('mark':
+ * functions/archive/archive.ts, the batch's run of the mark's versions), and reads each mark's
+ * erasure marker twice per batch (before and after its puts). With every event of a batch a
+ * different mark (marksPerArchiveBatch = archiveBatch, the worst case) a mark's object holds one
+ * event and the layouts cost the same; the fewer marks a batch holds, the fewer requests per event.
  */
-export function pipelinePerEvent(design: { relayBatch: number; archiveBatch: number; marksPerArchiveBatch: number; memoryGb: number; secondsPerInvocation: number }) {
+export function pipelinePerEvent(design: PipelineDesign) {
   const invocations = 1 / design.relayBatch + 1 / design.archiveBatch;
   return {
     lambdaInvocationsPerEvent: invocations,
     lambdaGbSecondsPerEvent: invocations * design.memoryGb * design.secondsPerInvocation,
-    s3PutsPerEvent: 1,
+    s3PutsPerEvent: design.archiveObjects === 'event' ? 1 : design.marksPerArchiveBatch / design.archiveBatch,
     s3GetsPerEvent: (2 * design.marksPerArchiveBatch) / design.archiveBatch,
   };
 }

@@ -4,11 +4,11 @@
  *   npx tsx bench/pipeline.ts [--events 5000] [--rate 100] [--seconds 10] [--poll 100] [--cold-runs 7]
  *
  * 1. Bundles: each Lambda (functions/<name>/index.ts) bundled by esbuild as infra/ deploys it
- *    (infra/constructs/node-function.ts: ESM, minified, target node24, the AWS SDK v3 and
+ *    (infra/constructs/node-function.ts: CommonJS, minified, target node24, the AWS SDK v3 and
  *    Powertools bundled in, a source map beside it) — and its size.
- * 2. Cold initialisation: a fresh `node` process imports the bundle (the environment set as in
- *    Lambda, NODE_OPTIONS=--enable-source-maps included, clients constructed at module scope)
- *    until `handler` is a function; the time of the import alone (what Lambda's INIT phase adds
+ * 2. Cold initialisation: a fresh `node` process require()s the bundle as the Lambda runtime does
+ *    (the environment set as in Lambda, clients constructed at module scope) until `handler` is a
+ *    function; the time of the import alone (what Lambda's INIT phase adds
  *    to its runtime bootstrap), median of --cold-runs. The bundle targets node24, as deployed,
  *    and runs on the Node.js 24 that npm scripts run on (the `node` devDependency).
  * 3. Sustained throughput: --events events (50 per mark) are committed to MarkEvents before the
@@ -24,7 +24,7 @@
  */
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { dynamoDbClient, startDynamoDbLocal } from 'appsync-local';
+import { lambdaBundleOptions } from '../infra/lambda-bundle';
 import { ensureTables } from '../local/services/tables';
 import { startPipeline } from '../local/pollers/pipeline';
 import { formatNumber, median, quantile } from './stats';
@@ -41,41 +42,28 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const functions = ['relay', 'eraser', 'archive'] as const;
 
-/**
- * The esbuild options infra/constructs/node-function.ts gives NodejsFunction (CDK passes them to
- * the same esbuild on its command line): keep the two in step. Nothing is external: the AWS SDK
- * v3 and Powertools are bundled in rather than taken from the Lambda runtime.
- */
-export const lambdaBundleOptions: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  // ESM-first packages (Powertools, smithy) tree-shake better through their "module" entry.
-  mainFields: ['module', 'main'],
-  // CommonJS dependencies bundled into ESM still call require(); give them one.
-  banner: { js: "import { createRequire as __markCreateRequire } from 'node:module'; const require = __markCreateRequire(import.meta.url);" },
-};
-
 async function bundles(outdir: string) {
   const results: { name: string; file: string; bytes: number }[] = [];
   for (const name of functions) {
-    // index.mjs in a folder of its own, as in the deployed asset (with index.mjs.map beside it)
-    const file = join(outdir, name, 'index.mjs');
+    // index.js in a folder of its own, as in the deployed asset (with index.js.map beside it)
+    const file = join(outdir, name, 'index.js');
     await build({ ...lambdaBundleOptions, entryPoints: [join(root, 'functions', name, 'index.ts')], outfile: file, logLevel: 'error' });
     results.push({ name, file, bytes: statSync(file).size });
   }
   return results;
 }
 
-/** Milliseconds to import the bundle in a fresh process until `handler` is ready. */
+/**
+ * Milliseconds to load the bundle in a fresh process until `handler` is ready. The Lambda runtime
+ * require()s a CommonJS index.js (it import()s only .mjs, or .js under "type": "module"), so this
+ * does too: import() of CommonJS would add a scan of the whole file for its export names.
+ */
 async function coldInit(file: string, runs: number): Promise<{ importMs: number; sinceStartMs: number }> {
   const script = `
+    const { createRequire } = await import('node:module');
+    const load = createRequire(import.meta.url);
     const t0 = performance.now();
-    const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+    const m = load(${JSON.stringify(file)});
     const t1 = performance.now();
     if (typeof m.handler !== 'function') throw new Error('no handler');
     console.log(JSON.stringify({ importMs: t1 - t0, sinceStartMs: t1 }));`;
@@ -89,8 +77,7 @@ async function coldInit(file: string, runs: number): Promise<{ importMs: number;
     MARK_SNAPSHOTS_TABLE: 'MarkSnapshots',
     ARCHIVE_BUCKET: 'mark-archive',
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-    // as infra/constructs/node-function.ts sets them for every function
-    NODE_OPTIONS: '--enable-source-maps',
+    // as infra/constructs/node-function.ts sets them for every function (no NODE_OPTIONS)
     POWERTOOLS_SERVICE_NAME: 'bench',
     POWERTOOLS_METRICS_NAMESPACE: 'MarkApiBench',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -282,7 +269,7 @@ async function main() {
 
   // 1 + 2: bundles and cold initialisation.
   const figures = await benchFunctions({ coldRuns });
-  console.log(`\nbundle as infra/ deploys it (esbuild, ESM, minified, target node24, AWS SDK bundled); cold initialisation: median of ${coldRuns} fresh processes`);
+  console.log(`\nbundle as infra/ deploys it (esbuild, CommonJS, minified, target node24, AWS SDK bundled); cold initialisation: median of ${coldRuns} fresh processes`);
   for (const f of figures) {
     console.log(
       `  ${f.name.padEnd(8)} ${formatNumber(f.bytes / 1024).padStart(6)} KiB   import until handler ready ${formatNumber(f.coldImportMs).padStart(6)} ms   (process start to ready ${formatNumber(f.sinceStartMs)} ms)`,

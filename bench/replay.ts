@@ -11,7 +11,7 @@
  * Measurement: (getMark, getMarkAt) pairs, alternated call by call. getMarkAt asks for versions
  * just below a snapshot boundary (49 events past the last snapshot: the most the design ever
  * folds), spread over the whole history; one row also asks by time (`at`), which adds the
- * byRecordedAt lookup. Target: getMarkAt at 10,000 events <= 3 x getMark (median).
+ * snapshots' byUpdatedAt lookup and reads up to the next snapshot. Target: getMarkAt at 10,000 events <= 3 x getMark (median).
  *
  *   npx tsx bench/replay.ts [--pairs 200] [--sizes 10,100,1000,10000]
  */

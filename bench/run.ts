@@ -100,7 +100,7 @@ try {
       '',
       '',
       '',
-      verdict(f.coldImportMs <= 150, '<= 150 ms'),
+      verdict(f.coldImportMs <= 60, '<= 60 ms'),
     ]);
   }
 

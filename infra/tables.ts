@@ -3,6 +3,8 @@
  * into CreateTable calls on DynamoDB Local. Plain data only: no aws-cdk-lib import here, so the
  * local stack can read it without loading the CDK.
  */
+import { LISTED_FIELDS } from '../resolvers/lib/listing';
+
 export type KeyType = 'S' | 'N';
 
 export interface KeyAttribute {
@@ -10,10 +12,19 @@ export interface KeyAttribute {
   type: KeyType;
 }
 
+/**
+ * What an index holds besides the keys (default ALL). A write to the table writes to the index
+ * only when the item's index keys or projected attributes change (DynamoDB Developer Guide,
+ * "Global secondary indexes", provisioned throughput considerations, writes): a narrow projection
+ * is what lets most writes leave an index alone.
+ */
+export type IndexProjection = { type: 'ALL' } | { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; nonKeyAttributes: string[] };
+
 export interface IndexDefinition {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
+  projection?: IndexProjection;
 }
 
 export interface TableDefinition {
@@ -29,34 +40,53 @@ export interface TableDefinition {
   localSecondaryIndexes?: IndexDefinition[];
 }
 
-/** The materialized view: one item per mark with its full current state. */
+/**
+ * The materialized view: one item per mark with its full current state. byStatus holds the keys
+ * and the price only (LISTED_FIELDS), which a command changes only when it changes the status (a
+ * sale, a release, a forget): the other commands write the view without writing the index.
+ * listMarks answers from the index when it is asked for those fields only, and reads the views of
+ * the page otherwise.
+ */
 export const marksTable: TableDefinition = {
   logicalName: 'Marks',
   envVar: 'MARKS_TABLE',
   partitionKey: { name: 'mark', type: 'S' },
   globalSecondaryIndexes: [
-    { indexName: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'mark', type: 'S' } },
+    {
+      indexName: 'byStatus',
+      partitionKey: { name: 'status', type: 'S' },
+      sortKey: { name: 'mark', type: 'S' },
+      projection: { type: 'INCLUDE', nonKeyAttributes: LISTED_FIELDS.filter((field) => field !== 'mark' && field !== 'status') },
+    },
   ],
 };
 
-/** The system of record: one item per event, (mark, version). */
+/**
+ * The system of record: one item per event, (mark, version). No index: a replay by time finds its
+ * place through the snapshots' byUpdatedAt, written once in SNAPSHOT_INTERVAL commands instead of
+ * an index entry with every event (docs/PERFORMANCE.md, the price of every operation).
+ */
 export const markEventsTable: TableDefinition = {
   logicalName: 'MarkEvents',
   envVar: 'MARK_EVENTS_TABLE',
   partitionKey: { name: 'mark', type: 'S' },
   sortKey: { name: 'version', type: 'N' },
   stream: 'NEW_IMAGE',
-  localSecondaryIndexes: [
-    { indexName: 'byRecordedAt', partitionKey: { name: 'mark', type: 'S' }, sortKey: { name: 'recordedAt', type: 'S' } },
-  ],
 };
 
-/** Folded state every SNAPSHOT_INTERVAL versions, so replay reads a bounded number of events. */
+/**
+ * Folded state every SNAPSHOT_INTERVAL versions and at every forget (resolvers/lib/mark.ts
+ * takesSnapshot), so replay reads a bounded number of events. byUpdatedAt (a local index, so it
+ * can be read consistently) gives the last snapshot recorded at or before a time.
+ */
 export const markSnapshotsTable: TableDefinition = {
   logicalName: 'MarkSnapshots',
   envVar: 'MARK_SNAPSHOTS_TABLE',
   partitionKey: { name: 'mark', type: 'S' },
   sortKey: { name: 'version', type: 'N' },
+  localSecondaryIndexes: [
+    { indexName: 'byUpdatedAt', partitionKey: { name: 'mark', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' }, projection: { type: 'KEYS_ONLY' } },
+  ],
 };
 
 export const tables: readonly TableDefinition[] = [marksTable, markEventsTable, markSnapshotsTable];

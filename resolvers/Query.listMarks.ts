@@ -1,2 +1,2 @@
-// Unit resolver on Marks: the byStatus index, or a Scan without tombstones.
+// Pipeline listMarksPage → loadListedMarks: a page of byStatus (keys and LISTED_FIELDS) or of a Scan, and the views of an index page when more is asked for.
 export { listMarksRequest as request, listMarksResponse as response } from './handlers/queries';

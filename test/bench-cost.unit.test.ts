@@ -41,12 +41,19 @@ describe('bench cost arithmetic', () => {
   });
 
   it('spreads Lambda invocations over a batch: batch size 1 costs one invocation per event per function', () => {
-    const original = pipelinePerEvent({ relayBatch: 1, archiveBatch: 1, marksPerArchiveBatch: 0, memoryGb: 0.25, secondsPerInvocation: 0.1 });
+    const original = pipelinePerEvent({ relayBatch: 1, archiveBatch: 1, archiveObjects: 'event', marksPerArchiveBatch: 0, memoryGb: 0.25, secondsPerInvocation: 0.1 });
     expect(original).toEqual({ lambdaInvocationsPerEvent: 2, lambdaGbSecondsPerEvent: 0.05, s3PutsPerEvent: 1, s3GetsPerEvent: 0 });
     const lines = costPerMillion({ ...command, ...original });
     expect(lines.lambda).toBeCloseTo(2 * PRICES.lambdaPerMillionRequests + 0.05 * 1_000_000 * PRICES.lambdaPerGbSecond, 10);
-    const batched = pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, marksPerArchiveBatch: 100, memoryGb: 0.25, secondsPerInvocation: 0.1 });
+    const batched = pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'mark', marksPerArchiveBatch: 100, memoryGb: 0.25, secondsPerInvocation: 0.1 });
     expect(batched.lambdaInvocationsPerEvent).toBeCloseTo(0.012, 10);
+    // every event its own mark: one object per mark is one per event
+    expect(batched.s3PutsPerEvent).toBe(1);
     expect(batched.s3GetsPerEvent).toBe(2);
+    // ten events per mark in a batch of 100: a tenth of the requests
+    const bursty = pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'mark', marksPerArchiveBatch: 10, memoryGb: 0.25, secondsPerInvocation: 0.1 });
+    expect(bursty).toMatchObject({ s3PutsPerEvent: 0.1, s3GetsPerEvent: 0.2 });
+    // one object per event whatever the marks
+    expect(pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'event', marksPerArchiveBatch: 10, memoryGb: 0.25, secondsPerInvocation: 0.1 }).s3PutsPerEvent).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { markPrefix } from '../functions/archive/keys';
 import { verifyStore } from '../local/ops/verify';
+import { rebuildStore } from '../local/ops/rebuild';
 import { s3Client } from '../local/services/s3rver';
 import { toGraphQLMark } from '../resolvers/lib/output';
 import { fold } from '../resolvers/lib/state';
@@ -82,10 +83,16 @@ describe('events of an older shape (no schemaVersion)', () => {
     );
   });
 
-  it('npm run verify finds the views and the snapshot equal to their fold', async () => {
-    const report = await verifyStore({ client: stack.dynamodb, tables: { marks: stack.env.MARKS_TABLE!, events: stack.env.MARK_EVENTS_TABLE!, snapshots: stack.env.MARK_SNAPSHOTS_TABLE! }, segments: 2 });
+  it('npm run verify finds the views and the snapshot equal to their fold, once rebuild has written the forget snapshot that release did not', async () => {
+    const tables = { marks: stack.env.MARKS_TABLE!, events: stack.env.MARK_EVENTS_TABLE!, snapshots: stack.env.MARK_SNAPSHOTS_TABLE! };
+    // since issue 20 a forget writes a snapshot (getMarkAt by time starts there: resolvers/lib/mark.ts
+    // takesSnapshot); that release wrote none, so verify names it and rebuild writes it (docs/PERFORMANCE.md, migrating a stack)
+    const before = await verifyStore({ client: stack.dynamodb, tables, segments: 2 });
+    expect(before.differences).toEqual([{ mark: 'OLD 2', version: 4, item: 'snapshot', field: '(missing)' }]);
+    expect(await rebuildStore({ client: stack.dynamodb, tables, segments: 2 })).toMatchObject({ snapshotsWritten: 1 });
+    const report = await verifyStore({ client: stack.dynamodb, tables, segments: 2 });
     expect(report.differences).toEqual([]);
-    expect(report).toMatchObject({ marks: 2, snapshots: 1 });
+    expect(report).toMatchObject({ marks: 2, snapshots: 2 });
     // OLD 2's history starts at its forget (version 4): 2 events, plus 13 of OLD 1
     expect(report.events).toBe(15);
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { eventKey } from '../functions/archive/keys';
+import { eventKey, runOfKey } from '../functions/archive/keys';
 import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { kinesisClient, startKinesalite, type Kinesalite } from '../local/services/kinesalite';
@@ -85,17 +85,24 @@ function startChild(drainAndExit: boolean) {
 }
 
 /**
- * Objects archived so far, counted while the child is writing. s3rver writes an object's
- * metadata file in place, so a ListObjects racing puts fails with InternalError more often than
- * not; its folder is counted instead (one "<key>._S3rver_object" file per object).
+ * Events archived so far, counted while the child is writing. s3rver writes an object's metadata
+ * file in place, so a ListObjects racing puts fails with InternalError more often than not; its
+ * folder is read instead (one "<key>._S3rver_object" file per object, the key a run of versions).
  */
 function archivedSoFar(): number {
-  const root = join(dataDir, 's3', 'crash-archive', 'events');
-  if (!existsSync(root)) return 0;
-  return readdirSync(root, { recursive: true }).filter((name) => String(name).endsWith('._S3rver_object')).length;
+  const root = join(dataDir, 's3', 'crash-archive');
+  if (!existsSync(join(root, 'events'))) return 0;
+  const archived = new Set<string>();
+  for (const name of readdirSync(join(root, 'events'), { recursive: true })) {
+    const file = String(name);
+    if (!file.endsWith('._S3rver_object')) continue;
+    const run = runOfKey(`events/${file.slice(0, -'._S3rver_object'.length)}`);
+    if (run) for (let version = run.first; version <= run.last; version++) archived.add(eventKey(run.mark, version));
+  }
+  return archived.size;
 }
 
-/** Objects in the archive once nothing writes to it, through the S3 API. */
+/** Events in the archive once nothing writes to it, through the S3 API. */
 async function archivedCount(): Promise<number> {
   return (await listKeys(s3, 'crash-archive', 'events/')).length;
 }

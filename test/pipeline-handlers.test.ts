@@ -3,7 +3,9 @@
  * services: kinesalite (in memory), s3rver (files in a temporary folder), DynamoDB Local.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,20 +16,21 @@ import {
   type KinesisClient,
   type PutRecordsCommandOutput,
 } from '@aws-sdk/client-kinesis';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { createRelayHandler } from '../functions/relay/relay';
 import { createEraserHandler } from '../functions/eraser/eraser';
 import { createArchiveHandler } from '../functions/archive/archive';
-import { eventKey, erasureKey } from '../functions/archive/keys';
+import { eventKey, erasureKey, runBody, runKey } from '../functions/archive/keys';
 import type { Log } from '../functions/lib/log';
 import { dynamoDbClient } from 'appsync-local';
 import { ensureTables } from '../local/services/tables';
 import { ensureStream, kinesisClient, startKinesalite, type Kinesalite } from '../local/services/kinesalite';
 import { s3Client, startS3rver, type LocalS3 } from '../local/services/s3rver';
+import { lambdaBundleOptions } from '../infra/lambda-bundle';
 import { uniquePrefix } from './support/prefix';
-import { forgotten, insertRecord, markEvents, putEvents, readArchive, scanAll } from './support/pipeline-fixtures';
+import { forgotten, insertRecord, listObjectKeys, markEvents, putEvents, readArchive, scanAll } from './support/pipeline-fixtures';
 
 /** Collects log lines so that tests can see what was logged about skipped records. */
 function captureLog() {
@@ -253,17 +256,40 @@ async function newBucket(label: string): Promise<string> {
 }
 
 describe('archive', () => {
-  it('writes one object per event at its (mark, version) key; a redelivery overwrites itself', async () => {
+  it('writes one object per mark per batch, the run of its versions; a redelivery overwrites itself', async () => {
     const bucket = await newBucket('arch');
     const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });
     const events = [...markEvents('AFC F5', 1, 4), ...markEvents('Q/1 ?&', 1, 2)];
     const records = events.map((e) => kinesisRecord(e));
     expect(await archive({ Records: records })).toEqual({ batchItemFailures: [] });
+    const runs = [runKey('AFC F5', 1, 4), runKey('Q/1 ?&', 1, 2)];
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual(runs);
+    expect(runKey('Q/1 ?&', 1, 2)).toBe('events/Q%2F1%20%3F%26/0000000001-0000000002.jsonl');
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: runs[0] }))).Body!.transformToString();
+    // JSON Lines: one event per line, in version order
+    expect(body.endsWith('\n')).toBe(true);
+    expect(body.slice(0, -1).split('\n').map((line) => JSON.parse(line) as unknown)).toEqual(markEvents('AFC F5', 1, 4));
+    // the same batch again: the same objects, overwritten
+    expect(await archive({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual(runs);
+    // a redelivery cut elsewhere writes its own run over the same events
     expect(await archive({ Records: records.slice(1, 3) })).toEqual({ batchItemFailures: [] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey('AFC F5', 1, 4), runKey('AFC F5', 2, 3), runKey('Q/1 ?&', 1, 2)]);
     const objects = await readArchive(s3, bucket);
     expect([...objects.keys()].sort()).toEqual(events.map((e) => eventKey(e.mark, e.version)).sort());
-    expect(eventKey('Q/1 ?&', 2)).toBe('events/Q%2F1%20%3F%26/0000000002.json');
     for (const e of events) expect(objects.get(eventKey(e.mark, e.version))).toEqual(e);
+  });
+
+  it('splits a mark\'s events at a gap in their versions, in version order whatever the stream order', async () => {
+    const bucket = await newBucket('gap');
+    const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });
+    const events = markEvents('GAP 1', 1, 6);
+    // 4 was retried by the relay after 5 and 6 went through, and comes in the next batch; 3 twice
+    const [e1, e2, e3, e4, e5, e6] = events;
+    expect(await archive({ Records: [e2, e1, e3, e5, e3, e6].map((e) => kinesisRecord(e)) })).toEqual({ batchItemFailures: [] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey('GAP 1', 1, 3), runKey('GAP 1', 5, 6)]);
+    expect(await archive({ Records: [kinesisRecord(e4)] })).toEqual({ batchItemFailures: [] });
+    expect([...(await readArchive(s3, bucket)).values()]).toEqual(events);
   });
 
   it('on MARK_FORGOTTEN deletes every earlier object, keeps a marker, drops late older events and keeps the mark\'s next life', async () => {
@@ -282,6 +308,8 @@ describe('archive', () => {
     const objects = await readArchive(s3, bucket);
     expect([...objects.keys()].sort()).toEqual([eventKey(mark, 7), eventKey(mark, 8), eventKey(mark, 9)]);
     expect(objects.get(eventKey(mark, 7))).toEqual(forgotten(mark, 7));
+    // the tombstone begins a run; 8 came before it and 9 after it, each a run of its own
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey(mark, 7, 7), runKey(mark, 8, 8), runKey(mark, 9, 9)]);
     expect((await readArchive(s3, bucket, 'erasures/')).get(erasureKey(mark))).toEqual({ mark, version: 7 });
     // An older forget delivered after a newer one neither lowers the marker nor survives.
     expect(await archive({ Records: [kinesisRecord(forgotten(mark, 3))] })).toEqual({ batchItemFailures: [] });
@@ -311,15 +339,33 @@ describe('archive', () => {
     expect([...(await readArchive(s3, bucket)).keys()]).toEqual([eventKey(mark, 10)]);
   });
 
-  it('erases a mark with more archived events than one listing page holds', async () => {
+  it('erases a mark with more archived runs than one listing page holds', async () => {
     const bucket = await newBucket('page');
     const archive = createArchiveHandler({ s3, bucket, logger: captureLog().log });
     const mark = 'LONG 1';
     const life = markEvents(mark, 1, 1_010);
-    expect(await archive({ Records: life.map((e) => kinesisRecord(e)) })).toEqual({ batchItemFailures: [] });
-    expect(await readArchive(s3, bucket, 'events/')).toHaveProperty('size', 1_010);
+    // one run per event, as 1,010 batches of one event each would leave them
+    for (let i = 0; i < life.length; i += 50) {
+      await Promise.all(
+        life.slice(i, i + 50).map((e) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: runKey(mark, e.version, e.version), Body: runBody([e]) }))),
+      );
+    }
+    expect(await listObjectKeys(s3, bucket, 'events/')).toHaveLength(1_010);
     expect(await archive({ Records: [kinesisRecord(forgotten(mark, 1_011))] })).toEqual({ batchItemFailures: [] });
     expect([...(await readArchive(s3, bucket)).keys()]).toEqual([eventKey(mark, 1_011)]);
+  });
+
+  it('refuses to erase a run that spans the forget (no writer of ours makes one) and keeps it', async () => {
+    const bucket = await newBucket('span');
+    const { log, lines } = captureLog();
+    const archive = createArchiveHandler({ s3, bucket, logger: log });
+    const mark = 'SPAN 1';
+    const events = markEvents(mark, 1, 4);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: runKey(mark, 1, 4), Body: runBody(events) }));
+    const tombstone = kinesisRecord(forgotten(mark, 3));
+    expect(await archive({ Records: [tombstone] })).toEqual({ batchItemFailures: [{ itemIdentifier: tombstone.kinesis.sequenceNumber }] });
+    expect(await listObjectKeys(s3, bucket, 'events/')).toEqual([runKey(mark, 1, 4)]);
+    expect(lines.some((l) => l.level === 'error' && /spans the erasure/.test(String(l.attributes.errorMessage)))).toBe(true);
   });
 
   it('logs and skips records that are not JSON or not mark events, without blocking the rest', async () => {
@@ -362,34 +408,75 @@ describe('archive', () => {
 });
 
 describe('Lambda entry points', () => {
-  it('build their clients from the environment (AWS_ENDPOINT_URL_*) and work against the emulators', async () => {
-    const streamName = uniquePrefix('entry');
+  /** The environment the Lambda runtime and infra/ give a function, pointed at the emulators. */
+  async function lambdaEnvironment(label: string) {
+    const streamName = uniquePrefix(label);
     await ensureStream(kinesalite.endpoint, streamName, 1);
-    const bucket = await newBucket('entry');
+    const bucket = await newBucket(label);
+    return {
+      streamName,
+      bucket,
+      env: {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        AWS_ENDPOINT_URL_KINESIS: kinesalite.endpoint,
+        AWS_ENDPOINT_URL_S3: s3server.endpoint,
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+        KINESIS_STREAM_NAME: streamName,
+        ARCHIVE_BUCKET: bucket,
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+    };
+  }
+
+  type Handler = (event: unknown) => Promise<unknown>;
+
+  /** relay → stream → archive through the given entry points; the archive then holds the events. */
+  async function relayAndArchive(setup: Awaited<ReturnType<typeof lambdaEnvironment>>, relay: Handler, archive: Handler, mark: string) {
+    const events = markEvents(mark, 1, 3);
+    expect(await relay({ Records: events.map((e) => insertRecord(e)) })).toEqual({ batchItemFailures: [] });
+    const stream = await readStream(setup.streamName);
+    expect(stream.map((r) => r.body)).toEqual(events);
+    expect(await archive({ Records: stream.map((r) => kinesisRecord(r.body)) })).toEqual({ batchItemFailures: [] });
+    expect([...(await readArchive(s3, setup.bucket)).values()]).toEqual(events);
+  }
+
+  it('build their clients from the environment (AWS_ENDPOINT_URL_*) and work against the emulators', async () => {
+    const setup = await lambdaEnvironment('entry');
     const saved = { ...process.env };
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_KINESIS: kinesalite.endpoint,
-      AWS_ENDPOINT_URL_S3: s3server.endpoint,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      KINESIS_STREAM_NAME: streamName,
-      ARCHIVE_BUCKET: bucket,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    Object.assign(process.env, setup.env);
     try {
       const relay = await import('../functions/relay/index');
       const archive = await import('../functions/archive/index');
-      const events = markEvents('ENTRY 1', 1, 3);
-      expect(await relay.handler({ Records: events.map((e) => insertRecord(e)) })).toEqual({ batchItemFailures: [] });
-      const stream = await readStream(streamName);
-      expect(stream.map((r) => r.body)).toEqual(events);
-      expect(await archive.handler({ Records: stream.map((r) => kinesisRecord(r.body)) })).toEqual({ batchItemFailures: [] });
-      expect([...(await readArchive(s3, bucket)).values()]).toEqual(events);
+      await relayAndArchive(setup, relay.handler as Handler, archive.handler as Handler, 'ENTRY 1');
     } finally {
       process.env = saved;
+    }
+  });
+
+  it('bundled as deployed (infra/lambda-bundle.ts: CommonJS, credentials from the environment only), work the same', async () => {
+    const setup = await lambdaEnvironment('bundle');
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-bundles-'));
+    const saved = { ...process.env };
+    try {
+      const bundle = async (name: string) => {
+        const outfile = join(dir, name, 'index.js');
+        await build({ ...lambdaBundleOptions, entryPoints: [join(import.meta.dirname, '..', 'functions', name, 'index.ts')], outfile, logLevel: 'error' });
+        // the SDK's default chain, with its SSO/STS clients, is not in the bundle
+        expect(readFileSync(outfile, 'utf8')).not.toMatch(/AssumeRoleWithWebIdentity|sso-oidc/);
+        return outfile;
+      };
+      const [relayFile, archiveFile] = [await bundle('relay'), await bundle('archive')];
+      Object.assign(process.env, setup.env);
+      const load = createRequire(import.meta.url);
+      const relay = load(relayFile) as { handler: Handler };
+      const archive = load(archiveFile) as { handler: Handler };
+      await relayAndArchive(setup, relay.handler, archive.handler, 'BUNDLE 1');
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

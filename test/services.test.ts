@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoDbClient } from 'appsync-local';
-import { ensureTables } from '../local/services/tables';
+import { markEventsTable } from '../infra/tables';
+import { createTableInput, ensureTables } from '../local/services/tables';
 import { uniquePrefix } from './support/prefix';
 
 describe('local services', () => {
@@ -12,8 +13,23 @@ describe('local services', () => {
     expect(await ensureTables(client, prefix)).toEqual(env);
     const events = await client.send(new DescribeTableCommand({ TableName: env.MARK_EVENTS_TABLE }));
     expect(events.Table?.StreamSpecification).toMatchObject({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
-    expect(events.Table?.LocalSecondaryIndexes?.[0]?.IndexName).toBe('byRecordedAt');
+    expect(events.Table?.LocalSecondaryIndexes).toBeUndefined();
     const marks = await client.send(new DescribeTableCommand({ TableName: env.MARKS_TABLE }));
-    expect(marks.Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe('byStatus');
+    expect(marks.Table?.GlobalSecondaryIndexes?.[0]).toMatchObject({ IndexName: 'byStatus', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['price'] } });
+    const snapshots = await client.send(new DescribeTableCommand({ TableName: env.MARK_SNAPSHOTS_TABLE }));
+    expect(snapshots.Table?.LocalSecondaryIndexes?.[0]).toMatchObject({ IndexName: 'byUpdatedAt', Projection: { ProjectionType: 'KEYS_ONLY' } });
+  });
+
+  it('refuses tables an earlier release created with other indexes, saying what to do', async () => {
+    const client = dynamoDbClient(inject('dynamodbEndpoint'));
+    const prefix = uniquePrefix('services_old');
+    // MarkEvents as the release before issue 20 made it: with the byRecordedAt index
+    const old = createTableInput(markEventsTable, prefix);
+    old.AttributeDefinitions = [...(old.AttributeDefinitions ?? []), { AttributeName: 'recordedAt', AttributeType: 'S' }];
+    old.LocalSecondaryIndexes = [
+      { IndexName: 'byRecordedAt', KeySchema: [{ AttributeName: 'mark', KeyType: 'HASH' }, { AttributeName: 'recordedAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+    ];
+    await client.send(new CreateTableCommand(old));
+    await expect(ensureTables(client, prefix)).rejects.toThrow(/was created by an earlier release: its LocalSecondaryIndexes are .*byRecordedAt.*this release needs none/);
   });
 });

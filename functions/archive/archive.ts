@@ -1,20 +1,23 @@
 /**
- * Archive: Kinesis (an enhanced fan-out consumer in AWS) → S3, one object per event at
- * eventKey(mark, version), so a redelivery overwrites itself.
+ * Archive: Kinesis (an enhanced fan-out consumer in AWS) → S3, one object per mark per batch: the
+ * batch's events of the mark as a run of consecutive versions at runKey(mark, first, last)
+ * (keys.ts), so a redelivery overwrites itself. A gap in a mark's versions within a batch (an
+ * event retried by the relay after a later one) starts another run.
  *
  * Erasure: a MARK_FORGOTTEN event at version V writes the erasure marker { mark, version: V }
- * first, then deletes every object of the mark below V, then archives the tombstone itself.
- * An event of the mark below the marker's version that arrives later (redelivery, a replay,
- * a retried relay put) is dropped, so personal data never reappears; events above it (the
- * mark released again after the forget) are archived as usual.
+ * first, then deletes every run of the mark below V, then archives the tombstone itself (it begins
+ * the mark's next run). An event of the mark below the marker's version that arrives later
+ * (redelivery, a replay, a retried relay put) is dropped, so personal data never reappears; events
+ * above it (the mark released again after the forget) are archived as usual. No run spans a forget:
+ * the tombstone always begins a run, and nothing below the marker is written after it.
  *
  * Ordering: records are grouped by mark; within a mark a MARK_FORGOTTEN is a barrier (what
- * precedes it in the stream is done before it, what follows after it), while the plain events
- * between barriers, and different marks, proceed in parallel. The event source mapping never
- * runs two batches of one shard at once and a mark lives on one shard, so within a mark nothing
- * races. Against a forget handled elsewhere at the same time, the marker is re-read once per
- * mark after the batch's puts: a forget writes its marker before it lists, so a put is either
- * listed and deleted by it, or followed by a read that sees the marker and erases again.
+ * precedes it in the stream is done before it, what follows after it), while different marks
+ * proceed in parallel. The event source mapping never runs two batches of one shard at once and a
+ * mark lives on one shard, so within a mark nothing races. Against a forget handled elsewhere at
+ * the same time, the marker is re-read once per mark after the batch's puts: a forget writes its
+ * marker before it lists, so a put is either listed and deleted by it, or followed by a read that
+ * sees the marker and erases again.
  */
 import {
   DeleteObjectsCommand,
@@ -27,7 +30,7 @@ import {
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { fromKinesisData, MARK_FORGOTTEN, type MarkEventRecord } from '../lib/mark-event';
 import { describeError, noMetrics, type Log, type MetricsSink } from '../lib/log';
-import { erasureKey, eventKey, markPrefix, versionOfKey } from './keys';
+import { erasureKey, markPrefix, runBody, runKey, runOfKey, toRuns } from './keys';
 
 export interface ArchiveOptions {
   s3: Pick<S3Client, 'send'>;
@@ -62,30 +65,39 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
     }
   }
 
-  async function put(event: MarkEventRecord): Promise<void> {
+  /** Puts one run of a mark's events, in version order. */
+  async function putRun(run: MarkEventRecord[]): Promise<void> {
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
-        Key: eventKey(event.mark, event.version),
-        Body: JSON.stringify(event),
-        ContentType: 'application/json',
+        Key: runKey(run[0].mark, run[0].version, run[run.length - 1].version),
+        Body: runBody(run),
+        ContentType: 'application/x-ndjson',
       }),
     );
   }
 
   /**
-   * Deletes every archived event of `mark` below `version`; returns how many. ListObjects (v1,
-   * paged by marker) rather than v2: s3rver signs v2 continuation tokens with DES, which
-   * OpenSSL 3 (Node 18+) no longer offers, so its v2 listings past 1,000 keys fail; v1 behaves
-   * the same on S3 and on s3rver.
+   * Deletes every archived run of `mark` below `version`; returns how many events they held.
+   * ListObjects (v1, paged by marker) rather than v2: s3rver signs v2 continuation tokens with
+   * DES, which OpenSSL 3 (Node 18+) no longer offers, so its v2 listings past 1,000 keys fail; v1
+   * behaves the same on S3 and on s3rver.
    */
   async function eraseBelow(mark: string, version: number): Promise<number> {
-    let deleted = 0;
+    let erased = 0;
     let marker: string | undefined;
     for (;;) {
       const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: markPrefix(mark), Marker: marker }));
       const keys = (page.Contents ?? []).map((object) => object.Key!);
-      const doomed = keys.filter((key) => (versionOfKey(key) ?? 0) < version);
+      const doomed: string[] = [];
+      for (const key of keys) {
+        const run = runOfKey(key);
+        if (!run || run.first >= version) continue;
+        // The writer never makes one (see above); deleting it would erase the next life too.
+        if (run.last >= version) throw new Error(`archive run ${key} spans the erasure at version ${version}`);
+        doomed.push(key);
+        erased += run.last - run.first + 1;
+      }
       if (doomed.length) {
         // A listing page holds at most 1,000 keys, DeleteObjects' own limit.
         const result = await s3.send(
@@ -94,9 +106,8 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
         if (result.Errors?.length) {
           throw new Error(`DeleteObjects failed for ${result.Errors.length} objects: ${result.Errors[0].Code} ${result.Errors[0].Message}`);
         }
-        deleted += doomed.length;
       }
-      if (!page.IsTruncated || !keys.length) return deleted;
+      if (!page.IsTruncated || !keys.length) return erased;
       marker = page.NextMarker ?? keys[keys.length - 1];
     }
   }
@@ -110,27 +121,32 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
       logger.error('archive: could not read the erasure marker', { mark, ...describeError(err) });
       return items[0].index;
     }
-    // A forget is a barrier; the plain events between two forgets have distinct keys and are
-    // put in parallel (a mark with many events in a batch is the common case in a backlog).
+    // A forget is a barrier; the events between two forgets go as runs, one object each (one run
+    // unless their versions have a gap), put in parallel.
     let segment: Item[] = [];
     const flush = async (): Promise<number | undefined> => {
-      const batch = segment;
+      const kept: Item[] = [];
+      for (const item of segment) {
+        if (item.event.version >= markerVersion) {
+          kept.push(item);
+          continue;
+        }
+        logger.info("archive: dropping an event older than the mark's erasure", { mark, version: item.event.version, erasedBelow: markerVersion });
+        metrics.addMetric('ArchiveDroppedErasedEvents', 'Count', 1);
+      }
       segment = [];
       const failed = await Promise.all(
-        batch.map(async (item) => {
-          const { event } = item;
-          if (event.version < markerVersion) {
-            logger.info("archive: dropping an event older than the mark's erasure", { mark, version: event.version, erasedBelow: markerVersion });
-            metrics.addMetric('ArchiveDroppedErasedEvents', 'Count', 1);
-            return undefined;
-          }
+        toRuns(kept.map((item) => item.event)).map(async (run) => {
           try {
-            await limit(() => put(event));
-            metrics.addMetric('ArchivedEvents', 'Count', 1);
+            await limit(() => putRun(run));
+            metrics.addMetric('ArchivedEvents', 'Count', run.length);
             return undefined;
           } catch (err) {
-            logger.error('archive: could not archive a record', { mark, version: event.version, sequenceNumber: item.sequenceNumber, ...describeError(err) });
-            return item.index;
+            const [first, last] = [run[0].version, run[run.length - 1].version];
+            // every record of the run comes again: the earliest of them is the one to report
+            const indexes = kept.filter((item) => item.event.version >= first && item.event.version <= last).map((item) => item.index);
+            logger.error('archive: could not archive a run of records', { mark, first, last, ...describeError(err) });
+            return Math.min(...indexes);
           }
         }),
       );
@@ -161,14 +177,15 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
           markerVersion = event.version;
         }
         const erased = await eraseBelow(mark, markerVersion);
-        metrics.addMetric('ArchiveErasedObjects', 'Count', erased);
+        metrics.addMetric('ArchiveErasedEvents', 'Count', erased);
         logger.info('archive: erased a forgotten mark', { mark, version: event.version, erased });
-        // An older forget delivered after a newer one is itself below the marker.
-        if (event.version >= markerVersion) await limit(() => put(event));
       } catch (err) {
         logger.error('archive: could not erase a forgotten mark', { mark, version: event.version, sequenceNumber: item.sequenceNumber, ...describeError(err) });
         return item.index;
       }
+      // The tombstone begins the next run (an older forget delivered after a newer one is below
+      // the marker, and dropped with the rest).
+      segment.push(item);
     }
     const failed = await flush();
     if (failed !== undefined) return failed;

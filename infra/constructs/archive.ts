@@ -1,6 +1,7 @@
 /**
- * The archive: an S3 bucket holding one object per event (key derived from mark and version,
- * so a redelivery overwrites itself), fed by the archive function through its own enhanced
+ * The archive: an S3 bucket holding one object per mark per batch, a run of the mark's versions
+ * (key derived from mark and versions, so a redelivery overwrites itself: functions/archive/keys.ts),
+ * fed by the archive function through its own enhanced
  * fan-out consumer on the Kinesis stream (dedicated read throughput, so it never competes with
  * other readers of the stream).
  */
@@ -105,12 +106,12 @@ export class MarkArchive extends Construct {
       logRetention: props.logRetention,
       entry: props.entry,
       serviceName: 'archive',
-      description: 'Writes one S3 object per event; on MARK_FORGOTTEN deletes the mark\'s archived events',
+      description: 'Writes one S3 object per mark per batch; on MARK_FORGOTTEN deletes the mark\'s archived events',
       timeout: Duration.minutes(1),
       environment: { ARCHIVE_BUCKET: this.bucket.bucketName },
     }).fn;
     // Objects only under the archive's own prefixes (functions/archive/keys.ts): put and delete
-    // event objects, put and read the erasure markers, list the bucket (which also turns a
+    // run objects, put and read the erasure markers, list the bucket (which also turns a
     // missing marker into NoSuchKey instead of AccessDenied). No table access at all.
     const events = `${eventsPrefix}*`;
     const markers = erasureKey('*'); // erasures/*.json
@@ -126,7 +127,7 @@ export class MarkArchive extends Construct {
     Validations.of(policy).acknowledge(
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${events}]`,
-        reason: 'One object per event under events/<mark>/ (functions/archive/keys.ts): the keys are not known in advance, the prefix is the narrowest scope.',
+        reason: 'One object per mark per batch under events/<mark>/ (functions/archive/keys.ts): the keys are not known in advance, the prefix is the narrowest scope.',
       },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${markers}]`,

@@ -1,13 +1,14 @@
 /**
  * One way to build every Lambda function of the stack: a NodejsFunction bundled by the esbuild
- * in node_modules (never Docker, so `cdk synth` needs neither Docker nor network), Node.js 22
- * on arm64, a minified ESM bundle, and the Powertools settings the handlers read.
+ * in node_modules (never Docker, so `cdk synth` needs neither Docker nor network), Node.js 24
+ * on arm64, a minified CommonJS bundle, and the Powertools settings the handlers read.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { lambdaBundleOptions } from '../lambda-bundle';
 
 export interface MarkFunctionProps {
   /** absolute path of the handler module; it exports `handler` */
@@ -45,28 +46,26 @@ export class MarkFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        // stack traces point into the TypeScript sources, not the minified bundle
-        NODE_OPTIONS: '--enable-source-maps',
+        // no NODE_OPTIONS=--enable-source-maps: infra/lambda-bundle.ts, sourceMap
         ...props.environment,
       },
       bundling: {
         forceDockerBundling: false,
         // esbuild's per-file size report is noise in `cdk synth --quiet`; warnings and errors still show
         logLevel: LogLevel.WARNING,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // ESM-first packages (Powertools, smithy) tree-shake better through their "module" entry.
-        mainFields: ['module', 'main'],
+        // infra/lambda-bundle.ts says why each setting (bench/pipeline.ts bundles with the same)
+        format: lambdaBundleOptions.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
+        target: lambdaBundleOptions.target,
+        minify: lambdaBundleOptions.minify,
+        sourceMap: lambdaBundleOptions.sourcemap,
+        sourcesContent: lambdaBundleOptions.sourcesContent,
+        mainFields: [...lambdaBundleOptions.mainFields],
+        esbuildArgs: { '--alias': Object.entries(lambdaBundleOptions.alias).map(([from, to]) => `${from}=${to}`) },
         // The AWS SDK v3 clients are bundled in, not taken from the runtime: one tree-shaken,
         // minified file loads in ~0.1 s, where the runtime's SDK is read file by file from
         // node_modules (0.5-1.3 s measured by bench/pipeline.ts), and the version is pinned by
         // package-lock.json rather than by whatever the runtime ships.
         externalModules: [],
-        // CommonJS dependencies bundled into ESM still call require(); give them one.
-        banner: "import { createRequire as __markCreateRequire } from 'node:module'; const require = __markCreateRequire(import.meta.url);",
       },
     });
     this.acknowledgeFindings();

@@ -5,7 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { KeyAttribute, TableDefinition } from '../tables';
+import type { IndexProjection, KeyAttribute, TableDefinition } from '../tables';
 
 export interface MarkTablesProps {
   definitions: readonly TableDefinition[];
@@ -17,6 +17,11 @@ const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
   name: key.name,
   type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
 });
+
+const projection = (p: IndexProjection = { type: 'ALL' }): { projectionType: dynamodb.ProjectionType; nonKeyAttributes?: string[] } =>
+  p.type === 'INCLUDE'
+    ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: p.nonKeyAttributes }
+    : { projectionType: p.type === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL };
 
 const streamViewTypes: Record<NonNullable<TableDefinition['stream']>, dynamodb.StreamViewType> = {
   NEW_IMAGE: dynamodb.StreamViewType.NEW_IMAGE,
@@ -52,7 +57,7 @@ export class MarkTables extends Construct {
           indexName: gsi.indexName,
           partitionKey: attribute(gsi.partitionKey),
           sortKey: gsi.sortKey && attribute(gsi.sortKey),
-          projectionType: dynamodb.ProjectionType.ALL,
+          ...projection(gsi.projection),
         });
       }
       for (const lsi of def.localSecondaryIndexes ?? []) {
@@ -60,7 +65,7 @@ export class MarkTables extends Construct {
           throw new Error(`table ${def.logicalName}: LSI ${lsi.indexName} needs the table's partition key and a table sort key`);
         }
         if (!lsi.sortKey) throw new Error(`table ${def.logicalName}: LSI ${lsi.indexName} needs a sort key`);
-        table.addLocalSecondaryIndex({ indexName: lsi.indexName, sortKey: attribute(lsi.sortKey), projectionType: dynamodb.ProjectionType.ALL });
+        table.addLocalSecondaryIndex({ indexName: lsi.indexName, sortKey: attribute(lsi.sortKey), ...projection(lsi.projection) });
       }
       this.tables[def.logicalName] = table;
       this.definitions[def.logicalName] = def;

@@ -7,7 +7,7 @@
  * A difference names a mark, a version, the item and a field path, never a value: values are
  * personal data, and a report is read by people who may not see them.
  */
-import { SNAPSHOT_INTERVAL } from '../../resolvers/lib/mark';
+import { takesSnapshot } from '../../resolvers/lib/mark';
 import type { DomainEvent } from '../../resolvers/lib/events';
 import { evolve as currentEvolve, REBUILD_ID, type MarkState } from '../../resolvers/lib/state';
 import { upcast, type StoredEvent } from '../../resolvers/lib/upcast';
@@ -34,7 +34,7 @@ export interface MarkHistory {
 export interface Expected {
   /** the fold of every event: what the view should be */
   view: MarkState | null;
-  /** the fold at every SNAPSHOT_INTERVAL-th version: what each snapshot should be */
+  /** the fold at every version that takes a snapshot (resolvers/lib/mark.ts): what each snapshot should be */
   snapshots: Map<number, MarkState>;
   differences: Difference[];
 }
@@ -79,7 +79,7 @@ export function expectedStates(mark: string, history: MarkHistory, evolve: Evolv
       continue;
     }
     state = evolve(state, read.event);
-    if (state && stored.version % SNAPSHOT_INTERVAL === 0) snapshots.set(stored.version, state);
+    if (state && takesSnapshot(read.event)) snapshots.set(stored.version, state);
   }
   return { view: state, snapshots, differences };
 }

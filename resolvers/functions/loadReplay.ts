@@ -1,27 +1,20 @@
 /**
- * getMarkAt, step 2: ONE BatchGetItem (consistent) of the view, the snapshot at or below the
- * target and the events after it (lib/replay.ts replayReads: at most SNAPSHOT_INTERVAL items
- * besides the view), folded with the one evolve. Unprocessed keys or a hole are an error rather
- * than a silently truncated state.
+ * getMarkAt, step 2: ONE BatchGetItem (consistent) of the view, a snapshot and the events after it
+ * (lib/replay.ts: by version replayReads, at most SNAPSHOT_INTERVAL items besides the view; by time
+ * replayReadsAt, one more), folded with the one evolve. Unprocessed keys or a hole are an error
+ * rather than a silently truncated state.
  */
 import { util } from '@aws-appsync/utils';
 import type { Context, DynamoDBBatchGetItemRequest } from '@aws-appsync/utils';
 import type { DomainEvent } from '../lib/events';
-import { replayFromReads, replayReads, replayTarget } from '../lib/replay';
+import { replayFromReads, replayReads, replayReadsAt, versionRecordedBy } from '../lib/replay';
 import type { MarkState } from '../lib/state';
 import { raiseDataSourceError } from '../handlers/errors';
-import { finish } from '../handlers/queries';
 import type { ReplayStash } from '../handlers/stash';
 
 export function request(ctx: Context): DynamoDBBatchGetItemRequest {
   const stash = ctx.stash as ReplayStash;
-  const target = replayTarget(stash);
-  if (target !== undefined && target < 1) {
-    // nothing recorded by then: no read needed
-    stash.answer = null;
-    finish(null);
-  }
-  const reads = replayReads(target);
+  const reads = stash.at === undefined ? replayReads(stash.version) : replayReadsAt(stash.snapshotAt ?? 0, stash.version);
   const tables: DynamoDBBatchGetItemRequest['tables'] = {};
   tables[ctx.env.MARKS_TABLE] = { keys: [util.dynamodb.toMapValues({ mark: stash.mark })], consistentRead: true };
   if (reads.snapshot !== null) {
@@ -45,7 +38,13 @@ export function response(ctx: Context): MarkState | null {
   const view = ((data[ctx.env.MARKS_TABLE] ?? [])[0] ?? null) as MarkState | null;
   const snapshot = ((data[ctx.env.MARK_SNAPSHOTS_TABLE] ?? [])[0] ?? null) as MarkState | null;
   const events = (data[ctx.env.MARK_EVENTS_TABLE] ?? []).filter((e) => !!e) as DomainEvent[];
-  const replayed = replayFromReads(view, replayTarget(stash), snapshot, events);
+  let target = stash.version;
+  if (stash.at !== undefined) {
+    const recorded = versionRecordedBy(stash.at, stash.snapshotAt ?? 0, stash.version, events, view?.historyStartsAt ?? 1);
+    if (!recorded.ok) util.error(recorded.message, 'ReplayIncomplete');
+    target = recorded.ok ? recorded.version : 0;
+  }
+  const replayed = replayFromReads(view, target, snapshot, events);
   if (!replayed.ok) util.error(replayed.message, 'ReplayIncomplete');
   stash.answer = replayed.ok ? replayed.state : null;
   // who owns the mark now decides what of the replayed state the caller may see (personal-data.ts)

@@ -1,6 +1,6 @@
 /** Shared steps of the query resolvers: validated, canonical arguments in; Marks and events out. */
 import { runtime, util } from '@aws-appsync/utils';
-import type { Context, DynamoDBGetItemRequest, DynamoDBQueryRequest, DynamoDBScanRequest } from '@aws-appsync/utils';
+import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { DomainEvent } from '../lib/events';
 import type { Mark, MarkConnection, MarkEventConnection } from '../lib/graphql';
 import { authorize, callerOf } from '../lib/authorize';
@@ -9,8 +9,8 @@ import { toGraphQLEvent, toGraphQLMark } from '../lib/output';
 import { redactMark, sightOf } from '../lib/personal-data';
 import type { MarkState } from '../lib/state';
 import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateMarkArgument } from '../lib/validation';
-import { raise, raiseDataSourceError, raisePageError } from './errors';
-import type { MarkStash, ReplayStash } from './stash';
+import { raise, raiseDataSourceError } from './errors';
+import type { ListMarksStash, MarkStash, ReplayStash } from './stash';
 
 /**
  * Refuses a read the caller's role may not make (authorize.ts); reads do not depend on the mark's
@@ -70,44 +70,28 @@ export function listMarkEventsResponse(ctx: Context): MarkEventConnection {
   return ctx.prev.result as MarkEventConnection;
 }
 
-/**
- * listMarks: the byStatus index when a status is given, else a Scan of the view that leaves out
- * tombstones. As with any DynamoDB Scan with a filter, a page may hold fewer than `limit` items
- * (even none) and still carry a nextToken.
- */
-export function listMarksRequest(ctx: Context<Record<string, unknown>>): DynamoDBQueryRequest | DynamoDBScanRequest {
+/** listMarks, before step: the steps (listMarksPage → loadListedMarks) read the page's bounds from the stash. */
+export function listMarksRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
   const query = validateListMarks(ctx.args);
   if (!query.ok) return raise(query.error);
   const { status, limit, nextToken } = query.value;
   authorizeRead(ctx, { kind: 'listMarks', status: status ?? null });
-  if (status) {
-    return {
-      operation: 'Query',
-      index: 'byStatus',
-      query: { expression: '#status = :status', expressionNames: { '#status': 'status' }, expressionValues: util.dynamodb.toMapValues({ ':status': status }) },
-      limit,
-      nextToken,
-    };
-  }
-  return {
-    operation: 'Scan',
-    filter: { expression: 'attribute_not_exists(#forgotten)', expressionNames: { '#forgotten': 'forgotten' } },
-    limit,
-    nextToken,
-    consistentRead: true,
-  };
+  const stash = ctx.stash as ListMarksStash;
+  stash.status = status ?? undefined;
+  stash.limit = limit;
+  stash.nextToken = nextToken;
+  return {};
 }
 
 export function listMarksResponse(ctx: Context): MarkConnection {
-  raisePageError(ctx.error, ctx.args.nextToken);
-  const result = ctx.result as { items?: MarkState[]; nextToken?: string | null };
+  const stash = ctx.stash as ListMarksStash;
   const caller = callerOf(ctx.identity);
   const items: Mark[] = [];
-  for (const item of result.items ?? []) {
+  for (const item of stash.items ?? []) {
     const mark = redactMark(toGraphQLMark(item), caller, item);
     if (mark) items.push(mark);
   }
-  return { items, nextToken: result.nextToken ?? null };
+  return { items, nextToken: stash.pageToken ?? null };
 }
 
 /** The events of one page as this caller may see them, given the mark's current view. */

@@ -29,7 +29,18 @@ export interface CommandStash extends MarkStash {
 export interface ReplayStash extends MarkStash {
   at?: string;
   version?: number;
-  versionAt?: number;
+  /** by time: the version of the last snapshot recorded at or before `at` (0: none), once looked up */
+  snapshotAt?: number;
   snapshot?: MarkState | null;
   answer?: MarkState | null;
+}
+
+/** listMarks: the arguments, then the page as the steps read it (functions/listMarksPage.ts, loadListedMarks.ts). */
+export interface ListMarksStash {
+  status?: string;
+  limit: number;
+  nextToken?: string;
+  /** the page: whole views (a Scan, or the views read after the index), or byStatus entries only */
+  items?: MarkState[];
+  pageToken?: string | null;
 }

@@ -13,7 +13,7 @@ import { decide } from './decide';
 import type { DomainError } from './errors';
 import { concurrentModification, markAlreadyExists } from './errors';
 import type { DomainEvent } from './events';
-import { SNAPSHOT_INTERVAL } from './mark';
+import { takesSnapshot } from './mark';
 import type { MarkState } from './state';
 import { evolve, isLive } from './state';
 import { matchStoredCommand } from './idempotency';
@@ -50,7 +50,7 @@ export function planAppend(command: Command, state: MarkState | null, stored: Do
   if (!decision.ok) return { kind: 'error', error: decision.error };
   const event = decision.event;
   const view = evolve(state, event) as MarkState;
-  return { kind: 'append', event, view, viewVersion: state ? state.version : null, snapshot: event.version % SNAPSHOT_INTERVAL === 0 };
+  return { kind: 'append', event, view, viewVersion: state ? state.version : null, snapshot: takesSnapshot(event) };
 }
 
 /**

@@ -40,7 +40,7 @@ export function certificateNumberFrom(randomId: string): string {
 /**
  * recordedAt is the server time, nudged to 1 ms after the previous event when clocks disagree or
  * two commands share a millisecond: per mark, recordedAt then strictly increases with version, so
- * the byRecordedAt index orders a stream exactly as versions do (replay by time relies on it).
+ * a time orders a stream exactly as versions do (replay by time relies on it: lib/replay.ts).
  */
 function recordedAtAfter(state: MarkState | null, now: string): string {
   if (!state) return now;

@@ -9,6 +9,16 @@
  */
 export const SNAPSHOT_INTERVAL = 10;
 
+/**
+ * Whether the state after an event goes to MarkSnapshots too: every SNAPSHOT_INTERVAL-th version,
+ * and every MARK_FORGOTTEN. The forget's own snapshot is the forgotten state (no personal data),
+ * and the eraser keeps it: a replay by time finds it by its updatedAt (the byUpdatedAt index), so a
+ * time after the forget never needs the erased history before it (lib/replay.ts).
+ */
+export function takesSnapshot(event: { version: number; type: string }): boolean {
+  return event.version % SNAPSHOT_INTERVAL === 0 || event.type === 'MARK_FORGOTTEN';
+}
+
 /** A lock lasts ten minutes; an expired lock counts as none. */
 export const LOCK_DURATION_MS = 10 * 60 * 1000;
 

@@ -1,14 +1,24 @@
 /**
- * getMarkAt(mark, at, version) with a cost bounded whatever the history length:
- *   [version at `at`: byRecordedAt, limit 1] → ONE BatchGetItem of the view, the snapshot at the
- *   last multiple of SNAPSHOT_INTERVAL at or below the target, and the events after it up to the
- *   target (fewer than SNAPSHOT_INTERVAL) → fold.
- * Snapshots are written in the same transaction as every SNAPSHOT_INTERVAL-th event, so their keys
- * are known from the target alone: no Query is needed to find one. A query by version is one
- * DynamoDB call, as getMark is; by time, two.
+ * getMarkAt(mark, at, version) with a cost bounded whatever the history length: ONE BatchGetItem
+ * of the view, a snapshot and fewer than SNAPSHOT_INTERVAL events after it (at most
+ * SNAPSHOT_INTERVAL by time, one more as a check), folded.
+ *
+ * By version: the snapshot at the last multiple of SNAPSHOT_INTERVAL at or below the target and
+ * the events after it up to the target. Snapshots are written in the same transaction as every
+ * SNAPSHOT_INTERVAL-th event, so their keys are known from the target alone: one DynamoDB call, as
+ * getMark is.
+ *
+ * By time: first the last snapshot recorded at or before `at` (MarkSnapshots' byUpdatedAt, limit
+ * 1; resolvers/functions/findSnapshotAt.ts), then the events after it up to the next multiple of
+ * SNAPSHOT_INTERVAL: recordedAt strictly increases with version (decide.ts), so the version
+ * recorded by `at` is at or after that snapshot and before the next one, which is at most
+ * SNAPSHOT_INTERVAL versions on. Two calls. The events table needs no index of its own: a time
+ * index on the snapshots is written once in SNAPSHOT_INTERVAL commands (and at a forget), where an
+ * index on the events was written with every command (docs/PERFORMANCE.md).
  *
  * Erasure: a forgotten mark's history before its last MARK_FORGOTTEN (historyStartsAt) is erased
  * or about to be, so any target before it answers null, before and after the eraser has run alike.
+ * The forget's own snapshot (mark.ts takesSnapshot) is where a time after it starts from.
  */
 import { SNAPSHOT_INTERVAL } from './mark';
 import type { MarkState } from './state';
@@ -26,32 +36,67 @@ export type ReplayPlan =
 
 export interface ReplayInput {
   view: MarkState | null;
-  /** the stored form of `at`, when given */
-  at?: string;
+  /** the version asked for (by time: the version recorded by then); the view's when absent */
   version?: number;
-  /** the last version recorded at or before `at` (0: none), once looked up */
-  versionAt?: number;
 }
 
 export function replayPlan(input: ReplayInput): ReplayPlan {
   const view = input.view;
   if (!view) return { kind: 'none' };
-  let target = input.version ?? view.version;
-  if (input.at !== undefined && input.at < view.updatedAt) target = Math.min(target, input.versionAt ?? 0);
+  const target = input.version ?? view.version;
   const earliest = view.historyStartsAt ?? 1;
   if (target < 1 || target < earliest) return { kind: 'none' };
   if (target >= view.version) return isLive(view) ? { kind: 'view' } : { kind: 'none' };
   return { kind: 'fold', target, earliest, useSnapshot: target >= SNAPSHOT_INTERVAL };
 }
 
-/** The version a replay reads up to: the lower of `version` and the version recorded at `at`; undefined when neither is asked. */
-export function replayTarget(input: { at?: string; version?: number; versionAt?: number }): number | undefined {
-  let target = input.version;
-  if (input.at !== undefined) {
-    const versionAt = input.versionAt ?? 0;
-    target = target === undefined ? versionAt : Math.min(target, versionAt);
+/** The next version after `version` that always takes a snapshot (a multiple of SNAPSHOT_INTERVAL). */
+function nextSnapshotVersion(version: number): number {
+  return version - (version % SNAPSHOT_INTERVAL) + SNAPSHOT_INTERVAL;
+}
+
+/**
+ * What a replay by time reads, once the last snapshot recorded by `at` is known (snapshotAt: its
+ * version, 0 when there is none): that snapshot and the versions after it up to the next multiple
+ * of SNAPSHOT_INTERVAL, no further than `version`. When `version` is at or below snapshotAt, the
+ * answer is at `version` and the read is the one by version.
+ */
+export function replayReadsAt(snapshotAt: number, version?: number): { snapshot: number | null; events: number[] } {
+  if (version !== undefined && version <= snapshotAt) return replayReads(version);
+  const last = version === undefined ? nextSnapshotVersion(snapshotAt) : Math.min(version, nextSnapshotVersion(snapshotAt));
+  const events: number[] = [];
+  if (snapshotAt + 1 <= last) events.push(snapshotAt + 1);
+  // APPSYNC_JS has no counting loop: the list grows while for-of walks it
+  for (const v of events) {
+    if (v < last) events.push(v + 1);
   }
-  return target;
+  return { snapshot: snapshotAt > 0 ? snapshotAt : null, events };
+}
+
+/**
+ * The version a replay by time answers at, from what replayReadsAt fetched: the last version
+ * recorded at or before `at` (the snapshot's own when no later event was), no further than
+ * `version`; 0 when nothing was recorded by then. An error when the reads contradict the index:
+ * the next multiple of SNAPSHOT_INTERVAL was recorded by `at` but its snapshot was not found (a
+ * snapshot missing: npm run verify names it, npm run rebuild writes it back).
+ */
+export function versionRecordedBy(
+  at: string,
+  snapshotAt: number,
+  version: number | undefined,
+  events: { version: number; recordedAt: string }[],
+  earliest: number,
+): { ok: true; version: number } | { ok: false; message: string } {
+  if (version !== undefined && version <= snapshotAt) return { ok: true, version };
+  let recorded = snapshotAt;
+  for (const event of events) {
+    if (event.recordedAt <= at && event.version > recorded) recorded = event.version;
+  }
+  const next = nextSnapshotVersion(snapshotAt);
+  if (recorded >= next && recorded >= earliest) {
+    return { ok: false, message: `replay by time found version ${next} recorded by ${at} but not its snapshot` };
+  }
+  return { ok: true, version: version === undefined ? recorded : Math.min(version, recorded) };
 }
 
 /**
@@ -87,7 +132,8 @@ export function replayFromReads(
   const plan = replayPlan({ view, version: target });
   if (plan.kind === 'none') return { ok: true, state: null };
   if (plan.kind === 'view') return { ok: true, state: view };
-  const found = plan.useSnapshot && snapshot && snapshot.version >= plan.earliest && snapshot.version <= plan.target ? snapshot : null;
+  // the snapshot read (by version the one below the target, by time the last one recorded by then)
+  const found = snapshot && snapshot.version >= plan.earliest && snapshot.version <= plan.target ? snapshot : null;
   const start = found ?? tombstoneBase(plan, view as MarkState);
   const first = firstEventVersion(plan, start);
   const needed = events.filter((e) => e.version >= first && e.version <= plan.target);

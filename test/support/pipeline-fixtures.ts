@@ -6,6 +6,7 @@ import { BatchWriteItemCommand, ScanCommand, type AttributeValue, type DynamoDBC
 import { GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { eventKey, eventsOfRun, runOfKey } from '../../functions/archive/keys';
 import type { MarkEventRecord } from '../../functions/lib/mark-event';
 
 let sequence = 0;
@@ -97,16 +98,21 @@ export function insertRecord(item: object, eventName: 'INSERT' | 'MODIFY' | 'REM
   } as DynamoDBRecord;
 }
 
-/** Every object of the bucket under prefix, key → parsed JSON body. */
+/**
+ * What the archive holds under prefix, in listing order: each event of a run object under its own
+ * address, eventKey(mark, version) (functions/archive/keys.ts), every other object (an erasure
+ * marker) under its key, with the parsed JSON body. An event found in two runs (a redelivery cut
+ * elsewhere) must be the same event: anything else throws.
+ */
 export async function readArchive(s3: S3Client, bucket: string, prefix = 'events/'): Promise<Map<string, unknown>> {
-  const keys = await listKeys(s3, bucket, prefix);
-  const bodies: unknown[] = [];
+  const keys = await listObjectKeys(s3, bucket, prefix);
+  const bodies: string[] = [];
   for (let i = 0; i < keys.length; i += 32) {
     bodies.push(
       ...(await Promise.all(
         keys.slice(i, i + 32).map(async (key) => {
           try {
-            return JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString()) as unknown;
+            return await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
           } catch (err) {
             throw new Error(`reading s3://${bucket}/${key}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
           }
@@ -114,8 +120,29 @@ export async function readArchive(s3: S3Client, bucket: string, prefix = 'events
       )),
     );
   }
-  // In listing order (S3 lists keys in UTF-8 binary order), never in the order the GETs complete.
-  return new Map(keys.map((key, i) => [key, bodies[i]]));
+  const archive = new Map<string, unknown>();
+  keys.forEach((key, i) => {
+    const run = runOfKey(key);
+    if (!run) {
+      archive.set(key, JSON.parse(bodies[i]) as unknown);
+      return;
+    }
+    const events = eventsOfRun<{ mark: string; version: number }>(bodies[i]);
+    const versions = events.map((e) => e.version);
+    const expected = Array.from({ length: run.last - run.first + 1 }, (_, k) => run.first + k);
+    if (JSON.stringify(versions) !== JSON.stringify(expected) || events.some((e) => e.mark !== run.mark)) {
+      throw new Error(`s3://${bucket}/${key} holds ${run.mark === events[0]?.mark ? '' : `mark ${events[0]?.mark} `}versions ${versions.join(',')}, not the run its key names`);
+    }
+    for (const event of events) {
+      const address = eventKey(event.mark, event.version);
+      if (archive.has(address) && JSON.stringify(archive.get(address)) !== JSON.stringify(event)) {
+        throw new Error(`${address} is archived twice with different contents`);
+      }
+      archive.set(address, event);
+    }
+  });
+  // in address order: keys and addresses of one mark sort by version (functions/archive/keys.ts)
+  return new Map([...archive].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Every archived body as text, for a search for personal data. */
@@ -125,10 +152,24 @@ export async function archiveText(s3: S3Client, bucket: string): Promise<string>
 }
 
 /**
- * Every key under prefix. ListObjects v1 (paged by marker): s3rver's v2 continuation tokens use
- * DES, which OpenSSL 3 lacks, so v2 listings past 1,000 keys fail there.
+ * What the archive holds under prefix, without reading a body: the address of every event of
+ * every run object (a run's key names its versions), the key of every other object.
  */
 export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+  const addresses = new Set<string>();
+  for (const key of await listObjectKeys(s3, bucket, prefix)) {
+    const run = runOfKey(key);
+    if (!run) addresses.add(key);
+    else for (let version = run.first; version <= run.last; version++) addresses.add(eventKey(run.mark, version));
+  }
+  return [...addresses].sort();
+}
+
+/**
+ * Every object key under prefix. ListObjects v1 (paged by marker): s3rver's v2 continuation tokens
+ * use DES, which OpenSSL 3 lacks, so v2 listings past 1,000 keys fail there.
+ */
+export async function listObjectKeys(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
   const keys: string[] = [];
   let marker: string | undefined;
   for (;;) {
