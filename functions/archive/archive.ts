@@ -19,22 +19,15 @@
  * marker before it lists, so a put is either listed and deleted by it, or followed by a read that
  * sees the marker and erases again.
  */
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { fromKinesisData, MARK_FORGOTTEN, type MarkEventRecord } from '../lib/mark-event';
 import { describeError, noMetrics, type Log, type MetricsSink } from '../lib/log';
 import { erasureKey, markPrefix, runBody, runKey, runOfKey, toRuns } from './keys';
+import type { ArchiveStore } from './store';
 
 export interface ArchiveOptions {
-  s3: Pick<S3Client, 'send'>;
-  bucket: string;
+  /** The bucket (store.ts: createS3Store, archiveStoreFromEnv); tests wrap it to inject faults. */
+  store: ArchiveStore;
   logger: Log;
   metrics?: MetricsSink;
   /** S3 requests in flight at once within a batch. */
@@ -50,31 +43,18 @@ interface Item {
 }
 
 export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
-  const { s3, bucket, logger } = options;
+  const { store, logger } = options;
   const metrics = options.metrics ?? noMetrics;
   const limit = limiter(options.concurrency ?? 16);
 
   async function readMarker(mark: string): Promise<number> {
-    try {
-      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: erasureKey(mark) }));
-      const marker = JSON.parse((await response.Body?.transformToString()) ?? '{}') as { version?: unknown };
-      return typeof marker.version === 'number' ? marker.version : 0;
-    } catch (err) {
-      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return 0;
-      throw err;
-    }
+    const marker = JSON.parse((await store.get(erasureKey(mark))) ?? '{}') as { version?: unknown };
+    return typeof marker.version === 'number' ? marker.version : 0;
   }
 
   /** Puts one run of a mark's events, in version order. */
   async function putRun(run: MarkEventRecord[]): Promise<void> {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: runKey(run[0].mark, run[0].version, run[run.length - 1].version),
-        Body: runBody(run),
-        ContentType: 'application/x-ndjson',
-      }),
-    );
+    await store.put(runKey(run[0].mark, run[0].version, run[run.length - 1].version), runBody(run), 'application/x-ndjson');
   }
 
   /**
@@ -87,8 +67,8 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
     let erased = 0;
     let marker: string | undefined;
     for (;;) {
-      const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: markPrefix(mark), Marker: marker }));
-      const keys = (page.Contents ?? []).map((object) => object.Key!);
+      const page = await store.list(markPrefix(mark), marker);
+      const keys = page.keys;
       const doomed: string[] = [];
       for (const key of keys) {
         const run = runOfKey(key);
@@ -100,15 +80,11 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
       }
       if (doomed.length) {
         // A listing page holds at most 1,000 keys, DeleteObjects' own limit.
-        const result = await s3.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: doomed.map((Key) => ({ Key })), Quiet: true } }),
-        );
-        if (result.Errors?.length) {
-          throw new Error(`DeleteObjects failed for ${result.Errors.length} objects: ${result.Errors[0].Code} ${result.Errors[0].Message}`);
-        }
+        // (a key that failed to go throws, naming S3's error code)
+        await store.delete(doomed);
       }
-      if (!page.IsTruncated || !keys.length) return erased;
-      marker = page.NextMarker ?? keys[keys.length - 1];
+      if (page.next === undefined) return erased;
+      marker = page.next;
     }
   }
 
@@ -164,16 +140,7 @@ export function createArchiveHandler(options: ArchiveOptions): ArchiveHandler {
       try {
         if (event.version > markerVersion) {
           // Marker first: from now on nothing below it may be (re)written.
-          await limit(() =>
-            s3.send(
-              new PutObjectCommand({
-                Bucket: bucket,
-                Key: erasureKey(mark),
-                Body: JSON.stringify({ mark, version: event.version }),
-                ContentType: 'application/json',
-              }),
-            ),
-          );
+          await limit(() => store.put(erasureKey(mark), JSON.stringify({ mark, version: event.version }), 'application/json'));
           markerVersion = event.version;
         }
         const erased = await eraseBelow(mark, markerVersion);

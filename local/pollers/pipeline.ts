@@ -28,7 +28,7 @@ import { createRelayHandler, type RelayHandler } from '../../functions/relay/rel
 import { createLogger, type Log } from '../../functions/lib/log';
 import { localAwsConfig } from 'appsync-local';
 import { kinesisClient, startKinesalite, ensureStream, type Kinesalite } from '../services/kinesalite';
-import { s3Client, startS3rver, type LocalS3 } from '../services/s3rver';
+import { s3Store, startS3rver, type LocalS3 } from '../services/s3rver';
 import { matchesFilter, type FilterPattern } from './filter';
 import { ShardPoller } from './shard-poller';
 import { DynamoDbStreamSource, KinesisSource, kinesisStreamId, latestStreamArn, toLambdaDynamoDbRecord, toLambdaKinesisRecord } from './sources';
@@ -121,12 +121,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const dynamodb = new DynamoDBClient({ ...localAwsConfig, endpoint: options.dynamodbEndpoint });
     const streams = new DynamoDBStreamsClient({ ...localAwsConfig, endpoint: options.dynamodbEndpoint });
     const kinesisSdk = kinesisClient(kinesis.endpoint);
-    const s3 = s3Client(archive.endpoint);
-    started.push({ stop: async () => [dynamodb, streams, kinesisSdk, s3].forEach((c) => c.destroy()) });
+    started.push({ stop: async () => [dynamodb, streams, kinesisSdk].forEach((c) => c.destroy()) });
 
     const relay: RelayHandler = createRelayHandler({ kinesis: kinesisSdk, streamName: kinesis.streamName, logger });
     const eraser: EraserHandler = createEraserHandler({ dynamodb, eventsTable, snapshotsTable, logger });
-    const archiveHandler: ArchiveHandler = createArchiveHandler({ s3, bucket: archive.bucket, logger });
+    const archiveHandler: ArchiveHandler = createArchiveHandler({ store: s3Store(archive.endpoint, archive.bucket), logger });
 
     const streamArn = await latestStreamArn(streams, eventsTable);
     const kinesisArn = `arn:aws:kinesis:${localAwsConfig.region}:000000000000:stream/${kinesis.streamName}`;
