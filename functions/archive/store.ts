@@ -244,7 +244,7 @@ export function createS3Store(options: S3StoreOptions): ArchiveStore {
 /**
  * The archive's store in Lambda: credentials from the environment (lambda-credentials.ts), region
  * from AWS_REGION, and AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (an emulator) addressed path-style,
- * as functions/lib/clients.ts s3ClientFromEnv configures the SDK.
+ * since emulators on 127.0.0.1 have no bucket subdomains; otherwise AWS, virtual-hosted.
  */
 export function archiveStoreFromEnv(bucket: string, env: NodeJS.ProcessEnv = process.env): ArchiveStore {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
