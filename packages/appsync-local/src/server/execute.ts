@@ -56,9 +56,6 @@ export interface MutationResultEvent {
   /** the mutation's selection on its field, as AppSync gives it to resolvers */
   selectionSetList: string[];
   selectionSetGraphQL: string;
-  /** the selection itself, with the document's fragments, to re-project the value if needed */
-  selectionSet: SelectionSetNode | undefined;
-  fragments: Record<string, FragmentDefinitionNode>;
   identity: unknown;
   requestHeaders: Record<string, string>;
   /** extensions.invalidateSubscriptions calls of the field's resolver (the real-time endpoint acts on them) */
@@ -293,8 +290,6 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
       data: project(schema, value, info.returnType, selection.selectionSet, context.fragments),
       selectionSetList: selection.list,
       selectionSetGraphQL: selection.graphql,
-      selectionSet: selection.selectionSet,
-      fragments: context.fragments,
       identity: context.request.identity ?? null,
       requestHeaders: context.request.headers,
     };
