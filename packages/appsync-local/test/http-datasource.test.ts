@@ -124,6 +124,12 @@ beforeAll(async () => {
       if (path === '/v1/users' && got.method === 'POST') return res.writeHead(201, { 'content-type': 'application/json' }).end(got.body);
       if (path === '/signed/echo') return res.writeHead(200, { 'x-verified': String(await verifySignature(got)) }).end(got.body);
       if (path === '/slow') return; // never answers
+      if (path === '/big') return res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(64 * 1024));
+      if (path === '/big-chunked') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        for (let i = 0; i < 16; i++) res.write('y'.repeat(4096));
+        return res.end();
+      }
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`no user at ${path}`);
     });
   });
@@ -229,6 +235,16 @@ describe('the HTTP data source alone', () => {
     const answer = await ds.execute({ method: 'GET', resourcePath: '/slow' }, { typeName: 'Query', fieldName: 'f' });
     expect(answer.error).toMatchObject({ type: 'Http:ExecutionTimeoutException' });
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a response body past the local cap is not read: ctx.error Http:ResponseTooLarge, declared length or not', async () => {
+    const ds = httpDataSource({ name: 'Big', endpoint: backendUrl, maxResponseBytes: 32 * 1024 });
+    const ctx = { typeName: 'Query', fieldName: 'f' };
+    expect((await ds.execute({ method: 'GET', resourcePath: '/big' }, ctx)).error).toMatchObject({ type: 'Http:ResponseTooLarge' });
+    expect((await ds.execute({ method: 'GET', resourcePath: '/big-chunked' }, ctx)).error).toMatchObject({ type: 'Http:ResponseTooLarge' });
+    // under the cap, the same body is read whole
+    const whole = await httpDataSource({ name: 'Big', endpoint: backendUrl, maxResponseBytes: 128 * 1024 }).execute({ method: 'GET', resourcePath: '/big-chunked' }, ctx);
+    expect((whole.result as { body: string }).body).toHaveLength(16 * 4096);
   });
 
   it('a request object AppSync would not send is ctx.error MappingTemplate, and nothing is sent', async () => {

@@ -582,6 +582,39 @@ export interface HttpDataSourceOptions {
   credentials?: SigningCredentials;
   /** how long one call may take; AppSync's 30 s request limit by default */
   timeoutMs?: number;
+  /** the largest response body read (HTTP_MAX_RESPONSE_BYTES by default) */
+  maxResponseBytes?: number;
+}
+
+/**
+ * A local guard, not an AppSync figure: a response body larger than this is not read into memory
+ * (ctx.error Http:ResponseTooLarge), so that one endpoint cannot exhaust the process that serves
+ * every other client.
+ */
+export const HTTP_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+/** The body as UTF-8 text, or undefined once it passes `limit` bytes (the rest is not read). */
+async function boundedText(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body.cancel();
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Methods of AppSync's HTTPRequest (resolver-reference-http-js). */
@@ -692,7 +725,12 @@ export function httpDataSource(options: HttpDataSourceOptions): DataSource {
         const response = await fetch(url, { method, headers: sent, body: payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
         const responseHeaders: Record<string, string> = {};
         response.headers.forEach((value, key) => (responseHeaders[key] = value));
-        return { result: { statusCode: response.status, headers: responseHeaders, body: await response.text() } };
+        const limit = options.maxResponseBytes ?? HTTP_MAX_RESPONSE_BYTES;
+        const responseBody = await boundedText(response, limit);
+        if (responseBody === undefined) {
+          return { result: null, error: { type: 'Http:ResponseTooLarge', message: `the response of ${url.origin} is larger than ${limit} bytes, the most appsync-local reads` } };
+        }
+        return { result: { statusCode: response.status, headers: responseHeaders, body: responseBody } };
       } catch (err) {
         const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
         if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
