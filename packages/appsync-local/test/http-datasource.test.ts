@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, graphqlHttpClient, httpDataSource, startAppSyncLocal, unsupportedDataSources, type AppSyncLocal, type GraphQLHttpClient } from '../src/index';
+import { assertSupportedDataSources, freePort, graphqlHttpClient, httpDataSource, startAppSyncLocal, unsupportedDataSources, type AppSyncLocal, type GraphQLHttpClient } from '../src/index';
 
 /*
  * An HTTP data source as AppSync has it (resolver-reference-http-js, tutorial-http-resolvers-js),
@@ -40,6 +40,7 @@ type Query {
   getUser(id: ID!): User
   signed(name: String!): String
   unreachable: String
+  userName(id: ID!): String
 }
 type Mutation { addUser(userInput: UserInput!): User }
 `;
@@ -85,6 +86,19 @@ export function response(ctx) {
 const UNREACHABLE = `
 export function request() { return { method: 'GET', resourcePath: '/' }; }
 export function response(ctx) { if (ctx.error) util.error(ctx.error.message, ctx.error.type); return 'answered'; }
+`;
+
+// a pipeline: the function calls the HTTP data source, the resolver's after step reads ctx.prev.result
+const FETCH_USER = `
+export function request(ctx) { return { method: 'GET', resourcePath: '/v1/users/' + ctx.args.id }; }
+export function response(ctx) {
+  if (ctx.result.statusCode !== 200) util.error(ctx.result.body, 'NotFound');
+  return JSON.parse(ctx.result.body);
+}
+`;
+const USER_NAME = `
+export function request() { return {}; }
+export function response(ctx) { return ctx.prev.result.username.toUpperCase(); }
 `;
 
 /** Signs the request the server received again, from its own headers and date, and compares. */
@@ -150,9 +164,10 @@ beforeAll(async () => {
         SignedApi: { type: 'HTTP', endpoint: backendUrl, authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'eu-west-1', signingServiceName: 'execute-api' } } },
         Down: { type: 'HTTP', endpoint: `http://127.0.0.1:${closedPort}` },
       },
-      functions: {},
+      functions: { fetchUser: { dataSource: 'Users' } },
       resolvers: {
         'Query.getUser': { dataSource: 'Users' },
+        'Query.userName': { pipeline: ['fetchUser'] },
         'Mutation.addUser': { dataSource: 'Users' },
         'Query.signed': { dataSource: 'SignedApi' },
         'Query.unreachable': { dataSource: 'Down' },
@@ -163,6 +178,9 @@ beforeAll(async () => {
   writeFileSync(join(apiDir, 'Mutation.addUser.ts'), ADD_USER);
   writeFileSync(join(apiDir, 'Query.signed.ts'), SIGNED);
   writeFileSync(join(apiDir, 'Query.unreachable.ts'), UNREACHABLE);
+  mkdirSync(join(apiDir, 'functions'));
+  writeFileSync(join(apiDir, 'functions', 'fetchUser.ts'), FETCH_USER);
+  writeFileSync(join(apiDir, 'Query.userName.ts'), USER_NAME);
   api = await startAppSyncLocal({ wiringFile: join(apiDir, 'wiring.json'), buildRoot: join(dir, 'build'), httpSigningCredentials: credentials });
   client = graphqlHttpClient(api.graphqlUrl);
 }, 120_000);
@@ -220,6 +238,12 @@ describe('an HTTP data source', () => {
     expect(await verifySignature({ ...received[0]!, body: 'hello bob' })).toBe(false);
   });
 
+  it('in a pipeline: a function calls the HTTP data source and the next step reads its result', async () => {
+    expect((await query('query { userName(id: "1") }')).body).toEqual({ data: { userName: 'NADIA' } });
+    const missing = await query('query { userName(id: "9") }');
+    expect(missing.body.errors[0]).toMatchObject({ message: 'no user at /v1/users/9', errorType: 'NotFound' });
+  });
+
   it('no connection: ctx.error says so, and the field gets the error the handler raises', async () => {
     const res = await query('query { unreachable }');
     expect(res.body.data).toEqual({ unreachable: null });
@@ -265,8 +289,23 @@ describe('the HTTP data source alone', () => {
     expect(received).toHaveLength(0);
   });
 
-  it('an endpoint that is not http(s) is refused when the data source is made', () => {
+  it('an endpoint that is not http(s), or another authorizationType, is refused when the data source is made, and at start', () => {
     expect(() => httpDataSource({ name: 'Ftp', endpoint: 'ftp://example.com' })).toThrow('data source Ftp: endpoint ftp://example.com/ is not http:// or https://');
+    const wiring = {
+      dataSources: {
+        Ftp: { type: 'HTTP', endpoint: 'ftp://example.com' },
+        Nowhere: { type: 'HTTP', endpoint: 'not a url' },
+        Odd: { type: 'HTTP', endpoint: 'https://example.com', authorizationConfig: { authorizationType: 'API_KEY' } },
+        Fine: { type: 'HTTP', endpoint: 'https://example.com:8443' },
+      },
+    };
+    expect(() => assertSupportedDataSources(wiring)).toThrow(
+      [
+        'data source Ftp: endpoint ftp://example.com/ is not http:// or https://',
+        'data source Nowhere: endpoint "not a url" is not a URL (HttpConfig.Endpoint: "https://host[:port]")',
+        'data source Odd: authorizationType API_KEY is not AWS_IAM, the one HTTP data sources have',
+      ].join('\n'),
+    );
   });
 });
 

@@ -26,6 +26,18 @@ describe("@aws-appsync/utils/rds", () => {
     expect(request('return 1;', 'toJsonObject')).toBe(1);
   });
 
+  it('has exactly the members rds-helpers.d.ts declares, and typeHint its six hints', () => {
+    const code = `import * as rds from '@aws-appsync/utils/rds';\nexport function request() { return [Object.keys(rds).sort(), Object.keys(rds.typeHint).sort()]; }\nexport function response() {}`;
+    const out = createSandbox(code).invoke({ handler: 'request', ctx: {}, typeName: 'Query', fieldName: 'f', authType: 'API Key Authorization' });
+    expect(out).toMatchObject({
+      status: 'return',
+      value: [
+        ['agg', 'createMySQLStatement', 'createPgStatement', 'insert', 'remove', 'select', 'sql', 'toJsonObject', 'typeHint', 'update'],
+        ['DATE', 'DECIMAL', 'JSON', 'TIME', 'TIMESTAMP', 'UUID'],
+      ],
+    });
+  });
+
   it('sql: the ${} values become variables, the text is neither quoted nor escaped (one or two statements)', () => {
     expect(request('return createMySQLStatement(sql`SELECT * FROM table WHERE column = ${"x\'; DROP TABLE t; --"}`);')).toEqual(
       statement('SELECT * FROM table WHERE column = :P0', { ':P0': "x'; DROP TABLE t; --" }),

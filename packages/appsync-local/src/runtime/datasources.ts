@@ -550,10 +550,22 @@ export function unsupportedDataSources(wiring: { dataSources: Record<string, { t
     }));
 }
 
-/** Refuses, in one line per data source, a wiring with a data source the local runtime does not run. */
+/**
+ * Refuses, in one line per data source, a wiring with a data source the local runtime does not
+ * run, or an HTTP data source whose configuration CreateDataSource would not take.
+ */
 export function assertSupportedDataSources(wiring: { dataSources: Record<string, { type: string }> }): void {
-  const unsupported = unsupportedDataSources(wiring);
-  if (unsupported.length > 0) throw new Error(unsupported.map((u) => u.message).join('\n'));
+  const problems = unsupportedDataSources(wiring).map((u) => u.message);
+  for (const [name, def] of Object.entries(wiring.dataSources)) {
+    if (def.type !== 'HTTP') continue;
+    const http = def as { endpoint?: unknown; authorizationConfig?: HttpAuthorizationConfig };
+    try {
+      httpEndpoint(name, http.endpoint, http.authorizationConfig);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
 }
 
 // ---- HTTP ------------------------------------------------------------------------------------

@@ -215,7 +215,8 @@ class Run {
     if (!this.trace) return dataSource.execute(request, { typeName: this.typeName, fieldName: this.fieldName });
     const calling = performance.now();
     const answer = await dataSource.execute(request, { typeName: this.typeName, fieldName: this.fieldName });
-    const operation = (request as { operation?: unknown } | null)?.operation;
+    // a DynamoDB or Lambda request names its operation, an HTTP request its method
+    const operation = (request as { operation?: unknown; method?: unknown } | null)?.operation ?? (request as { method?: unknown } | null)?.method;
     this.staged += this.trace.add(`data source ${module} ${typeof operation === 'string' ? operation : '?'}`, calling) - calling;
     return answer;
   }
