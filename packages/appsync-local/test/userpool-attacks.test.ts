@@ -192,7 +192,7 @@ describe('sign-out revokes (GlobalSignOut, https://docs.aws.amazon.com/cognito-u
       modes: { defaultMode: 'AMAZON_COGNITO_USER_POOLS', additionalModes: [] },
       userPool: { issuer: server.pool.issuer, clientId: CLIENT_ID, jwks: new URL(server.pool.jwksUrl) },
     });
-    const outcome = await authenticator.authenticate({ headers: { authorization: session.AccessToken }, sourceIp: '127.0.0.1' });
+    const outcome = await authenticator.authenticate({ headers: { authorization: session.AccessToken! }, sourceIp: '127.0.0.1' });
     expect(outcome).toMatchObject({ ok: true, caller: { identity: { username: 'purchaserb' } } });
   });
 });
