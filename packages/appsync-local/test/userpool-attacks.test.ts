@@ -25,6 +25,7 @@ import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from '../src/server/auth';
+import { ClientFairness } from '../src/userpool/fairness';
 import { INPUT_LIMITS } from '../src/userpool/pool';
 import { startUserPoolServer, type UserPoolServer } from '../src/userpool/server';
 import { srpWork } from '../src/userpool/srp';
@@ -401,5 +402,30 @@ describe('per-client limits ("Quotas in Amazon Cognito", https://docs.aws.amazon
     } finally {
       await limited.stop();
     }
+  });
+});
+
+describe('the costly work is taken by turns (fairness.ts)', () => {
+  it('runs another client’s job after at most one of a client that has many waiting', async () => {
+    const fairness = new ClientFairness();
+    const order: string[] = [];
+    const job = (name: string) => () => {
+      order.push(name);
+    };
+    const flood = Array.from({ length: 10 }, (_, i) => fairness.run('10.0.0.2', job(`flood ${i}`)));
+    const victim = fairness.run('10.0.0.1', job('victim'));
+    await Promise.all([...flood, victim]);
+    // the flood's first job had already started; the victim's comes next, not after the other nine
+    expect(order.slice(0, 3)).toEqual(['flood 0', 'victim', 'flood 1']);
+  });
+
+  it('refuses a client’s ninth request under way, and takes it again once one ends', () => {
+    const fairness = new ClientFairness();
+    const releases = Array.from({ length: 8 }, () => fairness.admit('10.0.0.2'));
+    expect(releases.every(Boolean)).toBe(true);
+    expect(fairness.admit('10.0.0.2')).toBeUndefined();
+    expect(fairness.admit('10.0.0.1')).toBeDefined();
+    releases[0]!();
+    expect(fairness.admit('10.0.0.2')).toBeDefined();
   });
 });

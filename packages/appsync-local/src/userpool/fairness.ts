@@ -48,6 +48,7 @@ export class ClientFairness {
   private readonly clients = new Map<string, ClientState>();
   private readonly queues = new Map<string, (() => void)[]>();
   private busy = false;
+  private lastServed: string | undefined;
   private readonly inFlightLimit: number;
   private readonly quotas: Record<Category, number>;
   private readonly capacity: number;
@@ -135,10 +136,18 @@ export class ClientFairness {
   }
 
   private next(): void {
-    if (this.busy) return;
-    const first = this.queues.entries().next();
-    if (first.done) return;
-    const [client, queue] = first.value;
+    if (this.busy || this.queues.size === 0) return;
+    // the first client in turn other than the one just served, unless it alone is waiting
+    let chosen: [string, (() => void)[]] | undefined;
+    for (const entry of this.queues) {
+      chosen ??= entry;
+      if (entry[0] !== this.lastServed) {
+        chosen = entry;
+        break;
+      }
+    }
+    const [client, queue] = chosen!;
+    this.lastServed = client;
     const job = queue.shift()!;
     // the client goes to the back of the turn, if it has more waiting
     this.queues.delete(client);
