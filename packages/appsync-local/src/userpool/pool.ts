@@ -10,6 +10,12 @@
  * client with `preventUserExistenceErrors` (both the default here, as AWS recommends): one
  * namespace whatever the case, and sign-in that does not tell which users exist.
  *
+ * Sign-in is guarded as Cognito guards it (issue 25): the temporary lockout after five failures
+ * (AttemptLimiter), revocation by GlobalSignOut, AdminUserGlobalSignOut and RevokeToken (the pool's
+ * own operations refuse a revoked access token; refresh tokens stop refreshing), existence-neutral
+ * answers, a TIMESTAMP window, a limit on confirmation codes and the API reference's input lengths,
+ * checked before any work. What keeps one client from holding the others is in fairness.ts.
+ *
  * Built on `jose` rather than cognito-local: cognito-local pulls in the AWS SDK v2 (end of
  * support) and a persistence layer of its own; this needs only the sign-in operations the API's
  * clients use, and one maintained JWT library to sign and publish keys.
