@@ -85,7 +85,7 @@ export function holdStackFile(dataDir: string, inMemory: boolean): StackFileLeas
   if (held && held.pid !== process.pid) {
     throw new DataFolderInUse(
       `the data folder ${folder} is in use by another npm start (pid ${held.pid}${held.graphqlUrl ? `, ${held.graphqlUrl}` : ', still starting'}): ` +
-        'stop it first, or give this one another folder with --data-dir <dir>',
+        `stop it first, or give this one another folder with --data-dir <dir> (if pid ${held.pid} is not an npm start, its file is stale: remove ${file})`,
     );
   }
   // a dead process's file (or none): replace it

@@ -105,7 +105,8 @@ export function runningPart(running: RunningStack, part: 'graphqlUrl' | 'dynamod
 export function unreachableStack(running: RunningStack, what: string): UsageError {
   return new UsageError(
     `the data folder ${running.dataDir} is in use by npm start (pid ${running.pid}, ${stackFileOf(running.dataDir)}), but its ${what} does not answer: ` +
-      `it may be hung or stopping. Stop it (kill ${running.pid}) and run this again, or name a stack with --endpoint / --url`,
+      `it may be hung or stopping. Stop it (kill ${running.pid}) and run this again, or name a stack with --endpoint / --url ` +
+      `(if pid ${running.pid} is not an npm start, the file is stale: remove it)`,
   );
 }
 
