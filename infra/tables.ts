@@ -95,8 +95,8 @@ export const markSnapshotsTable: TableDefinition = {
 
 /**
  * The archive's data keys (crypto-shredding, docs/PRIVACY.md): per mark, the AES-256-GCM key of its
- * current life (`dataKey`) and `erasedThrough`, the version of its latest MARK_FORGOTTEN. A forget
- * removes the key in the same write that raises `erasedThrough` (functions/archive/keyring.ts), so
+ * current life (`dataKey`) and `erasedBelow`, the version of its latest MARK_FORGOTTEN. A forget
+ * removes the key in the same write that raises `erasedBelow` (functions/archive/keyring.ts), so
  * every archived copy of the forgotten life's personal data becomes unreadable. Only the archive
  * and the eraser touch it. Point-in-time recovery keeps a removed key for its window: 7 days here
  * (not 35), the bound docs/PRIVACY.md states, while still covering an operator's mistake.
