@@ -46,6 +46,9 @@ export interface OperationCounts {
   /** S3 requests per event (the archive): PUT and GET */
   s3PutsPerEvent: number;
   s3GetsPerEvent: number;
+  /** the archive's key table (MarkArchiveKeys) per event: read units (a batch reads each of its marks' keys once) and write units (a key per mark life, a forget) */
+  keyReadUnitsPerEvent: number;
+  keyWriteUnitsPerEvent: number;
   /** Lambda invocations per event (relay and archive: 1 / batch size each) */
   lambdaInvocationsPerEvent: number;
   /** Lambda GB-seconds per event (memory × duration share of a batch) */
@@ -72,7 +75,10 @@ export function billedKinesisBytes(recordBytes: number, prices: Pick<Prices, 'ki
 export function costPerMillion(counts: OperationCounts, prices: Prices = PRICES): CostLines {
   const million = 1_000_000;
   const appsync = counts.appsyncOperations * prices.appsyncPerMillionOperations;
-  const dynamodb = counts.writeUnits * prices.dynamodbPerMillionWriteUnits + counts.readUnits * prices.dynamodbPerMillionReadUnits;
+  const dynamodb =
+    counts.writeUnits * prices.dynamodbPerMillionWriteUnits +
+    counts.readUnits * prices.dynamodbPerMillionReadUnits +
+    counts.events * (counts.keyWriteUnitsPerEvent * prices.dynamodbPerMillionWriteUnits + counts.keyReadUnitsPerEvent * prices.dynamodbPerMillionReadUnits);
   const gbPerMillionEvents = (billedKinesisBytes(counts.kinesisBytesPerEvent, prices) * million) / GB;
   const kinesis = counts.events * gbPerMillionEvents * (prices.kinesisPerGbIngested + prices.kinesisPerGbEnhancedFanOut);
   const lambda = counts.events * (counts.lambdaInvocationsPerEvent * prices.lambdaPerMillionRequests + counts.lambdaGbSecondsPerEvent * million * prices.lambdaPerGbSecond);
@@ -91,9 +97,9 @@ export function largestLine(lines: CostLines): { service: keyof Omit<CostLines, 
 export interface PipelineDesign {
   relayBatch: number;
   archiveBatch: number;
-  /** 'event': one S3 object per event (the original's); 'mark': one per mark per batch (ours) */
-  archiveObjects: 'event' | 'mark';
-  /** distinct marks in an archive batch (ours reads each one's erasure marker twice); 0: no markers */
+  /** 'event': one S3 object per event (the original's); 'batch': one per batch, its marks' keys read once (ours) */
+  archiveObjects: 'event' | 'batch';
+  /** distinct marks in an archive batch: ours reads each one's key item (1 RCU, strongly consistent, under 4 KB) */
   marksPerArchiveBatch: number;
   memoryGb: number;
   secondsPerInvocation: number;
@@ -101,19 +107,20 @@ export interface PipelineDesign {
 
 /**
  * The downstream counts per event for a pipeline design: the relay and the archive each run once
- * per batch; the archive PUTs one object per event ('event') or one per mark per batch ('mark':
- * functions/archive/archive.ts, the batch's run of the mark's versions), and reads each mark's
- * erasure marker twice per batch (before and after its puts). With every event of a batch a
- * different mark (marksPerArchiveBatch = archiveBatch, the worst case) a mark's object holds one
- * event and the layouts cost the same; the fewer marks a batch holds, the fewer requests per event.
+ * per batch; the archive PUTs one object per event ('event') or one per batch ('batch':
+ * functions/archive/archive.ts), and reads no object. Ours reads the key items of the batch's
+ * marks in one BatchGetItem: one read unit per mark, so per event it is marks / batch size, from
+ * 0.01 (one mark) to 1 (every event a different mark). test/capacity.test.ts pins these counts.
  */
 export function pipelinePerEvent(design: PipelineDesign) {
   const invocations = 1 / design.relayBatch + 1 / design.archiveBatch;
+  const batch = design.archiveObjects === 'batch';
   return {
     lambdaInvocationsPerEvent: invocations,
     lambdaGbSecondsPerEvent: invocations * design.memoryGb * design.secondsPerInvocation,
-    s3PutsPerEvent: design.archiveObjects === 'event' ? 1 : design.marksPerArchiveBatch / design.archiveBatch,
-    s3GetsPerEvent: (2 * design.marksPerArchiveBatch) / design.archiveBatch,
+    s3PutsPerEvent: batch ? 1 / design.archiveBatch : 1,
+    s3GetsPerEvent: 0,
+    keyReadUnitsPerEvent: batch ? design.marksPerArchiveBatch / design.archiveBatch : 0,
   };
 }
 

@@ -75,6 +75,7 @@ async function coldInit(file: string, runs: number): Promise<{ importMs: number;
     KINESIS_STREAM_NAME: 'mark-events',
     MARK_EVENTS_TABLE: 'MarkEvents',
     MARK_SNAPSHOTS_TABLE: 'MarkSnapshots',
+    MARK_ARCHIVE_KEYS_TABLE: 'MarkArchiveKeys',
     ARCHIVE_BUCKET: 'mark-archive',
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
     // as infra/constructs/node-function.ts sets them for every function (no NODE_OPTIONS)

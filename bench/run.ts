@@ -95,12 +95,12 @@ try {
   const functions = await benchFunctions({ coldRuns: plan.coldRuns, log: progress });
   for (const f of functions) {
     rows.push([
-      `${f.name} Lambda, bundled as infra/ deploys it (AWS SDK included): ${formatNumber(f.bytes / 1024)} KiB, cold init (import until handler ready, median of ${plan.coldRuns})`,
+      `${f.name} Lambda, bundled as infra/ deploys it (AWS SDK clients included): ${formatNumber(f.bytes / 1024)} KiB, cold init (import until handler ready, median of ${plan.coldRuns}; a regression alarm, not a target: a stream consumer's cold start delays one batch, never a request)`,
       ms(f.coldImportMs),
       '',
       '',
       '',
-      verdict(f.coldImportMs <= 60, '<= 60 ms'),
+      verdict(f.coldImportMs <= 150, 'alarm above 150 ms'),
     ]);
   }
 

@@ -4,7 +4,6 @@
  * line) and that bench/pipeline.ts and the tests bundle with. Plain data, no aws-cdk-lib import.
  */
 import type { BuildOptions } from 'esbuild';
-import { fileURLToPath } from 'node:url';
 
 export const lambdaBundleOptions = {
   bundle: true,
@@ -27,12 +26,4 @@ export const lambdaBundleOptions = {
   sourcesContent: false,
   /** ESM-first packages (Powertools, smithy) tree-shake better through their "module" entry. */
   mainFields: ['module', 'main'],
-  /**
-   * The SDK's default credential chain, replaced by the environment's credentials, which is all
-   * it ever finds in Lambda (functions/lib/lambda-credentials.ts). An absolute path: esbuild
-   * resolves an alias from its working directory, which is CDK's to choose.
-   */
-  alias: {
-    '@aws-sdk/credential-provider-node': fileURLToPath(new URL('../functions/lib/lambda-credentials.ts', import.meta.url)),
-  },
 } as const satisfies BuildOptions;

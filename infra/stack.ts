@@ -18,7 +18,7 @@ import { MarkArchive } from './constructs/archive';
 import { MarkPipeline } from './constructs/pipeline';
 import { MarkTables } from './constructs/tables';
 import { checkApiKeyExpiry, readSettings, type MarkApiSettings } from './settings';
-import { markEventsTable, markSnapshotsTable, tables, type TableDefinition } from './tables';
+import { markArchiveKeysTable, markEventsTable, markSnapshotsTable, tables, type TableDefinition } from './tables';
 import { REPO_ROOT, type MarkApiWiring } from './wiring';
 
 export interface MarkApiStackProps extends StackProps {
@@ -118,6 +118,7 @@ export class MarkApiStack extends Stack {
       ...monitoring,
       markEvents: tableWithDefinition(markEventsTable),
       markSnapshots: tableWithDefinition(markSnapshotsTable),
+      archiveKeys: tableWithDefinition(markArchiveKeysTable),
       kinesisShards: settings.kinesisShards,
       relayEntry: join(functionsDir, 'relay', 'index.ts'),
       eraserEntry: join(functionsDir, 'eraser', 'index.ts'),
@@ -127,6 +128,7 @@ export class MarkApiStack extends Stack {
       ...monitoring,
       stream: this.pipeline.stream,
       entry: join(functionsDir, 'archive', 'index.ts'),
+      keys: tableWithDefinition(markArchiveKeysTable),
       retain: settings.retainArchive,
       infrequentAccessDays: settings.archiveInfrequentAccessDays,
       glacierDays: settings.archiveGlacierDays,

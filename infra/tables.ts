@@ -38,6 +38,10 @@ export interface TableDefinition {
   stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
   globalSecondaryIndexes?: IndexDefinition[];
   localSecondaryIndexes?: IndexDefinition[];
+  /** Days point-in-time recovery keeps (DynamoDB allows 1 to 35; default 35). */
+  pointInTimeRecoveryDays?: number;
+  /** false: no resolver reads it, so it is no data source's and not in AppSync's ctx.env (default true). */
+  inApi?: boolean;
 }
 
 /**
@@ -89,4 +93,23 @@ export const markSnapshotsTable: TableDefinition = {
   ],
 };
 
-export const tables: readonly TableDefinition[] = [marksTable, markEventsTable, markSnapshotsTable];
+/**
+ * The archive's data keys (crypto-shredding, docs/PRIVACY.md): per mark, the AES-256-GCM key of its
+ * current life (`dataKey`) and `erasedBelow`, the version of its latest MARK_FORGOTTEN. A forget
+ * removes the key in the same write that raises `erasedBelow` (functions/archive/keyring.ts), so
+ * every archived copy of the forgotten life's personal data becomes unreadable. Only the archive
+ * and the eraser touch it. Point-in-time recovery keeps a removed key for its window: 7 days here
+ * (not 35), the bound docs/PRIVACY.md states, while still covering an operator's mistake.
+ */
+export const markArchiveKeysTable: TableDefinition = {
+  logicalName: 'MarkArchiveKeys',
+  envVar: 'MARK_ARCHIVE_KEYS_TABLE',
+  partitionKey: { name: 'mark', type: 'S' },
+  pointInTimeRecoveryDays: 7,
+  inApi: false,
+};
+
+export const tables: readonly TableDefinition[] = [marksTable, markEventsTable, markSnapshotsTable, markArchiveKeysTable];
+
+/** The tables resolvers read and write (their names reach AppSync's ctx.env). */
+export const apiTables: readonly TableDefinition[] = tables.filter((t) => t.inApi !== false);

@@ -28,7 +28,7 @@ import {
 } from 'appsync-local';
 import { contextOf, readSettings } from '../infra/settings';
 import { MARK_API_AUTHORIZATION } from '../infra/auth';
-import { tables } from '../infra/tables';
+import { apiTables, tables } from '../infra/tables';
 import { MARK_API_WIRING, REPO_ROOT, type MarkApiWiring } from '../infra/wiring';
 import { CONSOLE_TABS } from './console/tabs';
 import type { Pipeline, PipelineOptions } from './pollers/pipeline';
@@ -199,7 +199,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       runtime: options.runtime,
       dynamodb,
       tables: tableNames(env),
-      env,
+      // as AppSync's environment variables (infra/constructs/api.ts): the API's tables only
+      env: Object.fromEntries(apiTables.map((t) => [t.envVar, env[t.envVar]!])),
       auth: {
         modes: options.authorization ?? MARK_API_AUTHORIZATION,
         apiKey: options.apiKey ?? DEFAULT_API_KEY,

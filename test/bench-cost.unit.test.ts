@@ -12,6 +12,8 @@ const command: OperationCounts = {
   kinesisBytesPerEvent: 300,
   s3PutsPerEvent: 1,
   s3GetsPerEvent: 2,
+  keyReadUnitsPerEvent: 0,
+  keyWriteUnitsPerEvent: 0,
   lambdaInvocationsPerEvent: 0,
   lambdaGbSecondsPerEvent: 0,
 };
@@ -42,18 +44,24 @@ describe('bench cost arithmetic', () => {
 
   it('spreads Lambda invocations over a batch: batch size 1 costs one invocation per event per function', () => {
     const original = pipelinePerEvent({ relayBatch: 1, archiveBatch: 1, archiveObjects: 'event', marksPerArchiveBatch: 0, memoryGb: 0.25, secondsPerInvocation: 0.1 });
-    expect(original).toEqual({ lambdaInvocationsPerEvent: 2, lambdaGbSecondsPerEvent: 0.05, s3PutsPerEvent: 1, s3GetsPerEvent: 0 });
+    expect(original).toEqual({ lambdaInvocationsPerEvent: 2, lambdaGbSecondsPerEvent: 0.05, s3PutsPerEvent: 1, s3GetsPerEvent: 0, keyReadUnitsPerEvent: 0 });
     const lines = costPerMillion({ ...command, ...original });
     expect(lines.lambda).toBeCloseTo(2 * PRICES.lambdaPerMillionRequests + 0.05 * 1_000_000 * PRICES.lambdaPerGbSecond, 10);
-    const batched = pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'mark', marksPerArchiveBatch: 100, memoryGb: 0.25, secondsPerInvocation: 0.1 });
+    // ours: one object per batch of 100, and one key read (1 RCU) per mark of the batch
+    const batched = pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'batch', marksPerArchiveBatch: 100, memoryGb: 0.25, secondsPerInvocation: 0.1 });
     expect(batched.lambdaInvocationsPerEvent).toBeCloseTo(0.012, 10);
-    // every event its own mark: one object per mark is one per event
-    expect(batched.s3PutsPerEvent).toBe(1);
-    expect(batched.s3GetsPerEvent).toBe(2);
-    // ten events per mark in a batch of 100: a tenth of the requests
-    const bursty = pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'mark', marksPerArchiveBatch: 10, memoryGb: 0.25, secondsPerInvocation: 0.1 });
-    expect(bursty).toMatchObject({ s3PutsPerEvent: 0.1, s3GetsPerEvent: 0.2 });
-    // one object per event whatever the marks
-    expect(pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'event', marksPerArchiveBatch: 10, memoryGb: 0.25, secondsPerInvocation: 0.1 }).s3PutsPerEvent).toBe(1);
+    expect(batched).toMatchObject({ s3PutsPerEvent: 0.01, s3GetsPerEvent: 0, keyReadUnitsPerEvent: 1 });
+    // ten marks in a batch of 100: a tenth of the key reads, the same one PUT
+    const bursty = pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'batch', marksPerArchiveBatch: 10, memoryGb: 0.25, secondsPerInvocation: 0.1 });
+    expect(bursty).toMatchObject({ s3PutsPerEvent: 0.01, keyReadUnitsPerEvent: 0.1 });
+    // one object per event whatever the marks, and no keys
+    expect(pipelinePerEvent({ relayBatch: 500, archiveBatch: 100, archiveObjects: 'event', marksPerArchiveBatch: 10, memoryGb: 0.25, secondsPerInvocation: 0.1 })).toMatchObject({ s3PutsPerEvent: 1, keyReadUnitsPerEvent: 0 });
+  });
+
+  it('prices the archive key table with the other DynamoDB units, per event', () => {
+    const lines = costPerMillion({ ...command, keyReadUnitsPerEvent: 1, keyWriteUnitsPerEvent: 2 });
+    // 8 WRU + 2 key WRU at $0.625, 1 RRU + 1 key RRU at $0.125, per million
+    expect(lines.dynamodb).toBeCloseTo(10 * 0.625 + 2 * 0.125, 10);
+    expect(costPerMillion({ ...command, events: 0, keyReadUnitsPerEvent: 1 }).dynamodb).toBeCloseTo(5.125, 10);
   });
 });

@@ -11,8 +11,18 @@
  * An index entry is written only when the item's index keys or projected attributes change
  * (Developer Guide, "Global secondary indexes", write activity).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapacityCounts } from 'appsync-local';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { dynamoDbClient, type CapacityCounts } from 'appsync-local';
+import { createArchiveHandler } from '../functions/archive/archive';
+import { createKeyring } from '../functions/archive/keyring';
+import type { MarkEventRecord } from '../functions/lib/mark-event';
+import { s3Client, startS3rver, type LocalS3 } from '../local/services/s3rver';
 import { SNAPSHOT_INTERVAL } from '../resolvers/lib/mark';
 import { command, entitlementInput, getMark, getMarkAt, listMarkEvents, ok, query } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';
@@ -121,4 +131,97 @@ describe('consumed capacity per operation (pinned)', () => {
     const counts = await measure('Query.listMarkEvents', () => listMarkEvents(stack, MARK, { limit: 10 }));
     expect(counts).toEqual({ calls: 2, readUnits: 2, writeUnits: 0, byCall: { GetItem: 1, Query: 1 } });
   });
+});
+
+/**
+ * The archive's requests per batch, counted on the SDK clients themselves (a middleware that sees
+ * every command sent, and asks DynamoDB Local for the capacity each consumed), against s3rver and
+ * DynamoDB Local: a change that adds a request per event or per mark fails here. bench/cost.ts
+ * prices the same counts (archivePerEvent); docs/PERFORMANCE.md has the table.
+ */
+describe('archive requests per batch of 100 (pinned)', () => {
+  const BUCKET = 'capacity-archive';
+  let s3server: LocalS3;
+  let s3dir: string;
+  let s3: S3Client;
+  let dynamodb: DynamoDBClient;
+  const sent: Record<string, number> = {};
+  let readUnits = 0;
+  let writeUnits = 0;
+
+  beforeAll(async () => {
+    s3dir = mkdtempSync(join(tmpdir(), 'capacity-s3-'));
+    s3server = await startS3rver({ directory: s3dir, bucket: BUCKET });
+    s3 = s3Client(s3server.endpoint);
+    dynamodb = dynamoDbClient(inject('dynamodbEndpoint'));
+    for (const client of [s3, dynamodb] as { middlewareStack: DynamoDBClient['middlewareStack'] }[]) {
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as { ReturnConsumedCapacity?: string };
+          if (client === (dynamodb as unknown)) input.ReturnConsumedCapacity = 'TOTAL';
+          sent[context.commandName!] = (sent[context.commandName!] ?? 0) + 1;
+          const result = await next(args);
+          const consumed = (result.output as { ConsumedCapacity?: { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number } | { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[] }).ConsumedCapacity;
+          for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+            // DynamoDB Local reports CapacityUnits only; a read call's are read units, a write call's write units
+            const units = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
+            if (/^(Get|BatchGet)/.test(context.commandName!)) readUnits += units;
+            else writeUnits += units;
+          }
+          return result;
+        },
+        { step: 'initialize', name: 'countRequests' },
+      );
+    }
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    dynamodb?.destroy();
+    await s3server?.stop();
+    if (s3dir) rmSync(s3dir, { recursive: true, force: true });
+  });
+
+  let sequence = 0;
+  const record = (event: MarkEventRecord): KinesisStreamRecord => {
+    const sequenceNumber = String(++sequence).padStart(20, '0');
+    return {
+      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: event.mark, sequenceNumber, data: Buffer.from(JSON.stringify(event)).toString('base64'), approximateArrivalTimestamp: Date.now() / 1000 },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `shardId-000000000000:${sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/capacity',
+      awsRegion: 'us-east-1',
+      eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/capacity',
+    };
+  };
+  /** A batch of 100 changeNominee events over `marks` marks (100 / marks consecutive versions each) from `version` on. */
+  const nominees = (marks: number, version: number) =>
+    Array.from({ length: 100 }, (_, i): MarkEventRecord => {
+      const m = i % marks;
+      const v = version + Math.floor(i / marks);
+      return { mark: `ARCH ${marks}-${m}`, version: v, type: 'NOMINEE_CHANGED', recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, v)).toISOString(), schemaVersion: 1, data: { nomineeName: `Nominee ${m}.${v}` } };
+    }).map(record);
+
+  async function counted(run: () => Promise<unknown>) {
+    for (const k of Object.keys(sent)) delete sent[k];
+    readUnits = 0;
+    writeUnits = 0;
+    await run();
+    return { requests: { ...sent }, readUnits, writeUnits };
+  }
+
+  for (const marks of [1, 20, 50, 100]) {
+    it(`${marks} marks per batch: one PutObject and one BatchGetItem (${marks} RCU); a key is written once per mark life`, async () => {
+      const archive = createArchiveHandler({ s3, bucket: BUCKET, keyring: createKeyring({ dynamodb, table: stack.env.MARK_ARCHIVE_KEYS_TABLE }), logger: { debug() {}, info() {}, warn() {}, error() {} } });
+      // the first batch of these marks makes their keys: a conditional PutItem each (1 WCU, an item under 1 KB)
+      const first = await counted(async () => expect(await archive({ Records: nominees(marks, 2) })).toEqual({ batchItemFailures: [] }));
+      // (the read of an item not there yet: DynamoDB Local reports no units for it, DynamoDB may bill one, so not pinned)
+      expect({ ...first, readUnits: undefined }).toEqual({ requests: { BatchGetItemCommand: 1, PutItemCommand: marks, PutObjectCommand: 1 }, writeUnits: marks });
+      // every later batch: the keys (one strongly consistent read of each mark's item under 4 KB) and the object
+      const steady = await counted(async () => expect(await archive({ Records: nominees(marks, 2 + 100 / marks) })).toEqual({ batchItemFailures: [] }));
+      expect(steady).toEqual({ requests: { BatchGetItemCommand: 1, PutObjectCommand: 1 }, readUnits: marks, writeUnits: 0 });
+    });
+  }
 });

@@ -15,7 +15,7 @@ import { eraserFilterPattern } from '../functions/eraser/filter';
 import { contextOf, readSettings } from '../infra/settings';
 import { MarkApiStack } from '../infra/stack';
 import { CLIENT_OUTPUTS, parseClientConfig } from '../infra/client-config';
-import { tables, type TableDefinition } from '../infra/tables';
+import { apiTables, tables, type TableDefinition } from '../infra/tables';
 import { loadMarkApiWiring, type MarkApiWiring } from '../infra/wiring';
 import { buildWebClient } from '../local/web-client';
 import { createSandbox, APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from 'appsync-local';
@@ -106,7 +106,10 @@ describe('tables', () => {
       const p = table.Properties;
       expect(p.TableName, 'CloudFormation names the tables').toBeUndefined();
       expect(p.BillingMode).toBe('PAY_PER_REQUEST');
-      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      // DynamoDB's default window (35 days), or the table's own (docs/PRIVACY.md states each)
+      expect(p.PointInTimeRecoverySpecification).toEqual(
+        def.pointInTimeRecoveryDays ? { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: def.pointInTimeRecoveryDays } : { PointInTimeRecoveryEnabled: true },
+      );
       // retained, so protected from a DeleteTable outside CloudFormation too
       expect(p.DeletionProtectionEnabled).toBe(true);
       expect(p.SSESpecification).toEqual({ SSEEnabled: true });
@@ -223,11 +226,12 @@ describe('GraphQL API', () => {
     expect(Object.keys(json.Outputs as Json)).toEqual(expect.arrayContaining(['UserPoolId', 'UserPoolClientId']));
   });
 
-  it('gives resolvers every table name in ctx.env, under each table definition\'s envVar', () => {
+  it('gives resolvers the name of every table of the API in ctx.env, under each table definition\'s envVar, and not the archive\'s keys', () => {
     const [[, api]] = resourcesOf('AWS::AppSync::GraphQLApi');
     const env = api.Properties.EnvironmentVariables as Json;
-    expect(Object.keys(env).sort()).toEqual(tables.map((t) => t.envVar).sort());
-    for (const def of tables) expect(env[def.envVar]).toEqual({ Ref: tableId(def.logicalName) });
+    expect(Object.keys(env).sort()).toEqual(apiTables.map((t) => t.envVar).sort());
+    for (const def of apiTables) expect(env[def.envVar]).toEqual({ Ref: tableId(def.logicalName) });
+    expect(env.MARK_ARCHIVE_KEYS_TABLE).toBeUndefined();
   });
 
   it('makes every data source of the wiring description, each role limited to its own tables', () => {
@@ -488,9 +492,11 @@ describe('Lambda functions', () => {
     expect(json.Resources[logicalId(stack.pipeline.eraser)].Properties.Environment.Variables).toMatchObject({
       MARK_EVENTS_TABLE: { Ref: tableId('MarkEvents') },
       MARK_SNAPSHOTS_TABLE: { Ref: tableId('MarkSnapshots') },
+      MARK_ARCHIVE_KEYS_TABLE: { Ref: tableId('MarkArchiveKeys') },
     });
-    expect(json.Resources[logicalId(stack.archive.fn)].Properties.Environment.Variables.ARCHIVE_BUCKET).toEqual({
-      Ref: logicalId(stack.archive.bucket),
+    expect(json.Resources[logicalId(stack.archive.fn)].Properties.Environment.Variables).toMatchObject({
+      ARCHIVE_BUCKET: { Ref: logicalId(stack.archive.bucket) },
+      MARK_ARCHIVE_KEYS_TABLE: { Ref: tableId('MarkArchiveKeys') },
     });
   });
 
@@ -507,8 +513,6 @@ describe('Lambda functions', () => {
       // the AWS SDK is bundled in rather than loaded file by file from the runtime's copy (the one
       // require left is the SDK's own try of the optional CRT signer, which it does without)
       expect(code).not.toMatch(/require\("@aws-sdk\/(?!signature-v4-crt")/);
-      // credentials from the environment only (infra/lambda-bundle.ts, alias): no SSO/STS clients
-      expect(code).not.toMatch(/AssumeRoleWithWebIdentity|sso-oidc/);
       // CommonJS, which the runtime require()s: no static import of any built-in at start
       expect(code).not.toMatch(/^import\s|[;}]import\s*[{*\w]/m);
       expect(code).toMatch(/module\.exports\s*=/);
@@ -530,38 +534,37 @@ describe('Lambda functions', () => {
     expectOnly(statements, ['kinesis:PutRecord', 'kinesis:PutRecords', ...STREAM_READ, ...DLQ_SEND]);
   });
 
-  it('lets the eraser read the stream and Query/BatchWriteItem MarkEvents and MarkSnapshots only', () => {
+  it('lets the eraser read the stream, Query/BatchWriteItem MarkEvents and MarkSnapshots, and UpdateItem the archive keys only', () => {
     const statements = statementsOfFunction(stack.pipeline.eraser);
-    expectOnly(statements, ['dynamodb:Query', 'dynamodb:BatchWriteItem', ...STREAM_READ, ...DLQ_SEND]);
+    expectOnly(statements, ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', ...STREAM_READ, ...DLQ_SEND]);
+    expect(allowed(statements, 'dynamodb:UpdateItem').flatMap(resourcesOfStatement)).toEqual([{ 'Fn::GetAtt': [tableId('MarkArchiveKeys'), 'Arn'] }]);
     for (const action of ['dynamodb:Query', 'dynamodb:BatchWriteItem']) {
       const resources = allowed(statements, action).flatMap(resourcesOfStatement);
       expect(resources.some((r) => refersTo(r, tableId('MarkEvents')))).toBe(true);
       expect(resources.some((r) => refersTo(r, tableId('MarkSnapshots')))).toBe(true);
       expect(resources.some((r) => refersTo(r, tableId('Marks'))), `eraser ${action} on Marks`).toBe(false);
     }
-    for (const forbidden of ['s3:PutObject', 'kinesis:PutRecords', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan']) {
+    for (const forbidden of ['s3:PutObject', 'kinesis:PutRecords', 'dynamodb:PutItem', 'dynamodb:Scan']) {
       expect(allowed(statements, forbidden), `eraser ${forbidden}`).toEqual([]);
     }
   });
 
-  it('lets the archive read its consumer and put/delete/list archive objects, no table access', () => {
+  it('lets the archive read its consumer, put batch objects under events/ (no read, list or delete) and read and put its keys only', () => {
     const statements = statementsOfFunction(stack.archive.fn);
     const bucketId = logicalId(stack.archive.bucket);
-    expect(allActions(statements).some((a) => a.startsWith('dynamodb:')), 'archive has table access').toBe(false);
-    for (const forbidden of ['kinesis:PutRecord', 'kinesis:PutRecords', 's3:PutBucketPolicy', 's3:DeleteBucket', 's3:PutObjectAcl']) {
+    for (const forbidden of ['kinesis:PutRecord', 'kinesis:PutRecords', 's3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:PutBucketPolicy', 's3:DeleteBucket', 's3:PutObjectAcl', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:Query']) {
       expect(allowed(statements, forbidden), `archive ${forbidden}`).toEqual([]);
-    }
-    for (const needed of ['s3:PutObject', 's3:DeleteObject', 's3:ListBucket', 's3:GetObject', 'kinesis:SubscribeToShard']) {
-      expect(allowed(statements, needed), `archive ${needed}`).not.toEqual([]);
     }
     for (const s of statements.filter((x) => actionsOf(x).some((a) => a.startsWith('s3:')))) {
       for (const r of resourcesOfStatement(s)) expect(refersTo(r, bucketId), JSON.stringify(r)).toBe(true);
     }
-    // objects only under the archive's prefixes: events/ and the erasure markers
-    const objectResources = (action: string) => allowed(statements, action).flatMap(resourcesOfStatement).map((r) => JSON.stringify(r));
-    expect(objectResources('s3:PutObject').sort()).toEqual([expect.stringContaining('/erasures/*.json'), expect.stringContaining('/events/*')].sort());
-    expect(objectResources('s3:DeleteObject')).toEqual([expect.stringContaining('/events/*')]);
-    expect(objectResources('s3:GetObject')).toEqual([expect.stringContaining('/erasures/*.json')]);
+    expect(allActions(statements).filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
+    expect(allowed(statements, 's3:PutObject').flatMap(resourcesOfStatement).map((r) => JSON.stringify(r))).toEqual([expect.stringContaining('/events/*')]);
+    // the keys: one BatchGetItem a batch, a PutItem for a new life's key or a forget, a GetItem after a lost race
+    expect(allActions(statements).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    for (const action of ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']) {
+      expect(allowed(statements, action).flatMap(resourcesOfStatement)).toEqual([{ 'Fn::GetAtt': [tableId('MarkArchiveKeys'), 'Arn'] }]);
+    }
     expect(allActions(statements).filter((a) => a.startsWith('kinesis:')).every((a) => /^kinesis:(Describe|Get|List|Subscribe)/.test(a))).toBe(true);
   });
 

@@ -34,7 +34,13 @@ afterAll(async () => {
 async function runEraser(mark: string, version: number): Promise<void> {
   const tombstone = (await storedEvents(stack, mark)).find((e) => e.version === version);
   expect(tombstone?.type).toBe('MARK_FORGOTTEN');
-  const eraser = createEraserHandler({ dynamodb: stack.dynamodb, eventsTable: stack.env.MARK_EVENTS_TABLE, snapshotsTable: stack.env.MARK_SNAPSHOTS_TABLE, logger: quiet });
+  const eraser = createEraserHandler({
+    dynamodb: stack.dynamodb,
+    eventsTable: stack.env.MARK_EVENTS_TABLE,
+    snapshotsTable: stack.env.MARK_SNAPSHOTS_TABLE,
+    archiveKeysTable: stack.env.MARK_ARCHIVE_KEYS_TABLE,
+    logger: quiet,
+  });
   expect(await eraser({ Records: [insertRecord(tombstone!)] })).toEqual({ batchItemFailures: [] });
 }
 

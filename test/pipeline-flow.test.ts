@@ -17,7 +17,7 @@ import { kinesisClient } from '../local/services/kinesalite';
 import { s3Client } from '../local/services/s3rver';
 import { startPipeline, type Pipeline } from '../local/pollers/pipeline';
 import { uniquePrefix } from './support/prefix';
-import { archiveText, forgotten, markEvents, personalStrings, putEvents, readArchive, scanAll } from './support/pipeline-fixtures';
+import { archiveText, forgotten, markEvents, personalStrings, putEvents, readArchive, registerArchiveKeys, scanAll } from './support/pipeline-fixtures';
 
 let dataDir: string;
 let dynamodb: DynamoDBClient;
@@ -38,6 +38,8 @@ beforeAll(async () => {
     pollIntervalMs: 50,
   });
   s3 = s3Client(pipeline.archive.endpoint);
+  // readArchive and archiveText read the archive with this pipeline's keys
+  registerArchiveKeys({ dynamodb, table: env.MARK_ARCHIVE_KEYS_TABLE });
 });
 
 afterAll(async () => {

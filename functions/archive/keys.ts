@@ -1,79 +1,62 @@
 /**
  * Where and how the archive keeps events: shared by the handler, the local stack and the tests.
  *
- * A mark's events are archived as runs: one object holds consecutive versions first..last of one
- * mark, one event per line (JSON Lines, in version order), at
- * `events/<encodeURIComponent(mark)>/<first, 10 digits>-<last, 10 digits>.jsonl`. The archive
- * writes one run per mark per batch (more only when the batch's versions of the mark have a gap),
- * so a key says exactly which events its object holds, and the same key always holds the same
- * events: a redelivered batch overwrites its own objects. Runs written by different deliveries may
- * overlap (a redelivery cut at another record); an event in two of them is the same event twice.
+ * One object per batch (docs/PIPELINE.md, "The archive"): the batch's events, of however many
+ * marks, one archived line per event (JSON Lines, sealing.ts says what a line holds), at
  *
- * Reading one event back: list the prefix of its mark, take the run with first <= version <= last,
- * and its line (version - first). `eventAddress` names one event for readers that key events one
- * by one (tests, tools); it is not an object key.
+ *   events/dt=<YYYY-MM-DD>/<shard id>/<sequence number of the batch's first record>.jsonl
+ *
+ * The date is the first record's arrival on the Kinesis stream (UTC), a Hive-style partition so
+ * that Athena reads a range of days without listing the rest. Everything in the key comes from
+ * the batch's first record, which the stream keeps as it was: a redelivery of the batch from the
+ * same record writes the same key, and overwrites itself. A redelivery cut at another record
+ * writes another object; an event in two objects is the same line twice, and readers take each
+ * (mark, version) once.
+ *
+ * `eventKey` names one event, (mark, version), for readers that key events one by one (tests,
+ * tools): it is not an object key.
  */
+import type { KinesisStreamRecord } from 'aws-lambda';
 
-/** Keys sort by version within a mark because versions are zero-padded to 10 digits. */
+/** Versions are zero-padded in event addresses, so that addresses of one mark sort by version. */
 export const VERSION_DIGITS = 10;
 
 export const eventsPrefix = 'events/';
 
+/** The object key of a batch: from its first record's shard, sequence number and arrival day. */
+export function batchKey(first: Pick<KinesisStreamRecord, 'eventID'> & { kinesis: Pick<KinesisStreamRecord['kinesis'], 'sequenceNumber' | 'approximateArrivalTimestamp'> }): string {
+  // eventID is "<shard id>:<sequence number>" in every Kinesis event Lambda delivers
+  const shard = first.eventID.includes(':') ? first.eventID.slice(0, first.eventID.indexOf(':')) : 'shard';
+  const day = new Date(first.kinesis.approximateArrivalTimestamp * 1000).toISOString().slice(0, 10);
+  return `${eventsPrefix}dt=${day}/${encodeURIComponent(shard)}/${first.kinesis.sequenceNumber}.jsonl`;
+}
+
+/** Whether a key is a batch object's (and not some other object in the bucket). */
+export function isBatchKey(key: string): boolean {
+  return /^events\/dt=\d{4}-\d{2}-\d{2}\/[^/]+\/\d+\.jsonl$/.test(key);
+}
+
+/** The prefix of every event address of one mark (see eventKey). */
 export function markPrefix(mark: string): string {
   return `${eventsPrefix}${encodeURIComponent(mark)}/`;
 }
 
 const padded = (version: number) => String(version).padStart(VERSION_DIGITS, '0');
 
-/** The object key of the run of `mark`'s versions first..last. */
-export function runKey(mark: string, first: number, last: number): string {
-  return `${markPrefix(mark)}${padded(first)}-${padded(last)}.jsonl`;
-}
-
-/** The mark and versions a run key names, or undefined for a key that is not one. */
-export function runOfKey(key: string): { mark: string; first: number; last: number } | undefined {
-  const match = /^events\/([^/]+)\/(\d+)-(\d+)\.jsonl$/.exec(key);
-  if (!match) return undefined;
-  const [first, last] = [Number(match[2]), Number(match[3])];
-  return first <= last ? { mark: decodeURIComponent(match[1]), first, last } : undefined;
-}
-
 /** The address of one archived event (not an object key): what readers that list events key them by. */
 export function eventKey(mark: string, version: number): string {
   return `${markPrefix(mark)}${padded(version)}`;
 }
 
-/** A run's object body: its events, one JSON document per line, in version order. */
-export function runBody(events: readonly { version: number }[]): string {
-  return events.map((event) => `${JSON.stringify(event)}\n`).join('');
+/** A batch object's body: one JSON document per line. */
+export function linesBody(lines: readonly object[]): string {
+  return lines.map((line) => `${JSON.stringify(line)}\n`).join('');
 }
 
-/** The events of a run's object body, in version order. */
-export function eventsOfRun<T = unknown>(body: string): T[] {
+/** The lines of a batch object's body, in order. */
+export function linesOf<T = unknown>(body: string): T[] {
   return body
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as T);
-}
-
-/**
- * Events of one mark (any order, repeats allowed) as runs of consecutive versions, each in
- * version order: what one batch writes for the mark.
- */
-export function toRuns<T extends { version: number }>(events: readonly T[]): T[][] {
-  const byVersion = new Map<number, T>();
-  for (const event of events) if (!byVersion.has(event.version)) byVersion.set(event.version, event);
-  const sorted = [...byVersion.values()].sort((a, b) => a.version - b.version);
-  const runs: T[][] = [];
-  for (const event of sorted) {
-    const current = runs[runs.length - 1];
-    if (current && current[current.length - 1].version + 1 === event.version) current.push(event);
-    else runs.push([event]);
-  }
-  return runs;
-}
-
-/** The erasure marker of a mark: `{ mark, version }` of the latest MARK_FORGOTTEN archived. */
-export function erasureKey(mark: string): string {
-  return `erasures/${encodeURIComponent(mark)}.json`;
 }

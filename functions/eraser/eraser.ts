@@ -6,6 +6,11 @@
  * state, no personal data, and the base every replay of the versions after it starts from
  * (issue 10, defect 7: deleting it made getMarkAt of the reborn mark fail with ReplayIncomplete).
  * Idempotent: a second run finds nothing to delete.
+ *
+ * It also forgets the mark's archive data key (functions/archive/keyring.ts forgetKey): every
+ * archived copy of the forgotten life's personal data becomes unreadable (crypto-shredding,
+ * docs/PRIVACY.md). The archive does the same when the tombstone reaches it; whichever is first
+ * removes the key, the other finds it done.
  */
 import {
   BatchWriteItemCommand,
@@ -18,6 +23,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { fromStreamImage, MARK_FORGOTTEN } from '../lib/mark-event';
 import { describeError, noMetrics, type Log, type MetricsSink } from '../lib/log';
 import { backoffDelay, defaultBackoff, sleep, type BackoffOptions } from '../lib/retry';
+import { forgetKey } from '../archive/keyring';
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_WRITE_LIMIT = 25;
@@ -26,6 +32,8 @@ export interface EraserOptions {
   dynamodb: Pick<DynamoDBClient, 'send'>;
   eventsTable: string;
   snapshotsTable: string;
+  /** MarkArchiveKeys (infra/tables.ts): the archive's data keys */
+  archiveKeysTable: string;
   logger: Log;
   metrics?: MetricsSink;
   backoff?: BackoffOptions;
@@ -92,11 +100,13 @@ export function createEraserHandler(options: EraserOptions): EraserHandler {
       }
       const { mark, version } = parsed.event;
       try {
+        // the archive's copies first: one write makes all of them unreadable
+        const shredded = await forgetKey(dynamodb, options.archiveKeysTable, mark, version);
         const events = await deleteRange(options.eventsTable, mark, '<', version);
         const snapshots = await deleteRange(options.snapshotsTable, mark, '<', version);
         metrics.addMetric('ErasedEvents', 'Count', events);
         metrics.addMetric('ErasedSnapshots', 'Count', snapshots);
-        logger.info('eraser: erased a forgotten mark', { mark, version, events, snapshots });
+        logger.info('eraser: erased a forgotten mark', { mark, version, events, snapshots, archiveKeyRemoved: shredded });
       } catch (err) {
         // Forgets are rare and each is independent, but the mapping resumes from the earliest
         // reported record anyway: stop here and let this one and the rest come again.

@@ -1,5 +1,6 @@
 /**
- * Lambda entry point of the eraser. Environment: MARK_EVENTS_TABLE, MARK_SNAPSHOTS_TABLE;
+ * Lambda entry point of the eraser. Environment: MARK_EVENTS_TABLE, MARK_SNAPSHOTS_TABLE,
+ * MARK_ARCHIVE_KEYS_TABLE;
  * AWS_ENDPOINT_URL_DYNAMODB to point at DynamoDB Local; POWERTOOLS_* for logging and metrics.
  * The event source mapping must carry eraserFilterPattern (./filter).
  */
@@ -16,6 +17,7 @@ const eraser = createEraserHandler({
   dynamodb: dynamoDbClientFromEnv(),
   eventsTable: requiredEnv('MARK_EVENTS_TABLE'),
   snapshotsTable: requiredEnv('MARK_SNAPSHOTS_TABLE'),
+  archiveKeysTable: requiredEnv('MARK_ARCHIVE_KEYS_TABLE'),
   logger,
   metrics,
 });

@@ -2,12 +2,13 @@
  * AWS SDK v3 clients configured from the environment, for the Lambda entry points.
  *
  * Endpoints: the SDK itself reads AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_KINESIS,
- * AWS_ENDPOINT_URL_DYNAMODB) and AWS_ENDPOINT_URL, so the same bundle points at kinesalite /
- * DynamoDB Local when those are set and at AWS when not. The archive's S3 calls go through its
- * own small client (functions/archive/store.ts), which reads AWS_ENDPOINT_URL_S3 the same way.
+ * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB) and AWS_ENDPOINT_URL, so the same bundle points
+ * at kinesalite / s3rver / DynamoDB Local when those are set and at AWS when not. Credentials: the
+ * SDK's default chain, which in Lambda finds the execution role's in the environment.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
@@ -30,4 +31,12 @@ export function kinesisClientFromEnv(): KinesisClient {
       requestTimeout: 10_000,
     }),
   });
+}
+
+/**
+ * Path-style addressing whenever a custom S3 endpoint is configured: emulators on 127.0.0.1
+ * have no bucket subdomains. Virtual-hosted style (the default) against AWS.
+ */
+export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
+  return new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL) });
 }

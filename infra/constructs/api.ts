@@ -116,7 +116,9 @@ export class MarkGraphqlApi extends Construct {
       introspectionConfig: props.introspection ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
       // ctx.env: the physical table names, under the same keys the local runtime uses
       environmentVariables: Object.fromEntries(
-        Object.entries(props.tableDefinitions).map(([logicalName, def]) => [def.envVar, props.tables[logicalName].tableName]),
+        Object.entries(props.tableDefinitions)
+          .filter(([, def]) => def.inApi !== false)
+          .map(([logicalName, def]) => [def.envVar, props.tables[logicalName].tableName]),
       ),
     });
     this.apiKey = this.api.node.findChild(`${keyName}ApiKey`) as appsync.CfnApiKey;

@@ -1,7 +1,8 @@
 /**
- * The archive: an S3 bucket holding one object per mark per batch, a run of the mark's versions
- * (key derived from mark and versions, so a redelivery overwrites itself: functions/archive/keys.ts),
- * fed by the archive function through its own enhanced
+ * The archive: an S3 bucket holding one object per batch, JSON Lines with each event's personal
+ * data sealed under its mark's data key (key derived from the batch's first record, so a
+ * redelivery overwrites itself: functions/archive/keys.ts; the keys in MarkArchiveKeys), fed by
+ * the archive function through its own enhanced
  * fan-out consumer on the Kinesis stream (dedicated read throughput, so it never competes with
  * other readers of the stream).
  */
@@ -14,13 +15,17 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { erasureKey, eventsPrefix } from '../../functions/archive/keys';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { eventsPrefix } from '../../functions/archive/keys';
+import type { TableDefinition } from '../tables';
 import { MarkFunction } from './node-function';
 import { StreamConsumerGuard } from './stream-consumer';
 
 export interface MarkArchiveProps {
   stream: kinesis.IStream;
   entry: string;
+  /** MarkArchiveKeys: the data keys the archive reads and makes */
+  keys: { table: dynamodb.Table; definition: TableDefinition };
   /** keep the bucket and its objects when the stack is deleted */
   retain: boolean;
   infrequentAccessDays: number;
@@ -106,34 +111,24 @@ export class MarkArchive extends Construct {
       logRetention: props.logRetention,
       entry: props.entry,
       serviceName: 'archive',
-      description: 'Writes one S3 object per mark per batch; on MARK_FORGOTTEN deletes the mark\'s archived events',
+      description: 'Writes one S3 object per batch, personal data sealed with each mark\'s data key; on MARK_FORGOTTEN removes the key',
       timeout: Duration.minutes(1),
-      environment: { ARCHIVE_BUCKET: this.bucket.bucketName },
+      environment: { ARCHIVE_BUCKET: this.bucket.bucketName, [props.keys.definition.envVar]: props.keys.table.tableName },
     }).fn;
-    // Objects only under the archive's own prefixes (functions/archive/keys.ts): put and delete
-    // run objects, put and read the erasure markers, list the bucket (which also turns a
-    // missing marker into NoSuchKey instead of AccessDenied). No table access at all.
+    // PutObject of batch objects under events/ and nothing else on the bucket: no read, list or
+    // delete (a forget removes a key, not objects). Plain actions, not grantPut: that adds
+    // s3:Abort*, s3:PutObjectRetention and more that a single-part PutObject never needs.
     const events = `${eventsPrefix}*`;
-    const markers = erasureKey('*'); // erasures/*.json
-    // Plain actions, not grantPut/grantDelete: those add s3:Abort*, s3:PutObjectRetention,
-    // s3:DeleteObject* (versions too) and more that a single-part PutObject and DeleteObject never need.
-    const allow = (actions: string[], resourceArns: string[]) => iam.Grant.addToPrincipal({ grantee: this.fn, actions, resourceArns });
-    allow(['s3:PutObject'], [this.bucket.arnForObjects(events), this.bucket.arnForObjects(markers)]);
-    allow(['s3:DeleteObject'], [this.bucket.arnForObjects(events)]);
-    allow(['s3:GetObject'], [this.bucket.arnForObjects(markers)]);
-    allow(['s3:ListBucket'], [this.bucket.bucketArn]);
+    iam.Grant.addToPrincipal({ grantee: this.fn, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(events)] });
+    // The keys: one BatchGetItem per batch, a conditional PutItem for a new life's key or a forget,
+    // a GetItem after losing a race (functions/archive/keyring.ts). No UpdateItem, Scan or delete.
+    iam.Grant.addToPrincipal({ grantee: this.fn, actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], resourceArns: [props.keys.table.tableArn] });
     const bucketArn = `<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
     const policy = this.fn.role!.node.findChild('DefaultPolicy');
-    Validations.of(policy).acknowledge(
-      {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${events}]`,
-        reason: 'One object per mark per batch under events/<mark>/ (functions/archive/keys.ts): the keys are not known in advance, the prefix is the narrowest scope.',
-      },
-      {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${markers}]`,
-        reason: 'One erasure marker per forgotten mark, erasures/<mark>.json (functions/archive/keys.ts): the prefix and suffix are the narrowest scope.',
-      },
-    );
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${events}]`,
+      reason: 'One object per batch under events/dt=<day>/<shard>/ (functions/archive/keys.ts): the keys are not known in advance, the prefix is the narrowest scope.',
+    });
 
     this.guard = new StreamConsumerGuard(this, 'Delivery', {
       fn: this.fn,

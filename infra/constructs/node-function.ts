@@ -60,7 +60,6 @@ export class MarkFunction extends Construct {
         sourceMap: lambdaBundleOptions.sourcemap,
         sourcesContent: lambdaBundleOptions.sourcesContent,
         mainFields: [...lambdaBundleOptions.mainFields],
-        esbuildArgs: { '--alias': Object.entries(lambdaBundleOptions.alias).map(([from, to]) => `${from}=${to}`) },
         // The AWS SDK v3 clients are bundled in, not taken from the runtime: one tree-shaken,
         // minified file loads in ~0.1 s, where the runtime's SDK is read file by file from
         // node_modules (0.5-1.3 s measured by bench/pipeline.ts), and the version is pinned by

@@ -20,6 +20,8 @@ import { StreamConsumerGuard } from './stream-consumer';
 export interface MarkPipelineProps {
   markEvents: { table: dynamodb.Table; definition: TableDefinition };
   markSnapshots: { table: dynamodb.Table; definition: TableDefinition };
+  /** the archive's data keys: the eraser removes a forgotten life's */
+  archiveKeys: { table: dynamodb.Table; definition: TableDefinition };
   /** undefined: on-demand capacity */
   kinesisShards?: number;
   relayEntry: string;
@@ -40,7 +42,7 @@ export class MarkPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: MarkPipelineProps) {
     super(scope, id);
-    const { markEvents, markSnapshots } = props;
+    const { markEvents, markSnapshots, archiveKeys } = props;
 
     this.stream = new kinesis.Stream(this, 'Stream', {
       encryption: kinesis.StreamEncryption.MANAGED,
@@ -83,11 +85,12 @@ export class MarkPipeline extends Construct {
       ...common,
       entry: props.eraserEntry,
       serviceName: 'eraser',
-      description: 'On MARK_FORGOTTEN, deletes every older event and snapshot of the mark',
+      description: 'On MARK_FORGOTTEN, removes the mark\'s archive data key and deletes every older event and snapshot of the mark',
       timeout: Duration.minutes(2),
       environment: {
         [markEvents.definition.envVar]: markEvents.table.tableName,
         [markSnapshots.definition.envVar]: markSnapshots.table.tableName,
+        [archiveKeys.definition.envVar]: archiveKeys.table.tableName,
       },
     }).fn;
     // The tables themselves, not their indexes (Table.grant adds <table>/index/*): the eraser
@@ -97,6 +100,8 @@ export class MarkPipeline extends Construct {
       actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
       resourceArns: [markEvents.table.tableArn, markSnapshots.table.tableArn],
     });
+    // one conditional UpdateItem per forget: erasedBelow up, the data key gone (functions/archive/keyring.ts forgetKey)
+    iam.Grant.addToPrincipal({ grantee: this.eraser, actions: ['dynamodb:UpdateItem'], resourceArns: [archiveKeys.table.tableArn] });
     this.eraserGuard = new StreamConsumerGuard(this, 'EraserDelivery', {
       fn: this.eraser,
       label: 'eraser (MarkEvents stream, MARK_FORGOTTEN)',

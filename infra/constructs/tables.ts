@@ -43,7 +43,7 @@ export class MarkTables extends Construct {
         partitionKey: attribute(def.partitionKey),
         sortKey: def.sortKey && attribute(def.sortKey),
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: def.pointInTimeRecoveryDays },
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         stream: def.stream && streamViewTypes[def.stream],
         removalPolicy: props.removalPolicy,

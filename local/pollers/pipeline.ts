@@ -22,20 +22,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createArchiveHandler, type ArchiveHandler } from '../../functions/archive/archive';
+import { createKeyring } from '../../functions/archive/keyring';
 import { createEraserHandler, type EraserHandler } from '../../functions/eraser/eraser';
 import { eraserFilterPattern } from '../../functions/eraser/filter';
 import { createRelayHandler, type RelayHandler } from '../../functions/relay/relay';
 import { createLogger, type Log } from '../../functions/lib/log';
 import { localAwsConfig } from 'appsync-local';
 import { kinesisClient, startKinesalite, ensureStream, type Kinesalite } from '../services/kinesalite';
-import { s3Store, startS3rver, type LocalS3 } from '../services/s3rver';
+import { s3Client, startS3rver, type LocalS3 } from '../services/s3rver';
 import { matchesFilter, type FilterPattern } from './filter';
 import { ShardPoller } from './shard-poller';
 import { DynamoDbStreamSource, KinesisSource, kinesisStreamId, latestStreamArn, toLambdaDynamoDbRecord, toLambdaKinesisRecord } from './sources';
 
 export interface PipelineOptions {
   dynamodbEndpoint: string;
-  /** Physical table names by environment variable: MARK_EVENTS_TABLE, MARK_SNAPSHOTS_TABLE. */
+  /** Physical table names by environment variable: MARK_EVENTS_TABLE, MARK_SNAPSHOTS_TABLE, MARK_ARCHIVE_KEYS_TABLE. */
   env: Record<string, string>;
   /**
    * Checkpoints go to <dataDir>/pollers; kinesalite's and s3rver's files too when started here.
@@ -89,7 +90,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     createLogger('local-pipeline', (process.env.POWERTOOLS_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN');
   const eventsTable = options.env.MARK_EVENTS_TABLE;
   const snapshotsTable = options.env.MARK_SNAPSHOTS_TABLE;
-  if (!eventsTable || !snapshotsTable) throw new Error('startPipeline: env needs MARK_EVENTS_TABLE and MARK_SNAPSHOTS_TABLE');
+  const archiveKeysTable = options.env.MARK_ARCHIVE_KEYS_TABLE;
+  if (!eventsTable || !snapshotsTable || !archiveKeysTable) throw new Error('startPipeline: env needs MARK_EVENTS_TABLE, MARK_SNAPSHOTS_TABLE and MARK_ARCHIVE_KEYS_TABLE');
 
   const started: { stop(): Promise<void> }[] = [];
   const stopStarted = async () => {
@@ -121,11 +123,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const dynamodb = new DynamoDBClient({ ...localAwsConfig, endpoint: options.dynamodbEndpoint });
     const streams = new DynamoDBStreamsClient({ ...localAwsConfig, endpoint: options.dynamodbEndpoint });
     const kinesisSdk = kinesisClient(kinesis.endpoint);
-    started.push({ stop: async () => [dynamodb, streams, kinesisSdk].forEach((c) => c.destroy()) });
+    const s3 = s3Client(archive.endpoint);
+    started.push({ stop: async () => [dynamodb, streams, kinesisSdk, s3].forEach((c) => c.destroy()) });
 
     const relay: RelayHandler = createRelayHandler({ kinesis: kinesisSdk, streamName: kinesis.streamName, logger });
-    const eraser: EraserHandler = createEraserHandler({ dynamodb, eventsTable, snapshotsTable, logger });
-    const archiveHandler: ArchiveHandler = createArchiveHandler({ store: s3Store(archive.endpoint, archive.bucket), logger });
+    const eraser: EraserHandler = createEraserHandler({ dynamodb, eventsTable, snapshotsTable, archiveKeysTable, logger });
+    const archiveHandler: ArchiveHandler = createArchiveHandler({ s3, bucket: archive.bucket, keyring: createKeyring({ dynamodb, table: archiveKeysTable }), logger });
 
     const streamArn = await latestStreamArn(streams, eventsTable);
     const kinesisArn = `arn:aws:kinesis:${localAwsConfig.region}:000000000000:stream/${kinesis.streamName}`;

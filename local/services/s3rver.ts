@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { localAwsConfig, freePort } from 'appsync-local';
-import { createS3Store, type ArchiveStore } from '../../functions/archive/store';
 
 export interface S3rverOptions {
   /** Folder holding the buckets' files (default .data/s3). */
@@ -41,11 +40,6 @@ export function s3Client(endpoint: string): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-}
-
-/** The archive's own S3 client (as deployed) on a bucket of s3rver's, path-style. */
-export function s3Store(endpoint: string, bucket: string): ArchiveStore {
-  return createS3Store({ ...localS3Config, endpoint, bucket });
 }
 
 /** Starts s3rver in this process with its files under `directory`, creating the bucket. */

@@ -6,7 +6,9 @@ import { BatchWriteItemCommand, ScanCommand, type AttributeValue, type DynamoDBC
 import { GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { eventKey, eventsOfRun, runOfKey } from '../../functions/archive/keys';
+import { eventKey, eventsPrefix, isBatchKey, linesOf } from '../../functions/archive/keys';
+import type { MarkKey } from '../../functions/archive/keyring';
+import { openLine, tryOpen, type ArchivedLine } from '../../functions/archive/sealing';
 import type { MarkEventRecord } from '../../functions/lib/mark-event';
 
 let sequence = 0;
@@ -99,68 +101,119 @@ export function insertRecord(item: object, eventName: 'INSERT' | 'MODIFY' | 'REM
 }
 
 /**
- * What the archive holds under prefix, in listing order: each event of a run object under its own
- * address, eventKey(mark, version) (functions/archive/keys.ts), every other object (an erasure
- * marker) under its key, with the parsed JSON body. An event found in two runs (a redelivery cut
- * elsewhere) must be the same event: anything else throws.
+ * Where readers find the archive's data keys: MarkArchiveKeys of a stack. startTestStack
+ * registers its own (test/support/stack.ts), so that a test reading the archive of the one stack
+ * it runs need not name it; a test of several, or of handlers without a stack, passes its own.
  */
-export async function readArchive(s3: S3Client, bucket: string, prefix = 'events/'): Promise<Map<string, unknown>> {
-  const keys = await listObjectKeys(s3, bucket, prefix);
-  const bodies: string[] = [];
-  for (let i = 0; i < keys.length; i += 32) {
-    bodies.push(
-      ...(await Promise.all(
-        keys.slice(i, i + 32).map(async (key) => {
-          try {
-            return await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
-          } catch (err) {
-            throw new Error(`reading s3://${bucket}/${key}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-          }
-        }),
-      )),
-    );
-  }
-  const archive = new Map<string, unknown>();
-  keys.forEach((key, i) => {
-    const run = runOfKey(key);
-    if (!run) {
-      archive.set(key, JSON.parse(bodies[i]) as unknown);
-      return;
-    }
-    const events = eventsOfRun<{ mark: string; version: number }>(bodies[i]);
-    const versions = events.map((e) => e.version);
-    const expected = Array.from({ length: run.last - run.first + 1 }, (_, k) => run.first + k);
-    if (JSON.stringify(versions) !== JSON.stringify(expected) || events.some((e) => e.mark !== run.mark)) {
-      throw new Error(`s3://${bucket}/${key} holds ${run.mark === events[0]?.mark ? '' : `mark ${events[0]?.mark} `}versions ${versions.join(',')}, not the run its key names`);
-    }
-    for (const event of events) {
-      const address = eventKey(event.mark, event.version);
-      if (archive.has(address) && JSON.stringify(archive.get(address)) !== JSON.stringify(event)) {
-        throw new Error(`${address} is archived twice with different contents`);
-      }
-      archive.set(address, event);
-    }
-  });
-  // in address order: keys and addresses of one mark sort by version (functions/archive/keys.ts)
-  return new Map([...archive].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+export interface ArchiveKeys {
+  dynamodb: DynamoDBClient;
+  table: string;
+}
+const registered = new Set<ArchiveKeys>();
+export function registerArchiveKeys(keys: ArchiveKeys): () => void {
+  registered.add(keys);
+  return () => registered.delete(keys);
+}
+function keysOrDefault(keys: ArchiveKeys | undefined): ArchiveKeys {
+  if (keys) return keys;
+  if (registered.size !== 1) throw new Error(`reading the archive needs its key table: ${registered.size} stacks are running, name one`);
+  return [...registered][0];
 }
 
-/** Every archived body as text, for a search for personal data. */
-export async function archiveText(s3: S3Client, bucket: string): Promise<string> {
-  const all = await readArchive(s3, bucket, '');
-  return [...all].map(([key, body]) => `${key}\n${JSON.stringify(body)}`).join('\n');
+/** Every archived line of every batch object, with the key of the object that holds it. */
+export async function archivedLines(s3: S3Client, bucket: string): Promise<{ key: string; line: ArchivedLine }[]> {
+  const keys = (await listObjectKeys(s3, bucket, eventsPrefix)).filter(isBatchKey);
+  const lines: { key: string; line: ArchivedLine }[] = [];
+  for (let i = 0; i < keys.length; i += 32) {
+    const bodies = await Promise.all(keys.slice(i, i + 32).map((key) => objectText(s3, bucket, key)));
+    bodies.forEach((body, k) => lines.push(...linesOf<ArchivedLine>(body).map((line) => ({ key: keys[i + k], line }))));
+  }
+  return lines;
+}
+
+async function objectText(s3: S3Client, bucket: string, key: string): Promise<string> {
+  try {
+    return await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+  } catch (err) {
+    throw new Error(`reading s3://${bucket}/${key}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Every item of the key table, as the keyring reads them. */
+export async function keyItems(keys: ArchiveKeys): Promise<MarkKey[]> {
+  const items: MarkKey[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await keys.dynamodb.send(new ScanCommand({ TableName: keys.table, ExclusiveStartKey: start, ConsistentRead: true }));
+    for (const item of page.Items ?? []) {
+      const erasedBelow = Number(item.erasedBelow?.N ?? 0);
+      items.push(item.dataKey?.B ? { mark: item.mark.S!, erasedBelow, dataKey: item.dataKey.B } : { mark: item.mark.S!, erasedBelow });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 /**
- * What the archive holds under prefix, without reading a body: the address of every event of
- * every run object (a run's key names its versions), the key of every other object.
+ * What a reader of the archive finds, by event address eventKey(mark, version)
+ * (functions/archive/keys.ts), in address order, limited to addresses under `prefix` (e.g.
+ * markPrefix(mark)): every archived event of each mark's current life and of the lives before
+ * it that were never forgotten, opened with the key table's keys. A version below the mark's
+ * erasedBelow is erased, and not listed. An event found in two objects (a redelivery cut
+ * elsewhere) must be the same event, and a listed event must open: anything else throws.
  */
+export async function readArchive(s3: S3Client, bucket: string, prefix = 'events/', keys?: ArchiveKeys): Promise<Map<string, unknown>> {
+  const lines = (await archivedLines(s3, bucket)).filter(({ line }) => eventKey(line.mark, line.version).startsWith(prefix));
+  const lives = new Map((await keyItems(keysOrDefault(keys))).map((item) => [item.mark, item]));
+  const archive = new Map<string, unknown>();
+  for (const { key, line } of lines) {
+    const life = lives.get(line.mark);
+    if (line.version < (life?.erasedBelow ?? 0)) continue;
+    const opened = openLine(line, life);
+    if (!opened.readable) throw new Error(`s3://${bucket}/${key}: ${line.mark} version ${line.version} does not open (${opened.reason})`);
+    const address = eventKey(line.mark, line.version);
+    if (archive.has(address) && JSON.stringify(archive.get(address)) !== JSON.stringify(opened.event)) {
+      throw new Error(`${address} is archived twice with different contents`);
+    }
+    archive.set(address, opened.event);
+  }
+  // in address order: addresses of one mark sort by version (functions/archive/keys.ts)
+  return new Map([...archive].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Everything the bucket gives away to whoever holds it and the key table as it is now, as text:
+ * every object's body, and every sealed box that any key left in the table opens, whatever mark
+ * it is stored under. A search for personal data after a forget looks here.
+ */
+export async function archiveText(s3: S3Client, bucket: string, keys?: ArchiveKeys): Promise<string> {
+  const objects = await listObjectKeys(s3, bucket, '');
+  const bodies = await Promise.all(objects.map((key) => objectText(s3, bucket, key)));
+  const dataKeys = (await keyItems(keysOrDefault(keys))).flatMap((item) => (item.dataKey ? [item.dataKey] : []));
+  const opened: string[] = [];
+  for (const body of bodies) {
+    for (const raw of body.split('\n')) {
+      let line: ArchivedLine;
+      try {
+        line = JSON.parse(raw) as ArchivedLine;
+      } catch {
+        continue;
+      }
+      for (const dataKey of dataKeys) {
+        const secret = line?.sealed === undefined ? undefined : tryOpen(line, dataKey);
+        if (secret) opened.push(JSON.stringify(secret));
+      }
+    }
+  }
+  return [...objects.map((key, i) => `${key}\n${bodies[i]}`), ...opened].join('\n');
+}
+
+/** The address of every archived line under events/ (erased or not), without a key: how far the archive has got. */
 export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
   const addresses = new Set<string>();
-  for (const key of await listObjectKeys(s3, bucket, prefix)) {
-    const run = runOfKey(key);
-    if (!run) addresses.add(key);
-    else for (let version = run.first; version <= run.last; version++) addresses.add(eventKey(run.mark, version));
+  for (const { line } of await archivedLines(s3, bucket)) {
+    const address = eventKey(line.mark, line.version);
+    if (address.startsWith(prefix)) addresses.add(address);
   }
   return [...addresses].sort();
 }

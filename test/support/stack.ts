@@ -14,6 +14,7 @@ import { graphqlHttpClient, signedIamHeaders, type CognitoIdentity, type GraphQL
 import { SEEDED_USERS, type SeededRole } from '../../local/users';
 import { uniquePrefix } from './prefix';
 import { SignIns } from './sign-in';
+import { registerArchiveKeys } from './pipeline-fixtures';
 
 export type GqlResponse<T = Record<string, unknown>> = GraphQLHttpResponse<T>;
 
@@ -71,6 +72,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     tablePrefix: uniquePrefix(options.label ?? 'stack'),
     buildRoot,
   });
+  // readArchive and archiveText find this stack's archive keys without being told (one stack per test file, as a rule)
+  const unregisterKeys = registerArchiveKeys({ dynamodb: stack.dynamodb, table: stack.env.MARK_ARCHIVE_KEYS_TABLE });
   const http = graphqlHttpClient(stack.graphqlUrl);
   const post = http.post;
   const defaultIdentity: Identity = (options.authorization?.defaultMode ?? 'AMAZON_COGNITO_USER_POOLS') === 'API_KEY' ? 'apiKey' : 'staff';
@@ -114,6 +117,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       return post(body, { ...auth, ...opts.headers }) as never;
     },
     stop: async () => {
+      unregisterKeys();
       http.close();
       signIns.destroy();
       try {
