@@ -29,6 +29,9 @@ export type { ResolveInfo, ResolveInput, ResolveOutcome, ResolverError, Resolver
 export { startApiServer, loadAppSyncSchema, buildAppSyncSchema, AWS_SCHEMA_FILE, APPSYNC_DEFAULT_LIMITS } from './server';
 export type { ApiServer, ApiServerOptions, ExecutionLimits, MutationResultEvent, MutationResultListener, TlsCertificate, Caller, RequestTrace, TraceSink } from './server';
 export { signedIamHeaders, verifySigV4 } from './server/auth';
+// One guard for any listener: an exception in a handler answers that one request (400 / 500), never the process.
+export { decodedPath, failureStatus, guardMessages, guardRequests, guardServer, guardUpgrades, MalformedTargetError, requestTarget } from './server/guard';
+export type { ErrorAnswer, GuardOptions } from './server/guard';
 export { graphqlHttpClient, type GraphQLHttpClient, type GraphQLHttpResponse } from './server/client';
 export type { AuthMode, AuthorizationModes, CognitoIdentity, IamCredentials, IamIdentity, SigV4Outcome } from './server/auth';
 

@@ -59,6 +59,7 @@ import { validateDocument } from '../server/validation';
 import { locationsOf, queryDepthExceeded, requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
 import { checkVariableNesting, checkVariables, MAX_VARIABLE_DEPTH, operationNotFound, pickOperation, variableTooDeepMessage } from '../server/execute';
 import { nestingPastAt } from '../server/json-depth';
+import { guardMessages, requestTarget } from '../server/guard';
 import { selectionDepth, selectionSetGraphQL, selectionSetList } from '../server/selection';
 import { checkDocumentCost } from '../server/validation';
 // Auth (local/server/auth.ts, directives.ts): the same modes and directive rules as over HTTP.
@@ -189,8 +190,7 @@ function lowerCaseKeys(object: Record<string, unknown>): Record<string, string> 
 
 /** The auth header of an upgrade: the `header` query parameter, or a `header-<base64url>` subprotocol. */
 export function connectionAuthHeader(request: IncomingMessage): Record<string, string> | null {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const fromQuery = url.searchParams.get('header');
+  const fromQuery = requestTarget(request.url)?.searchParams.get('header');
   if (fromQuery) {
     const decoded = decodeAuthHeader(fromQuery);
     if (decoded) return decoded;
@@ -564,14 +564,17 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     send(connection, { type: 'complete', id });
   }
 
-  function onMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
-    // Messages wait for the connection's authentication, in the order they came.
-    void connection.authorized.then((caller) => {
-      if (!connections.has(connection)) return;
-      if (!caller) refuseConnection(connection);
-      else handleMessage(connection, raw, isBinary);
-    });
-  }
+  // Messages wait for the connection's authentication, in the order they came. A handler's
+  // exception answers that message with an error on its connection and nothing more.
+  const onMessage = guardMessages(
+    (connection: Connection, raw: RawData, isBinary: boolean) =>
+      connection.authorized.then((caller) => {
+        if (!connections.has(connection)) return;
+        if (!caller) refuseConnection(connection);
+        else handleMessage(connection, raw, isBinary);
+      }),
+    { name: 'real-time endpoint', answer: (_error, connection: Connection) => sendError(connection, undefined, [{ errorType: 'InternalFailure', message: FALLBACK_ERROR }]) },
+  );
 
   function handleMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
     let message: Record<string, unknown> | null = null;
@@ -643,8 +646,8 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   });
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) return false;
+    // `//[` as a target once threw from new URL here and stopped the whole process (issue 24)
+    if (requestTarget(request.url)?.pathname !== path) return false;
     if (!subprotocols(request).includes(SUBPROTOCOL)) {
       socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nThe real-time endpoint speaks the ${SUBPROTOCOL} subprotocol only.\n`);
       return true;
