@@ -32,8 +32,6 @@ import {
   getVariableValues,
   GraphQLError,
   Kind,
-  parse,
-  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -59,6 +57,7 @@ import { validateDocument } from '../server/validation';
 import { locationsOf, queryDepthExceeded, requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
 import { checkVariableNesting, checkVariables, MAX_VARIABLE_DEPTH, operationNotFound, pickOperation, variableTooDeepMessage } from '../server/execute';
 import { nestingPastAt } from '../server/json-depth';
+import { parseWithinLimits } from '../server/document-limits';
 import { guardMessages, requestTarget } from '../server/guard';
 import { selectionDepth, selectionSetGraphQL, selectionSetList } from '../server/selection';
 import { checkDocumentCost } from '../server/validation';
@@ -418,13 +417,13 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       return;
     }
 
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (error) {
-      sendError(connection, id, [graphQLErrorToRealtime(error as GraphQLError)]);
+    // the HTTP endpoint's document limits, before validation (issue 24, part 4)
+    const parsed = parseWithinLimits(request.query);
+    if (!parsed.ok) {
+      sendError(connection, id, ['syntax' in parsed ? graphQLErrorToRealtime(parsed.syntax) : fromAppSync(parsed.refused)]);
       return;
     }
+    const document = parsed.document;
     const validationErrors = validateDocument(schema, document, { introspection: options.introspection });
     if (validationErrors.length > 0) {
       sendError(connection, id, validationErrors.map(fromAppSync));

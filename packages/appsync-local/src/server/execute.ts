@@ -11,7 +11,6 @@ import {
   GraphQLError,
   isNonNullType,
   Kind,
-  parse,
   typeFromAST,
   type DocumentNode,
   type FieldNode,
@@ -38,6 +37,7 @@ import {
 } from './errors';
 import { selectionSetGraphQL, selectionSetList } from './selection';
 import { checkDocumentCost, validateDocument } from './validation';
+import { parseWithinLimits } from './document-limits';
 import { project } from '../realtime/selection';
 import { ScalarParseError } from './scalars';
 import type { Caller } from './auth';
@@ -125,6 +125,8 @@ interface SelectionInfo {
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
+/** what a refused document is cached as: its errors say why */
+const EMPTY_DOCUMENT: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
 
 /**
  * How many resolvers of one request run at once (issue 20, part 5). graphql-js starts every
@@ -184,16 +186,14 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
   const prepare = (query: string): PreparedDocument => {
     const hit = documents.get(query);
     if (hit) return hit;
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch {
-      // graphql-over-http#81: a query AppSync cannot parse gets 400 "Unable to parse GraphQL query."
-      throw new MalformedRequestError('Unable to parse GraphQL query.');
-    }
+    // A document past DOCUMENT_LIMITS is refused before validation, whose cost it would set (issue 24, part 4).
+    const parsed = parseWithinLimits(query);
+    // graphql-over-http#81: a query AppSync cannot parse gets 400 "Unable to parse GraphQL query."
+    if (!parsed.ok && 'syntax' in parsed) throw new MalformedRequestError('Unable to parse GraphQL query.');
+    const document = parsed.ok ? parsed.document : EMPTY_DOCUMENT;
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    const errors = validateDocument(schema, document, { introspection: limits.introspection });
+    const errors = parsed.ok ? validateDocument(schema, document, { introspection: limits.introspection }) : [parsed.refused];
     const prepared = { document, fragments, errors: errors.length ? errors : checkDocumentCost(document, fragments) };
     if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
     documents.set(query, prepared);
