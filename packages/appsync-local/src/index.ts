@@ -38,7 +38,10 @@ export type { AuthMode, AuthorizationModes, CognitoIdentity, IamCredentials, Iam
 // The real-time endpoint and a client of its protocol.
 export { attachRealtime, connectRealtime, authHeader, REALTIME_PATH, SUBPROTOCOL } from './realtime';
 export type { AttachRealtimeOptions, RealtimeServer, RealtimeClient, RealtimeClientOptions, AnyServerMessage, ServerMessage } from './realtime';
-export { MAX_SUBSCRIPTIONS_PER_CONNECTION, MAX_MESSAGE_BYTES, SLOW_READER_CLOSE_CODE } from './realtime/server';
+export { MAX_SUBSCRIPTIONS_PER_CONNECTION, MAX_MESSAGE_BYTES, REALTIME_SAFEGUARDS, SLOW_READER_CLOSE_CODE } from './realtime/server';
+// A document's cost limits, applied by the HTTP endpoint and at real-time starts alike.
+export { DOCUMENT_LIMITS } from './server/document-limits';
+export type { DocumentLimits } from './server/document-limits';
 // An API's subscription filters, as the real-time endpoint compiles and applies them (for its own tests).
 export { compileSubscriptionFilter, matchesFilter } from './realtime/filters';
 

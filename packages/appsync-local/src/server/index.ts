@@ -24,6 +24,7 @@ import {
   type GraphQLRequest,
   type GraphQLResponseBody,
   type MutationResultListener,
+  type PreparedDocument,
 } from './execute';
 import { loadAppSyncSchema } from './schema';
 import { nestingPastAt } from './json-depth';
@@ -33,7 +34,7 @@ import { fieldAccess, type FieldAccess } from './directives';
 import { Trace, type TraceSink } from '../trace';
 import { guardRequests, guardUpgrades, type GuardOptions } from './guard';
 
-export type { ExecutionLimits, MutationResultEvent, MutationResultListener } from './execute';
+export type { ExecutionLimits, MutationResultEvent, MutationResultListener, PreparedDocument } from './execute';
 export { APPSYNC_DEFAULT_LIMITS } from './execute';
 export { AWS_SCHEMA_FILE, buildAppSyncSchema, loadAppSyncSchema } from './schema';
 export type { AuthConfig, Caller } from './auth';
@@ -84,6 +85,8 @@ export interface ApiServer {
   runtime: ResolverRuntime;
   /** the limits this endpoint enforces (the real-time endpoint applies the same) */
   limits: ExecutionLimits;
+  /** the endpoint's parsed and checked documents, by query text (the real-time endpoint's starts use them too) */
+  prepareDocument(query: string): PreparedDocument;
   /** authenticates a request's headers (the real-time endpoint uses it too) */
   authenticator: Authenticator;
   /** the schema's auth directives */
@@ -198,6 +201,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     runtime: options.runtime,
     limits,
     authenticator,
+    prepareDocument: (query) => executor.prepare(query),
     access,
     certificate,
     httpServer,
