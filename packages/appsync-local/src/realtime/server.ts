@@ -192,6 +192,9 @@ interface Connection {
   /** starts waiting for their turn (REALTIME_SAFEGUARDS), and how many run */
   startQueue: Array<Record<string, unknown>>;
   startsRunning: number;
+  /** ids of the starts that run now, and those of them a stop came for: they register nothing */
+  runningIds: Set<string>;
+  stoppedWhileRunning: Set<string>;
   /** the start rate's bucket: starts it may send now, as of tokensAt (ms) */
   startTokens: number;
   tokensAt: number;
@@ -565,7 +568,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       connection.pending.delete(id);
     }
     // The client stopped (or left) while the resolver ran: nothing to register.
-    if (!connections.has(connection) || connection.socket.readyState !== WebSocket.OPEN) return;
+    if (!connections.has(connection) || connection.socket.readyState !== WebSocket.OPEN || connection.stoppedWhileRunning.has(id)) return;
 
     const subscription: Subscription = {
       id,
@@ -606,7 +609,9 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   function pumpStarts(connection: Connection): void {
     while (connection.startsRunning < REALTIME_SAFEGUARDS.startsAtOncePerConnection && connection.startQueue.length) {
       const message = connection.startQueue.shift()!;
+      const id = typeof message.id === 'string' ? message.id : undefined;
       connection.startsRunning++;
+      if (id !== undefined) connection.runningIds.add(id);
       onStart(connection, message)
         .catch((error) => {
           console.error('[realtime] start failed', error);
@@ -614,6 +619,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
         })
         .finally(() => {
           connection.startsRunning--;
+          if (id !== undefined) {
+            connection.runningIds.delete(id);
+            connection.stoppedWhileRunning.delete(id);
+          }
           // the connection's next start after a turn of the event loop: other clients' I/O goes first
           setImmediate(() => pumpStarts(connection));
         });
@@ -626,9 +635,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       sendError(connection, undefined, [{ errorType: 'BadRequestException', message: 'A stop message needs an id.' }]);
       return;
     }
-    // a start still waiting for its turn never runs
+    // a start still waiting for its turn never runs; one running registers nothing (`complete` answers both)
     const waiting = connection.startQueue.findIndex((start) => start.id === id);
     if (waiting >= 0) connection.startQueue.splice(waiting, 1);
+    if (connection.runningIds.has(id)) connection.stoppedWhileRunning.add(id);
     const subscription = connection.subscriptions.get(id);
     if (subscription) removeSubscription(subscription);
     connection.pending.delete(id);
@@ -698,6 +708,8 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       pending: new Set(),
       startQueue: [],
       startsRunning: 0,
+      runningIds: new Set(),
+      stoppedWhileRunning: new Set(),
       startTokens: startBurst,
       tokensAt: performance.now(),
     };

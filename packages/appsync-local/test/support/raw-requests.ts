@@ -140,10 +140,11 @@ export const rawInputs: fc.Arbitrary<RawInput> = fc.oneof(
 );
 
 /**
- * Sends the bytes, half-closes, and returns what came back within `waitMs` (or when the server
- * closed). Never rejects: a reset is an answer too.
+ * Sends the bytes, half-closes (unless `halfClose` is false: some servers, s3rver's, answer no
+ * half-closed connection), and returns what came back within `waitMs`, when the server closed, or
+ * (not half-closed) as soon as a status line came. Never rejects: a reset is an answer too.
  */
-export function sendRaw(port: number, bytes: Buffer, waitMs = 500, host = '127.0.0.1'): Promise<RawAnswer> {
+export function sendRaw(port: number, bytes: Buffer, waitMs = 500, host = '127.0.0.1', halfClose = true): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect({ port, host });
@@ -155,16 +156,19 @@ export function sendRaw(port: number, bytes: Buffer, waitMs = 500, host = '127.0
       resolve({ status: status ? Number(status) : undefined, head });
     };
     const timer = setTimeout(done, waitMs);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (!halfClose && /^HTTP\/1\.[01] \d{3}/.test(Buffer.concat(chunks).toString('latin1'))) done();
+    });
     socket.on('error', done);
     socket.on('close', done);
-    socket.on('connect', () => socket.end(bytes));
+    socket.on('connect', () => (halfClose ? socket.end(bytes) : socket.write(bytes)));
   });
 }
 
 /** The status a well-formed `GET path` gets from the port within timeoutMs, or throws. */
 export async function answersAt(port: number, path = '/', timeoutMs = 5_000): Promise<number> {
-  const answer = await sendRaw(port, Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`), timeoutMs);
+  const answer = await sendRaw(port, Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`), timeoutMs, '127.0.0.1', false);
   if (answer.status === undefined) throw new Error(`port ${port} did not answer GET ${path} (got ${JSON.stringify(answer.head.slice(0, 60))})`);
   return answer.status;
 }
