@@ -1,5 +1,5 @@
 /**
- * The attacker and the ordinary writers of the reliability file test/reliability/hostile.test.ts,
+ * The attackers of the reliability files under test/reliability/attacks/ (hostile.test.ts and issue 24's),
  * in a Node.js process of their own (forked by bench/job-process.ts, as the benchmarks' load
  * generator is): the test's process holds the endpoint and the well-behaved client only, so the
  * client's wait is what the endpoint makes it wait, not the attacker's own CPU time (building

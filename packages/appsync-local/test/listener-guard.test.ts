@@ -6,7 +6,7 @@
  * upgrades) and the user pool's; after each, both still answer a well-formed request.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -91,6 +91,41 @@ describe('the guard', () => {
       expect((await sendRaw(port, Buffer.from('GET /lib-throws HTTP/1.1\r\nHost: x\r\n\r\n'))).status).toBe(500);
       expect((await sendRaw(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'))).status).toBe(500);
       expect(guardUpgrades).toBeTypeOf('function');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('runs the listeners a handler hangs on its request inside the guard: a library that rethrows a reset request’s error', async () => {
+    const logged: string[] = [];
+    // kinesalite's way of reading a body
+    const server = createServer(
+      guardRequests(
+        (req, res) => {
+          req.on('error', (error) => {
+            throw error;
+          });
+          req.on('data', () => {});
+          req.on('end', () => res.end('read'));
+        },
+        { name: 'rethrowing server', log: (message) => logged.push(message) },
+      ),
+    );
+    const port = await serve(server);
+    try {
+      // a body announced longer than sent, then a reset: the request errors with "aborted"
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc');
+          setTimeout(() => {
+            socket.resetAndDestroy();
+            resolve();
+          }, 50);
+        });
+      });
+      await expect.poll(() => logged).toEqual(['rethrowing server: POST request failed (500)']);
+      expect(await answersAt(port, '/')).toBe(200);
     } finally {
       server.closeAllConnections();
       server.close();

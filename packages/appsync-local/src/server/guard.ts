@@ -78,9 +78,18 @@ function logged(options: GuardOptions, what: string, error: unknown): 400 | 500 
   return status;
 }
 
-/** An HTTP request handler whose exceptions (thrown or rejected) answer that request with 400 or 500. */
+/** The request's events whose listeners, hung by a handler as it starts, run inside the guard too. */
+const REQUEST_EVENTS = ['data', 'end', 'error', 'close', 'aborted'] as const;
+
+/**
+ * An HTTP request handler whose exceptions (thrown or rejected) answer that request with 400 or 500.
+ * Listeners the handler hangs on its request while it runs synchronously run inside the guard too:
+ * kinesalite's `req.on('error', (err) => { throw err })` turned a client that reset in the middle
+ * of its body into an uncaught exception that stopped every port of the stack.
+ */
 export function guardRequests<R extends IncomingMessage, S extends ServerResponse>(handler: (req: R, res: S) => unknown, options: GuardOptions): (req: R, res: S) => void {
   return (req, res) => {
+    const before = REQUEST_EVENTS.map((event) => new Set(req.listeners(event)));
     const fail = (error: unknown) => {
       const status = logged(options, `${String(req.method).slice(0, 16)} request`, error);
       if (res.headersSent || res.destroyed) {
@@ -96,6 +105,19 @@ export function guardRequests<R extends IncomingMessage, S extends ServerRespons
     } catch (error) {
       fail(error);
     }
+    REQUEST_EVENTS.forEach((event, i) => {
+      for (const listener of req.listeners(event) as Array<(...args: unknown[]) => unknown>) {
+        if (before[i]!.has(listener)) continue;
+        req.off(event, listener);
+        req.on(event, (...args: unknown[]) => {
+          try {
+            listener.apply(req, args);
+          } catch (error) {
+            fail(error);
+          }
+        });
+      }
+    });
   };
 }
 
