@@ -12,6 +12,7 @@
  * infra/stack.ts declares).
  */
 import type { ResourcesConfig } from 'aws-amplify';
+import { MARK_API_AUTHORIZATION } from './auth';
 
 /** The CfnOutputs of infra/stack.ts a client configuration is made of. */
 export const CLIENT_OUTPUTS = {
@@ -19,6 +20,8 @@ export const CLIENT_OUTPUTS = {
   region: 'Region',
   userPoolId: 'UserPoolId',
   userPoolClientId: 'UserPoolClientId',
+  /** the web client's CloudFront URL (not part of the configuration; where the deployed page is) */
+  webUrl: 'WebUrl',
 } as const;
 
 export interface ClientEndpoints {
@@ -99,4 +102,45 @@ export function parseClientConfig(value: unknown): ClientConfig {
   ].filter(([, v]) => typeof v !== 'string' || !v);
   if (missing.length) throw new ClientConfigError(`is not a client configuration: no ${missing.map(([k]) => k).join(', ')}`);
   return config as ClientConfig;
+}
+
+/**
+ * Amplify Gen 2's outputs file, amplify_outputs.json, the one Amplify's Swift, Android and Flutter
+ * libraries read (`Amplify.configure(with: .amplifyOutputs)`, `AmplifyOutputs.fromResource(R.raw.amplify_outputs)`,
+ * `Amplify.configure(amplifyConfig)` with its content): for a deployed stack only — the format has no
+ * place for the local pool's endpoint. Schema version 1 (the Swift library's AmplifyOutputsData:
+ * "Currently supports schema version 1"; aws-amplify's parseAmplifyOutputs reads the same keys).
+ */
+export interface AmplifyOutputsFile {
+  version: '1';
+  auth: { aws_region: string; user_pool_id: string; user_pool_client_id: string };
+  data: { aws_region: string; url: string; api_key?: string; default_authorization_type: string; authorization_types: string[] };
+}
+
+export function amplifyOutputs(endpoints: ClientEndpoints): AmplifyOutputsFile {
+  if (endpoints.userPoolEndpoint) throw new ClientConfigError('amplify_outputs.json cannot name a user pool endpoint: it is for a deployed stack (Cognito), not the local pool');
+  return {
+    version: '1',
+    auth: { aws_region: endpoints.region, user_pool_id: endpoints.userPoolId, user_pool_client_id: endpoints.userPoolClientId },
+    data: {
+      aws_region: endpoints.region,
+      url: endpoints.graphqlUrl,
+      ...(endpoints.apiKey ? { api_key: endpoints.apiKey } : {}),
+      // the API's modes as AppSync names them (infra/auth.ts): the same words in this format
+      default_authorization_type: MARK_API_AUTHORIZATION.defaultMode,
+      authorization_types: [...MARK_API_AUTHORIZATION.additionalModes],
+    },
+  };
+}
+
+/** The endpoints of a client configuration (ResourcesConfig), for writing them in another format. */
+export function endpointsOf(config: ClientConfig): ClientEndpoints {
+  return {
+    graphqlUrl: config.API.GraphQL.endpoint,
+    region: config.API.GraphQL.region,
+    userPoolId: config.Auth.Cognito.userPoolId,
+    userPoolClientId: config.Auth.Cognito.userPoolClientId,
+    userPoolEndpoint: config.Auth.Cognito.userPoolEndpoint,
+    apiKey: config.API.GraphQL.apiKey,
+  };
 }

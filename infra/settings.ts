@@ -10,12 +10,42 @@ export interface ContextSource {
 
 export type FieldLogLevelSetting = 'NONE' | 'ERROR' | 'INFO' | 'DEBUG' | 'ALL';
 
+/** What a stage is for (context `stage`): its defaults differ where a cheaper development choice exists. */
+export type Stage = 'development' | 'production';
+/** Cognito's feature plans (UserPool FeaturePlan): threat protection needs PLUS. */
+export type CognitoFeaturePlan = 'LITE' | 'ESSENTIALS' | 'PLUS';
+
 export interface MarkApiSettings {
+  /**
+   * context `stage`, default development. production turns on by default what costs money idle or
+   * per user but protects a live service (Cognito PLUS with threat protection, the WAF,
+   * on-demand Kinesis) and turns introspection off; development defaults to the cheaper choice.
+   */
+  stage: Stage;
+  /** context `cognitoFeaturePlan` (LITE, ESSENTIALS, PLUS): default PLUS in production (threat protection enforced), ESSENTIALS in development */
+  cognitoFeaturePlan: CognitoFeaturePlan;
+  /** a WAF web ACL in front of the API (context `waf`): default on in production, off in development */
+  waf: boolean;
+  /**
+   * The pool's email sender through SES (context `sesFromEmail`, a verified SES identity, and
+   * `sesRegion`, where it is verified): without it Cognito sends at most 50 emails a day
+   * for the pool (sign-up codes, password resets), which a production stage outgrows.
+   */
+  sesFromEmail?: string;
+  sesRegion?: string;
+  /** an email address subscribed to the alarm topic (context `alarmEmail`; it confirms by email) */
+  alarmEmail?: string;
+  /** upload the web client's source map too (context `webSourceMap`, default false) */
+  webSourceMap: boolean;
   /** keep the tables when the stack is deleted (context `retainTables`, default true) */
   retainTables: boolean;
   /** keep the archive bucket and its objects when the stack is deleted (context `retainArchive`, default true) */
   retainArchive: boolean;
-  /** a provisioned shard count (context `kinesisShards`); undefined means on-demand capacity */
+  /**
+   * a provisioned shard count (context `kinesisShards`); undefined means on-demand capacity.
+   * Default: 1 provisioned shard in development (a quarter of on-demand's idle price), on demand in
+   * production; `-c kinesisShards=on-demand` asks for on demand in any stage.
+   */
   kinesisShards?: number;
   /** AppSync field log level (context `apiLogLevel`, default ERROR) */
   apiLogLevel: FieldLogLevelSetting;
@@ -53,7 +83,7 @@ export interface MarkApiSettings {
    * The local endpoint enforces the same value.
    */
   resolverCountLimit: number;
-  /** GraphQL introspection enabled (context `introspection`, default true; `-c introspection=false` for production) */
+  /** GraphQL introspection enabled (context `introspection`; default true, false in a production stage) */
   introspection: boolean;
   /**
    * The WAF's rate-based rule: the most requests one client IP may make in any 5 minutes before
@@ -120,15 +150,44 @@ function isoDate(node: ContextSource, key: string): Date | undefined {
   return new Date(`${value}T00:00:00Z`);
 }
 
+function optionalString(node: ContextSource, key: string, pattern: RegExp, what: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) throw new Error(`context ${key} must be ${what}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function oneOf<T extends string>(node: ContextSource, key: string, allowed: readonly T[], fallback: T): T {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return fallback;
+  const upper = String(value);
+  const found = allowed.find((a) => a.toLowerCase() === upper.toLowerCase());
+  if (!found) throw new Error(`context ${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  return found;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
 export function readSettings(node: ContextSource): MarkApiSettings {
   // the old setting counted from synth time; silently ignoring it would deploy another expiry than asked
   if (node.tryGetContext('apiKeyDays') !== undefined) throw new Error('context apiKeyDays is replaced by apiKeyExpires, a fixed date YYYY-MM-DD (README "Rotating the API key")');
   const apiLogLevel = String(node.tryGetContext('apiLogLevel') ?? 'ERROR').toUpperCase() as FieldLogLevelSetting;
   if (!LOG_LEVELS.includes(apiLogLevel)) throw new Error(`context apiLogLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  const stage = oneOf<Stage>(node, 'stage', ['development', 'production'], 'development');
+  const production = stage === 'production';
+  const shards = node.tryGetContext('kinesisShards');
+  const onDemand = shards === 'on-demand' || (production && (shards === undefined || shards === null || shards === ''));
   const settings: MarkApiSettings = {
+    stage,
+    cognitoFeaturePlan: oneOf<CognitoFeaturePlan>(node, 'cognitoFeaturePlan', ['LITE', 'ESSENTIALS', 'PLUS'], production ? 'PLUS' : 'ESSENTIALS'),
+    waf: bool(node, 'waf', production),
+    sesFromEmail: optionalString(node, 'sesFromEmail', EMAIL, 'an email address (an SES verified identity)'),
+    sesRegion: optionalString(node, 'sesRegion', /^[a-z]{2}(-[a-z]+)+-\d$/, 'a region such as eu-west-1'),
+    alarmEmail: optionalString(node, 'alarmEmail', EMAIL, 'an email address'),
+    webSourceMap: bool(node, 'webSourceMap', false),
     retainTables: bool(node, 'retainTables', true),
     retainArchive: bool(node, 'retainArchive', true),
-    kinesisShards: positiveInt(node, 'kinesisShards', undefined),
+    kinesisShards: onDemand ? undefined : positiveInt(node, 'kinesisShards', 1),
     apiLogLevel,
     apiKeyExpires: isoDate(node, 'apiKeyExpires'),
     apiKeyGeneration: positiveInt(node, 'apiKeyGeneration', 1),
@@ -140,9 +199,11 @@ export function readSettings(node: ContextSource): MarkApiSettings {
     // AppSync's ranges for the two GraphqlApi props (CreateGraphqlApi: queryDepthLimit 0-75, resolverCountLimit 0-10000).
     queryDepthLimit: intInRange(node, 'queryDepthLimit', 10, 0, 75),
     resolverCountLimit: intInRange(node, 'resolverCountLimit', 100, 0, 10_000),
-    introspection: bool(node, 'introspection', true),
+    introspection: bool(node, 'introspection', !production),
     wafRateLimitPer5Minutes: intInRange(node, 'wafRateLimitPer5Minutes', 2000, 10, 2_000_000_000),
   };
+  // the stack is environment-agnostic, so CDK cannot default SES's region to the pool's
+  if ((settings.sesRegion === undefined) !== (settings.sesFromEmail === undefined)) throw new Error('context sesFromEmail and sesRegion go together: the SES identity the pool sends from, and the region it is verified in');
   // S3 refuses a Standard-IA transition before 30 days, and Glacier must come after IA.
   if (settings.archiveInfrequentAccessDays < 30) throw new Error('context archiveInfrequentAccessDays must be at least 30 (an S3 rule)');
   if (settings.archiveGlacierDays < settings.archiveInfrequentAccessDays + 30) {

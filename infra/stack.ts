@@ -5,11 +5,13 @@
  * in infra/constructs/; this file only connects them.
  */
 import { join } from 'node:path';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { CLIENT_OUTPUTS } from './client-config';
+import { CLIENT_OUTPUTS, clientConfig } from './client-config';
+import { MarkWebHosting } from './constructs/web-hosting';
 import { MarkGraphqlApi, type CodeBundle } from './constructs/api';
 import { MarkUserPool } from './constructs/user-pool';
 import { MarkArchive } from './constructs/archive';
@@ -27,6 +29,8 @@ export interface MarkApiStackProps extends StackProps {
   functionsDir?: string;
   /** table definitions (default: infra/tables.ts) */
   tables?: readonly TableDefinition[];
+  /** the built web client (default: build/web/, which infra/app.ts builds) */
+  webDir?: string;
 }
 
 /** CloudWatch namespace of the functions' Powertools metrics. */
@@ -40,6 +44,7 @@ export class MarkApiStack extends Stack {
   readonly pipeline: MarkPipeline;
   readonly archive: MarkArchive;
   readonly alarmTopic: sns.Topic;
+  readonly web: MarkWebHosting;
 
   constructor(scope: Construct, id: string, props: MarkApiStackProps) {
     super(scope, id, props);
@@ -55,7 +60,22 @@ export class MarkApiStack extends Stack {
       removalPolicy: settings.retainTables ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    this.users = new MarkUserPool(this, 'Users', { retain: settings.retainTables });
+    // the web client's origin first: the pool's app client allows it (callback and sign-out URLs)
+    this.web = new MarkWebHosting(this, 'Web', { webDir: props.webDir ?? join(REPO_ROOT, 'build', 'web'), sourceMap: settings.webSourceMap });
+
+    this.users = new MarkUserPool(this, 'Users', {
+      retain: settings.retainTables,
+      featurePlan: settings.cognitoFeaturePlan,
+      webOrigins: [this.web.origin],
+      sesFromEmail: settings.sesFromEmail,
+      sesRegion: settings.sesRegion,
+    });
+    if (settings.stage === 'production' && !settings.sesFromEmail) {
+      Annotations.of(this.users).addWarningV2(
+        'mark-api:CognitoEmailLimit',
+        'A production stage without -c sesFromEmail: Cognito\'s own email sender sends at most 50 emails a day for the pool (sign-up codes, password resets). Verify an SES identity and give it.',
+      );
+    }
 
     this.api = new MarkGraphqlApi(this, 'GraphQL', {
       userPool: this.users.userPool,
@@ -72,11 +92,19 @@ export class MarkApiStack extends Stack {
       queryDepthLimit: settings.queryDepthLimit,
       resolverCountLimit: settings.resolverCountLimit,
       introspection: settings.introspection,
+      waf: settings.waf,
       wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes,
     });
 
     // every alarm notifies here; subscribe an address or a pager to it after deploying
     this.alarmTopic = new sns.Topic(this, 'Alarms', { displayName: `${id} alarms`, enforceSSL: true });
+    if (settings.alarmEmail) {
+      const subscriber = this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
+      Validations.of(subscriber).acknowledge({
+        id: 'Serverless::Serverless-SNSRedrivePolicy',
+        reason: 'An email subscriber (context alarmEmail): a notification the mail server refuses has nothing to redrive to; the alarm itself stays in ALARM in CloudWatch, where the console shows it.',
+      });
+    }
     const monitoring = {
       metricsNamespace: METRICS_NAMESPACE,
       logLevel: settings.lambdaLogLevel,
@@ -104,6 +132,20 @@ export class MarkApiStack extends Stack {
       glacierDays: settings.archiveGlacierDays,
       accessLogDays: settings.logRetentionDays,
     });
+
+    // The web client's amplify-config.json, written at deploy time from the stack's own values. The
+    // API key goes in: it is public by design (it reaches only the storefront's public reads), and
+    // the page needs it before anyone signs in.
+    this.web.deploy(
+      clientConfig({
+        graphqlUrl: this.api.api.graphqlUrl,
+        region: this.region,
+        userPoolId: this.users.userPool.userPoolId,
+        userPoolClientId: this.users.client.userPoolClientId,
+        apiKey: this.api.apiKey.attrApiKey,
+      }),
+    );
+    new CfnOutput(this, CLIENT_OUTPUTS.webUrl, { value: `${this.web.origin}/`, description: 'the web client (CloudFront)' });
 
     // GraphQLUrl, Region, UserPoolId and UserPoolClientId make a client's configuration (infra/client-config.ts)
     new CfnOutput(this, CLIENT_OUTPUTS.graphqlUrl, { value: this.api.api.graphqlUrl, description: 'GraphQL endpoint (HTTPS)' });

@@ -12,6 +12,7 @@ import { LOCAL_CLIENT_CONFIG_FILE, localClientConfig, writeClientConfig } from '
 import { portIsFree } from 'appsync-local';
 import { watchSources, type SourceChange } from './watch';
 import { buildWebClient, DEFAULT_WEB_PORT, serveWebClient } from './web-client';
+import { DataFolderInUse, DEFAULT_DATA_DIR, holdStackFile } from './stack-file';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -77,6 +78,19 @@ async function main() {
     process.exit(1);
   }
 
+  // One npm start per data folder, and the file by which verify, rebuild, seed and smoke find it
+  // (local/stack-file.ts). Taken before DynamoDB Local opens the folder; removed on every way out.
+  let lease;
+  try {
+    lease = holdStackFile(flags['data-dir'] ?? DEFAULT_DATA_DIR, flags['in-memory'] === true);
+  } catch (err) {
+    if (!(err instanceof DataFolderInUse)) throw err;
+    process.stderr.write(`npm start: ${err.message}\n`);
+    process.exit(2);
+  }
+  const stackFile = lease;
+  process.on('exit', () => stackFile.release());
+
   // filled once started; a signal may arrive before that
   const running: { stack?: Stack } = {};
   let stopping = false;
@@ -134,6 +148,13 @@ async function main() {
   if (stopping) return void (await stack.stop());
   // the web client and npm run smoke read where everything is from this one file
   writeClientConfig(localClientConfig(stack), LOCAL_CLIENT_CONFIG_FILE);
+  stackFile.update({
+    graphqlUrl: stack.graphqlUrl,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    userPoolEndpoint: stack.userPool.endpoint,
+    tablePrefix: stack.tablePrefix,
+    clientConfigFile: LOCAL_CLIENT_CONFIG_FILE,
+  });
   const webBuildFailure = await webBuild;
 
   process.stdout.write(`
@@ -154,7 +175,7 @@ ${SEEDED_USERS.map((u) => `      ${u.username.padEnd(16)}${u.password.padEnd(24)
   IAM (staff)       access key ${stack.iam.accessKeyId}, secret ${stack.iam.secretAccessKey}
                     (signs back-office calls to the API and the user pool's Admin* operations)
   Client config     ${relative(process.cwd(), LOCAL_CLIENT_CONFIG_FILE) || LOCAL_CLIENT_CONFIG_FILE}   (Amplify.configure's ResourcesConfig: the web client and npm run smoke read it)
-  Data              ${flags['in-memory'] ? 'in memory (gone when stopped)' : `persistent under ${flags['data-dir'] ?? '.data'}/`}
+  Data              ${flags['in-memory'] ? 'in memory (gone when stopped)' : `persistent under ${flags['data-dir'] ?? '.data'}/`}   (held by ${relative(process.cwd(), stackFile.file) || stackFile.file}: verify, rebuild, seed and smoke find this stack there)
   Archive           ${stack.pipeline?.archiveLocation ?? 'not started'}
 
 Press Ctrl-C to stop.

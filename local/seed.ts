@@ -1,15 +1,20 @@
 /**
- * `npm run seed -- --count 51 [--url <GraphQL endpoint>] [--concurrency <n>]`: releases that many
- * random available marks through the GraphQL API, as the original's seed endpoint did, with a
- * progress bar. A random mark that already exists is replaced by another. Releasing is staff's:
- * the seed signs its requests with IAM (SigV4), as a back-office service does, with the local
- * stack's development credentials unless others are given.
+ * `npm run seed -- --count 51`: releases that many random available marks through the GraphQL API,
+ * as the original's seed endpoint did, with a progress bar. A random mark that already exists is
+ * replaced by another. Releasing is staff's: the seed signs its requests with IAM (SigV4), as a
+ * back-office service does. Where: the local stack npm start runs (found by its data folder's
+ * stack.json, local/stack-file.ts, whatever port it took) with the local back-office principal; a
+ * deployed stack (--outputs, or an AppSync --url) with the usual AWS credential chain; or --url.
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { randomInt, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_GRAPHQL_URL, LOCAL_IAM_CREDENTIALS } from './stack';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { CLIENT_OUTPUTS } from '../infra/client-config';
+import { LOCAL_IAM_CREDENTIALS } from './stack';
+import { DEFAULT_DATA_DIR } from './stack-file';
+import { readStackOutputs, runningLocalStack, runningPart, UsageError } from './ops/target';
 import { signedIamHeaders } from 'appsync-local';
 
 const USAGE = `Usage: npm run seed -- --count <n> [options]
@@ -17,22 +22,36 @@ const USAGE = `Usage: npm run seed -- --count <n> [options]
 Releases <n> random available marks through the mark-api GraphQL endpoint.
 
   --count <n>          how many marks to release (1 to 100000, required)
-  --url <url>          the GraphQL endpoint npm start printed
-                       (default: $MARK_API_URL, else ${DEFAULT_GRAPHQL_URL})
-  IAM credentials: $MARK_API_ACCESS_KEY_ID and $MARK_API_SECRET_ACCESS_KEY, else the local
-  stack's back-office principal (${LOCAL_IAM_CREDENTIALS.accessKeyId})
+Where (default: the local stack npm start runs on .data/, on whatever port it took):
+  --data-dir <dir>     the local stack running on this data folder instead
+  --outputs <file>     a deployed stack's outputs (npm run deploy -- --outputs-file <file>)
+  --stack <name>       the stack in --outputs, when it holds several
+  --url <url>          a GraphQL endpoint (or $MARK_API_URL)
+Credentials: the local stack's back-office principal (${LOCAL_IAM_CREDENTIALS.accessKeyId}) for
+  the local stack; for a deployed one (--outputs, or an AppSync --url) the usual AWS credential
+  chain (AWS_PROFILE, AWS_ACCESS_KEY_ID..., as the AWS CLI finds them): a principal allowed
+  appsync:GraphQL on the API. $MARK_API_ACCESS_KEY_ID and $MARK_API_SECRET_ACCESS_KEY override both.
   --concurrency <n>    requests in flight at once (1 to 64, default 8)
   --help               show this help`;
+
+type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 export interface SeedOptions {
   count: number;
   url: string;
-  /** the IAM principal that signs the releases (staff) */
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** the IAM principal that signs the releases (staff): keys, or a provider (the AWS credential chain) */
+  credentials: Credentials | (() => Promise<Credentials>);
+  /** the region SigV4 names (default us-east-1, the local stack's) */
+  region?: string;
   concurrency: number;
+  /** where it seeds, for the report */
+  description?: string;
 }
 
 export class SeedUsageError extends Error {}
+
+/** An AppSync endpoint's region: https://<id>.appsync-api.<region>.amazonaws.com/graphql (or a custom domain: none). */
+const appSyncRegion = (url: URL) => /\.appsync-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
 
 /** The options of a command line, or a SeedUsageError that says what is wrong with it. */
 export function parseSeedArgs(argv: string[], env: Record<string, string | undefined> = process.env): SeedOptions | 'help' {
@@ -40,7 +59,15 @@ export function parseSeedArgs(argv: string[], env: Record<string, string | undef
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { count: { type: 'string' }, url: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        count: { type: 'string' },
+        url: { type: 'string' },
+        'data-dir': { type: 'string' },
+        outputs: { type: 'string' },
+        stack: { type: 'string' },
+        concurrency: { type: 'string' },
+        help: { type: 'boolean' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -53,7 +80,33 @@ export function parseSeedArgs(argv: string[], env: Record<string, string | undef
   if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new SeedUsageError(`--count must be a whole number from 1 to 100000, not "${values.count}"`);
   const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new SeedUsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
-  const url = values.url ?? env.MARK_API_URL ?? DEFAULT_GRAPHQL_URL;
+  const given = [values.url !== undefined && '--url', values.outputs !== undefined && '--outputs', values['data-dir'] !== undefined && '--data-dir'].filter(Boolean);
+  if (given.length > 1) throw new SeedUsageError(`${given.join(' and ')} name different stacks: give one`);
+  if (values.stack !== undefined && values.outputs === undefined) throw new SeedUsageError('--stack names a stack of --outputs');
+
+  let url: string;
+  let region: string | undefined;
+  let deployed = false;
+  let description: string;
+  try {
+    if (values.outputs !== undefined) {
+      const outputs = readStackOutputs(values.outputs, CLIENT_OUTPUTS.graphqlUrl, values.stack);
+      url = outputs[CLIENT_OUTPUTS.graphqlUrl]!;
+      region = outputs[CLIENT_OUTPUTS.region];
+      deployed = true;
+      description = `the deployed stack at ${url}`;
+    } else if (values.url !== undefined || (values['data-dir'] === undefined && env.MARK_API_URL)) {
+      url = (values.url ?? env.MARK_API_URL)!;
+      description = url;
+    } else {
+      const running = runningLocalStack(values['data-dir'] ?? DEFAULT_DATA_DIR);
+      url = runningPart(running, 'graphqlUrl');
+      description = `the local stack at ${url} (npm start, pid ${running.pid})`;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw new SeedUsageError(err.message);
+    throw err;
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -61,9 +114,18 @@ export function parseSeedArgs(argv: string[], env: Record<string, string | undef
     throw new SeedUsageError(`--url must be a URL like http://127.0.0.1:4000/graphql, not "${url}"`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SeedUsageError(`--url must be http or https, not "${parsed.protocol}"`);
-  const accessKeyId = env.MARK_API_ACCESS_KEY_ID ?? LOCAL_IAM_CREDENTIALS.accessKeyId;
-  const secretAccessKey = env.MARK_API_SECRET_ACCESS_KEY ?? LOCAL_IAM_CREDENTIALS.secretAccessKey;
-  return { count, url: parsed.href, credentials: { accessKeyId, secretAccessKey }, concurrency };
+  region ??= appSyncRegion(parsed);
+  deployed ||= region !== undefined;
+  let credentials: SeedOptions['credentials'];
+  if (env.MARK_API_ACCESS_KEY_ID !== undefined || env.MARK_API_SECRET_ACCESS_KEY !== undefined) {
+    if (!env.MARK_API_ACCESS_KEY_ID || !env.MARK_API_SECRET_ACCESS_KEY) throw new SeedUsageError('$MARK_API_ACCESS_KEY_ID and $MARK_API_SECRET_ACCESS_KEY go together: set both');
+    credentials = { accessKeyId: env.MARK_API_ACCESS_KEY_ID, secretAccessKey: env.MARK_API_SECRET_ACCESS_KEY };
+  } else if (deployed) {
+    credentials = fromNodeProviderChain();
+  } else {
+    credentials = { accessKeyId: LOCAL_IAM_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_IAM_CREDENTIALS.secretAccessKey };
+  }
+  return { count, url: parsed.href, credentials, concurrency, description, ...(region ? { region } : {}) };
 }
 
 const LETTERS = 'ABCDEFGHJKLMNPRSTUVWXYZ';
@@ -91,7 +153,8 @@ async function releaseOne(options: SeedOptions): Promise<string> {
     let res: Response;
     const body = JSON.stringify({ query: RELEASE, variables: { input } });
     try {
-      res = await fetch(options.url, { method: 'POST', headers: await signedIamHeaders(options.url, body, options.credentials), body });
+      const credentials = typeof options.credentials === 'function' ? await options.credentials() : options.credentials;
+      res = await fetch(options.url, { method: 'POST', headers: await signedIamHeaders(options.url, body, credentials, options.region), body });
     } catch (err) {
       throw new Error(`could not reach ${options.url} (is \`npm start\` running?): ${(err as Error).cause ?? (err as Error).message}`);
     }
@@ -131,6 +194,7 @@ async function main() {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  process.stderr.write(`seed: ${options.description ?? options.url}\n`);
   const bar = new SingleBar({ format: 'seeding {bar} {value}/{total} marks | {duration}s', noTTYOutput: true, notTTYSchedule: 2000 }, Presets.shades_classic);
   bar.start(options.count, 0);
   try {

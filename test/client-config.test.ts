@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { Amplify } from 'aws-amplify';
 import { ConsoleLogger } from 'aws-amplify/utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClientConfigError, clientConfigFromOutputs, parseClientConfig, stackOutputs } from '../infra/client-config';
+import { amplifyOutputs, ClientConfigError, clientConfig, clientConfigFromOutputs, endpointsOf, parseClientConfig, stackOutputs } from '../infra/client-config';
 import { REPO_ROOT } from '../infra/wiring';
 import { localClientConfig } from '../local/client-config';
 import { MARK_API_USER_POOL } from '../local/users';
@@ -57,6 +57,22 @@ describe('the client configuration', () => {
     expect(parseClientConfig(JSON.parse(JSON.stringify(config)))).toEqual(config);
   });
 
+  it('of a deployed stack is also written as amplify_outputs.json, Amplify Gen 2\'s outputs for the Swift, Android and Flutter libraries', () => {
+    const outputs = amplifyOutputs(endpointsOf(clientConfigFromOutputs(DEPLOYED, { apiKey: 'da2-public' })));
+    expect(outputs).toEqual({
+      version: '1',
+      auth: { aws_region: 'eu-west-2', user_pool_id: DEPLOYED.UserPoolId, user_pool_client_id: DEPLOYED.UserPoolClientId },
+      data: { aws_region: 'eu-west-2', url: DEPLOYED.GraphQLUrl, api_key: 'da2-public', default_authorization_type: 'AMAZON_COGNITO_USER_POOLS', authorization_types: ['API_KEY', 'AWS_IAM'] },
+    });
+    // aws-amplify reads the same format (parseAmplifyOutputs): the values land where the web client's file puts them
+    Amplify.configure(JSON.parse(JSON.stringify(outputs)));
+    expect(Amplify.getConfig().Auth?.Cognito).toMatchObject({ userPoolId: DEPLOYED.UserPoolId, userPoolClientId: DEPLOYED.UserPoolClientId });
+    expect(Amplify.getConfig().API?.GraphQL).toMatchObject({ endpoint: DEPLOYED.GraphQLUrl, region: 'eu-west-2', apiKey: 'da2-public', defaultAuthMode: 'userPool' });
+    // it has no place for the local pool's endpoint: refused rather than written without it
+    const local = endpointsOf(clientConfig({ graphqlUrl: 'http://127.0.0.1:4000/graphql', region: 'us-east-1', userPoolId: 'us-east-1_LocalMarkApi', userPoolClientId: 'c', userPoolEndpoint: 'http://127.0.0.1:4001' }));
+    expect(() => amplifyOutputs(local)).toThrow('amplify_outputs.json cannot name a user pool endpoint');
+  });
+
   it('says what is wrong with an outputs file or a configuration file', () => {
     expect(() => stackOutputs({ A: DEPLOYED, B: DEPLOYED }, 'GraphQLUrl')).toThrow('must hold exactly one stack with a GraphQLUrl output (found 2: A, B; pick one with --stack)');
     expect(stackOutputs({ A: DEPLOYED, B: { ...DEPLOYED, Region: 'us-west-2' } }, 'GraphQLUrl', 'B').Region).toBe('us-west-2');
@@ -77,8 +93,13 @@ describe('the client configuration', () => {
         ({ stdout }) => ({ code: 0, text: stdout }),
         (err: { code: number; stderr: string }) => ({ code: err.code, text: err.stderr }),
       );
-    expect(await run(['--outputs', outputs, '--out', out])).toEqual({ code: 0, text: `client configuration of ${DEPLOYED.GraphQLUrl} written to amplify-config.json\n` });
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(clientConfigFromOutputs(DEPLOYED));
+    expect(await run(['--outputs', outputs, '--out', out, '--api-key', 'da2-public'])).toEqual({
+      code: 0,
+      text: `client configuration of ${DEPLOYED.GraphQLUrl} written to amplify-config.json (web) and amplify_outputs.json (Swift, Android, Flutter)\n`,
+    });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(clientConfigFromOutputs(DEPLOYED, { apiKey: 'da2-public' }));
+    // the mobile libraries' file, beside it, from the same outputs
+    expect(JSON.parse(readFileSync(join(folder, 'amplify_outputs.json'), 'utf8'))).toEqual(amplifyOutputs(endpointsOf(clientConfigFromOutputs(DEPLOYED, { apiKey: 'da2-public' }))));
     expect(await run(['--outputs', join(folder, 'none.json')])).toMatchObject({ code: 2, text: expect.stringContaining(`--outputs: no such file ${join(folder, 'none.json')}`) });
   }, 120_000);
 });

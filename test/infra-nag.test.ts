@@ -5,7 +5,7 @@
  * Lambda bundling is skipped (cdk-nag reads the template, not the handler code; infra.test.ts
  * covers bundling), which keeps each synthesis to a few seconds.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -38,11 +38,16 @@ let root: string;
 let wiring: MarkApiWiring;
 let bundles: BuiltCode[];
 let runs = 0;
+let webDir: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mark-api-nag-'));
   wiring = loadMarkApiWiring();
   bundles = await buildApi(wiring, join(root, 'build'));
+  // what the web hosting uploads does not matter to the packs: a page stands in for the build
+  webDir = join(root, 'web');
+  mkdirSync(webDir);
+  writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>mark-api</title>');
 }, 120_000);
 
 afterAll(() => {
@@ -50,13 +55,13 @@ afterAll(() => {
 });
 
 /** The app as infra/app.ts makes it (stack, then the packs), plus whatever `change` adds. */
-function synthWithNag(change?: (stack: MarkApiStack) => void): Synthesis {
+function synthWithNag(change?: (stack: MarkApiStack) => void, context: Record<string, unknown> = {}): Synthesis {
   const outdir = join(root, `cdk.out.${++runs}`);
   const app = new App({
     outdir,
-    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': false },
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': false, ...context },
   });
-  const stack = new MarkApiStack(app, 'MarkApi', { wiring, bundles });
+  const stack = new MarkApiStack(app, 'MarkApi', { wiring, bundles, webDir });
   change?.(stack);
   applyNagPacks(app);
   let error: Error | undefined;
@@ -98,6 +103,15 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     expect(clean.findings).toEqual([]);
     expect(clean.error).toBeUndefined();
   });
+
+  it('finds nothing either in a production stage (Cognito PLUS, the WAF, on-demand Kinesis, SES, an alarm subscriber)', () => {
+    const production = synthWithNag(undefined, { stage: 'production', sesFromEmail: 'no-reply@registry.example', sesRegion: 'eu-west-1', alarmEmail: 'oncall@registry.example' });
+    expect(production.findings).toEqual([]);
+    expect(production.error).toBeUndefined();
+    // the development stage's acknowledgement of its cheaper feature plan is not carried into production
+    expect(acknowledgements(production.app).filter((a) => a.id.includes('COG3') || a.id.includes('COG8'))).toEqual([]);
+    expect(acknowledgements(clean.app).filter((a) => a.id.includes('COG3')).map((a) => a.construct.node.path)).toEqual(['MarkApi/Users/Users']);
+  }, 120_000);
 
   it('fails synthesis on a new violation: an unencrypted queue added to the stack', () => {
     const { error, findings } = synthWithNag((stack) => {

@@ -14,9 +14,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { eraserFilterPattern } from '../functions/eraser/filter';
 import { contextOf, readSettings } from '../infra/settings';
 import { MarkApiStack } from '../infra/stack';
-import { CLIENT_OUTPUTS } from '../infra/client-config';
+import { CLIENT_OUTPUTS, parseClientConfig } from '../infra/client-config';
 import { tables, type TableDefinition } from '../infra/tables';
 import { loadMarkApiWiring, type MarkApiWiring } from '../infra/wiring';
+import { buildWebClient } from '../local/web-client';
 import { createSandbox, APPSYNC_CODE_LIMIT, buildApi, type BuiltCode } from 'appsync-local';
 import cdkJson from '../cdk.json';
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../resolvers/lib/roles';
@@ -35,6 +36,8 @@ let stack: MarkApiStack;
 let template: Template;
 let json: Json;
 let assemblyDir: string;
+let webDir: string;
+const PRODUCTION = { stage: 'production', alarmEmail: 'oncall@registry.example', sesFromEmail: 'no-reply@registry.example', sesRegion: 'eu-west-1' };
 
 /** The logical id of a construct's CloudFormation resource in the synthesized template. */
 const logicalId = (c: IConstruct) => stack.getLogicalId((CfnElement.isCfnElement(c) ? c : c.node.defaultChild) as CfnElement);
@@ -76,8 +79,11 @@ beforeAll(async () => {
   bundles = await buildApi(wiring, join(root, 'build'));
   // The same feature flags `cdk synth` reads from cdk.json, less the default-rules validation
   // report: it only reports (synth does not fail on it) and costs most of the synthesis time.
-  const app = new App({ outdir: join(root, 'cdk.out'), context: { ...cdkJson.context, ...NO_VALIDATION_REPORT } });
-  stack = new MarkApiStack(app, 'MarkApiTest', { wiring, bundles });
+  webDir = join(root, 'web');
+  await buildWebClient(webDir);
+  // A production stage, which has every protection on (development's cheaper defaults: 'context settings')
+  const app = new App({ outdir: join(root, 'cdk.out'), context: { ...cdkJson.context, ...NO_VALIDATION_REPORT, ...PRODUCTION } });
+  stack = new MarkApiStack(app, 'MarkApiTest', { wiring, bundles, webDir });
   // One synthesis (Template.fromStack would synthesize, and bundle, again).
   const assembly = app.synth();
   assemblyDir = assembly.directory;
@@ -164,8 +170,8 @@ describe('GraphQL API', () => {
     template.hasResourceProperties('AWS::AppSync::ApiKey', { Expires: Date.parse(`${cdkJson.context.apiKeyExpires}T00:00:00Z`) / 1000 });
   });
 
-  it('limits query depth and resolver count and allows introspection as infra/settings.ts says by default', () => {
-    template.hasResourceProperties('AWS::AppSync::GraphQLApi', { QueryDepthLimit: 10, ResolverCountLimit: 100, IntrospectionConfig: 'ENABLED' });
+  it('limits query depth and resolver count as infra/settings.ts says by default, and turns introspection off in a production stage', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', { QueryDepthLimit: 10, ResolverCountLimit: 100, IntrospectionConfig: 'DISABLED' });
   });
 
   it('puts a WAF web ACL in front of the API: a rate-based rule per IP, then the AWS managed common rule set', () => {
@@ -676,6 +682,66 @@ describe('alarms and outputs', () => {
   });
 });
 
+describe('web hosting (issue 27, part 4)', () => {
+  const deployment = () => resourcesOf('Custom::CDKBucketDeployment')[0]![1].Properties as Json;
+  /** the folder of a source the deployment uploads (cdk.out/asset.<hash>/, what the zip holds) */
+  const sourceDir = (index: number) => join(assemblyDir, `asset.${(deployment().SourceObjectKeys[index] as string).replace(/\.zip$/, '')}`);
+
+  it('serves a private bucket through CloudFront with origin access control, over HTTPS only', () => {
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    const [[distributionId, distribution]] = resourcesOf('AWS::CloudFront::Distribution');
+    const config = distribution!.Properties.DistributionConfig as Json;
+    expect(config).toMatchObject({ DefaultRootObject: 'index.html', DefaultCacheBehavior: { ViewerProtocolPolicy: 'redirect-to-https' } });
+    const bucketId = logicalId(stack.web.bucket);
+    expect(config.Origins).toHaveLength(1);
+    expect(config.Origins[0]).toMatchObject({ DomainName: { 'Fn::GetAtt': [bucketId, 'RegionalDomainName'] }, S3OriginConfig: { OriginAccessIdentity: '' } });
+    const [[oacId, oac]] = resourcesOf('AWS::CloudFront::OriginAccessControl');
+    expect(oac!.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    expect(config.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+    // the configuration is never cached: a deploy that changes the stack's values is seen at once
+    expect(config.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/amplify-config.json', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' })]);
+    // no public access; only this distribution may read, and only over TLS
+    expect(json.Resources[bucketId].Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    const policy = resourcesOf('AWS::S3::BucketPolicy').find(([, p]) => refersTo(p.Properties.Bucket, bucketId))![1].Properties.PolicyDocument.Statement as Json[];
+    const read = policy.filter((st) => st.Effect === 'Allow');
+    expect(read).toHaveLength(1);
+    expect(read[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    expect(JSON.stringify(read[0].Condition)).toContain(distributionId);
+    expect(policy.some((st) => st.Effect === 'Deny' && JSON.stringify(st.Condition).includes('aws:SecureTransport'))).toBe(true);
+    expect(json.Outputs.WebUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']] });
+  });
+
+  it('uploads build/web/ without its source map, and writes amplify-config.json at deploy time from the stack\'s own values, API key included', () => {
+    const d = deployment();
+    expect(d).toMatchObject({ DestinationBucketName: { Ref: logicalId(stack.web.bucket) }, DistributionId: { Ref: logicalId(stack.web.distribution) }, DistributionPaths: ['/*'], Prune: true });
+    expect(readdirSync(sourceDir(0)).sort()).toEqual(readdirSync(webDir).filter((f) => !f.endsWith('.map')).sort());
+    expect(readdirSync(webDir)).toContain('app.js.map');
+    expect(readdirSync(sourceDir(1))).toEqual(['amplify-config.json']);
+    // the file holds markers that the deployment replaces with the values of the template's references
+    const written = JSON.parse(readFileSync(join(sourceDir(1), 'amplify-config.json'), 'utf8')) as Json;
+    const markers = d.SourceMarkers[1] as Record<string, unknown>;
+    const value = (marker: string) => markers[marker];
+    expect(value(written.API.GraphQL.endpoint)).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.api), 'GraphQLUrl'] });
+    expect(value(written.API.GraphQL.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(value(written.API.GraphQL.apiKey)).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.apiKey), 'ApiKey'] });
+    expect(value(written.Auth.Cognito.userPoolId)).toEqual({ Ref: logicalId(stack.users.userPool) });
+    expect(value(written.Auth.Cognito.userPoolClientId)).toEqual({ Ref: logicalId(stack.users.client) });
+    expect(written.API.GraphQL.defaultAuthMode).toBe('userPool');
+    // the deployed page reads it as npm start's and npm run client-config's: the same shape
+    expect(parseClientConfig(written)).toBe(written);
+    expect(d.SourceMarkersConfig[1]).toEqual({ jsonEscape: true });
+  });
+
+  it('makes the web client\'s origin the app client\'s only callback and sign-out URL (AppSync has no origin setting)', () => {
+    const origin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.web.distribution), 'DomainName'] }, '/']] };
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: [origin], LogoutURLs: [origin], AllowedOAuthFlows: ['code'] });
+    // CDK's default callback (https://example.com) is gone
+    expect(JSON.stringify(json)).not.toContain('example.com');
+    // AppSync answers every origin (Access-Control-Allow-Origin: *) and CreateGraphqlApi takes no CORS setting
+    expect(JSON.stringify(resourcesOf('AWS::AppSync::GraphQLApi')[0]![1].Properties)).not.toMatch(/cors|origin/i);
+  });
+});
+
 describe('context settings', () => {
   it('destroys tables and bucket, provisions shards and logs everything when asked', async () => {
     // Lambda bundling is skipped here: the first synthesis covered it.
@@ -693,22 +759,55 @@ describe('context settings', () => {
         queryDepthLimit: '5',
         resolverCountLimit: '20',
         introspection: 'false',
+        waf: 'true',
         wafRateLimitPer5Minutes: '500',
       },
     });
-    const variant = new MarkApiStack(app, 'MarkApiVariant', { wiring, bundles });
+    const variant = new MarkApiStack(app, 'MarkApiVariant', { wiring, bundles, webDir });
     const t = app.synth().getStackArtifact(variant.artifactId).template as Json;
     const of = (type: string) => Object.values(t.Resources as Json).filter((r: Json) => r.Type === type) as Json[];
     expect(of('AWS::DynamoDB::Table').map((r) => r.DeletionPolicy)).toEqual(tables.map(() => 'Delete'));
     // a throwaway stack's tables can be deleted
     expect(of('AWS::DynamoDB::Table').map((r) => r.Properties.DeletionProtectionEnabled)).toEqual(tables.map(() => false));
-    // the archive and its access-log bucket
-    expect(of('AWS::S3::Bucket').map((r) => r.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    // the archive and its access-log bucket (the web client's bucket holds only the build: always Delete)
+    expect(of('AWS::S3::Bucket').map((r) => r.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
     expect(of('Custom::S3AutoDeleteObjects')).toHaveLength(2);
     expect(of('AWS::AppSync::GraphQLApi')[0].Properties).toMatchObject({ QueryDepthLimit: 5, ResolverCountLimit: 20, IntrospectionConfig: 'DISABLED' });
     expect(of('AWS::WAFv2::WebACL')[0].Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(500);
     expect(of('AWS::Kinesis::Stream')[0].Properties).toMatchObject({ ShardCount: 4, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
     expect(of('AWS::AppSync::GraphQLApi')[0].Properties.LogConfig.FieldLogLevel).toBe('ALL');
+  });
+
+  it('a production stage: Cognito PLUS with threat protection enforced, SES as the email sender, the alarm email subscribed, on-demand Kinesis, the WAF', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      EmailConfiguration: Match.objectLike({ EmailSendingAccount: 'DEVELOPER', From: 'no-reply@registry.example', SourceArn: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@registry.example', TopicArn: { Ref: logicalId(stack.alarmTopic) } });
+    template.hasResourceProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+    template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+  });
+
+  it('a development stage (the default) takes the cheaper choice where one exists, and uploads the source map only when asked', () => {
+    const app = new App({ outdir: join(root, 'cdk.out.development'), context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...NO_VALIDATION_REPORT, webSourceMap: 'true' } });
+    const development = new MarkApiStack(app, 'MarkApiDevelopment', { wiring, bundles, webDir });
+    const assembly = app.synth();
+    const t = Template.fromJSON(assembly.getStackArtifact(development.artifactId).template as Json);
+    const pool = Object.values(t.findResources('AWS::Cognito::UserPool'))[0]!.Properties as Json;
+    expect(pool.UserPoolTier).toBe('ESSENTIALS');
+    expect(pool.UserPoolAddOns).toBeUndefined();
+    // Cognito's own sender (50 emails a day), said in the README
+    expect(pool.EmailConfiguration).toBeUndefined();
+    t.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    t.resourceCountIs('AWS::SNS::Subscription', 0);
+    t.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 1, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
+    t.hasResourceProperties('AWS::AppSync::GraphQLApi', { IntrospectionConfig: 'ENABLED' });
+    const keys = Object.values(t.findResources('Custom::CDKBucketDeployment'))[0]!.Properties.SourceObjectKeys as string[];
+    expect(readdirSync(join(assembly.directory, `asset.${keys[0]!.replace(/\.zip$/, '')}`))).toContain('app.js.map');
+    // -c kinesisShards=on-demand asks for on demand in any stage
+    expect(readSettings(contextOf({ kinesisShards: 'on-demand' })).kinesisShards).toBeUndefined();
+    expect(readSettings(contextOf({ stage: 'production', kinesisShards: 2 })).kinesisShards).toBe(2);
   });
 
   it('reads without apiKeyExpires for the local stack, which has no key, and with the date from cdk.json', () => {
@@ -717,9 +816,9 @@ describe('context settings', () => {
   });
 
   it('rejects settings AWS would reject at deploy time', () => {
-    for (const context of [{ kinesisShards: '0' }, { retainTables: 'maybe' }, { apiLogLevel: 'LOUD' }, { archiveInfrequentAccessDays: 10 }, { logRetentionDays: 11 }, { apiKeyExpires: 'next year' }, { apiKeyExpires: '2020-01-01' }, { apiKeyExpires: '' }, { apiKeyDays: 400 }, { queryDepthLimit: 76 }, { resolverCountLimit: '-1' }, { introspection: 'no' }, { wafRateLimitPer5Minutes: 5 }]) {
+    for (const context of [{ kinesisShards: '0' }, { retainTables: 'maybe' }, { apiLogLevel: 'LOUD' }, { archiveInfrequentAccessDays: 10 }, { logRetentionDays: 11 }, { apiKeyExpires: 'next year' }, { apiKeyExpires: '2020-01-01' }, { apiKeyExpires: '' }, { apiKeyDays: 400 }, { queryDepthLimit: 76 }, { resolverCountLimit: '-1' }, { introspection: 'no' }, { wafRateLimitPer5Minutes: 5 }, { stage: 'staging' }, { cognitoFeaturePlan: 'GOLD' }, { alarmEmail: 'nobody' }, { sesFromEmail: 'no-reply@registry.example' }, { waf: 'yes' }]) {
       const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
-      expect(() => new MarkApiStack(app, 'Bad', { wiring, bundles }), JSON.stringify(context)).toThrow(/context/);
+      expect(() => new MarkApiStack(app, 'Bad', { wiring, bundles, webDir }), JSON.stringify(context)).toThrow(/context/);
     }
   });
 });
@@ -728,7 +827,7 @@ describe('API key expiry', () => {
   const expiresAt = (day: string) => {
     vi.setSystemTime(new Date(day));
     const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...NO_VALIDATION_REPORT } });
-    const s = new MarkApiStack(app, 'MarkApiClock', { wiring, bundles });
+    const s = new MarkApiStack(app, 'MarkApiClock', { wiring, bundles, webDir });
     return Template.fromStack(s).findResources('AWS::AppSync::ApiKey');
   };
   beforeEach(() => {
@@ -749,7 +848,7 @@ describe('API key expiry', () => {
     vi.setSystemTime(new Date('2026-12-01T09:00:00Z'));
     const keyIds = (context: Record<string, unknown>) => {
       const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...NO_VALIDATION_REPORT, ...context } });
-      return Object.keys(Template.fromStack(new MarkApiStack(app, 'MarkApiRotation', { wiring, bundles })).findResources('AWS::AppSync::ApiKey'));
+      return Object.keys(Template.fromStack(new MarkApiStack(app, 'MarkApiRotation', { wiring, bundles, webDir })).findResources('AWS::AppSync::ApiKey'));
     };
     const first = keyIds({});
     expect(first).toHaveLength(1);

@@ -3,11 +3,13 @@
  * event type verifies clean; one view and one snapshot corrupted directly in DynamoDB Local are
  * reported, exactly, by field name and never by value, with a non-zero exit; a rebuild with a
  * changed fold (injected) makes views stale, and the real rebuild, killed and resumed from its
- * checkpoint while commands keep arriving, brings verify back to nothing.
+ * checkpoint while commands keep arriving, brings verify back to nothing. Without --endpoint,
+ * verify, rebuild and seed act on the stack npm start runs on a data folder (its stack.json,
+ * local/stack-file.ts) on whatever port it took, and refuse a folder held by a stack they cannot reach.
  */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,8 @@ import { seed } from '../local/seed';
 import { compact, evolve, isLive, type MarkState } from '../resolvers/lib/state';
 import { command, entitlementInput, ok, storedView } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';
+import { DataFolderInUse, holdStackFile, readRunningStack, stackFileOf } from '../local/stack-file';
+import { DEFAULT_PORT } from '../local/stack';
 
 let stack: TestStack;
 let dir: string;
@@ -41,6 +45,28 @@ function ops(script: 'verify' | 'rebuild', args: string[], onStart?: (child: Chi
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
     onStart?.(child);
+  });
+}
+
+/** Runs a tool's command line as a user would (no --endpoint). */
+function tool(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: REPO_ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', MARK_API_URL: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The pid of a process that has exited (what a stack killed with -9 leaves in its file). */
+function deadPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    child.on('error', reject);
+    child.on('exit', () => resolve(child.pid!));
   });
 }
 
@@ -198,4 +224,74 @@ describe('npm run rebuild', () => {
     // touched after their mark was rebuilt evolved from a correct view
     expect((await verify()).differences).toEqual([]);
   });
+});
+
+describe('the tools act on the stack that runs (issue 27, part 3)', () => {
+  it('verify, rebuild and seed find the stack npm start holds a data folder with, on a port other than 4000', async () => {
+    expect(new URL(stack.graphqlUrl).port).not.toBe(String(DEFAULT_PORT));
+    const dataDir = join(dir, 'data-running');
+    // what npm start does (local/main.ts): take the folder, then say where each part listens
+    const lease = holdStackFile(dataDir, false);
+    try {
+      expect(readRunningStack(dataDir)).toMatchObject({ pid: process.pid, dataDir });
+      lease.update({ graphqlUrl: stack.graphqlUrl, dynamodbEndpoint: stack.dynamodbEndpoint, userPoolEndpoint: stack.userPool.endpoint, tablePrefix: stack.tablePrefix });
+      // a second npm start on the folder is refused before it opens anything
+      writeFileSync(stackFileOf(dataDir), JSON.stringify({ ...readRunningStack(dataDir), pid: process.ppid }));
+      expect(() => holdStackFile(dataDir, false)).toThrow(DataFolderInUse);
+      const second = await tool('local/main.ts', ['--port', '0', '--in-memory', '--data-dir', dataDir]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(`the data folder ${dataDir} is in use by another npm start (pid ${process.ppid}, ${stack.graphqlUrl})`);
+      writeFileSync(stackFileOf(dataDir), JSON.stringify({ ...readRunningStack(dataDir), pid: process.pid }));
+
+      const before = await verify();
+      const seeded = await tool('local/seed.ts', ['--count', '2', '--concurrency', '1', '--data-dir', dataDir]);
+      expect(seeded.stderr).toContain(`seed: the local stack at ${stack.graphqlUrl} (npm start, pid ${process.pid})`);
+      expect(seeded.code).toBe(0);
+      const released = /released 2 marks, e\.g\. (.+)$/m.exec(seeded.stdout)![1]!.split(', ');
+      for (const mark of released) expect(await storedView(stack, mark)).toMatchObject({ status: 'MARK_AVAILABLE', version: 1 });
+
+      // no --endpoint and no --table-prefix: both come from the running stack's file
+      const verified = await tool('local/ops/verify.ts', ['--data-dir', dataDir]);
+      expect(verified.stderr).toContain(`verify: the running local stack's DynamoDB on ${stack.dynamodbEndpoint} (npm start, pid ${process.pid})`);
+      expect(verified.stdout).toContain(`verify: ${before.marks + 2} marks,`);
+      expect(verified.code).toBe(0);
+      const rebuilt = await tool('local/ops/rebuild.ts', ['--data-dir', dataDir, '--dry-run']);
+      expect(rebuilt.stderr + rebuilt.stdout).toContain(`the running local stack's DynamoDB on ${stack.dynamodbEndpoint}`);
+      expect(rebuilt.code).toBe(0);
+      // nothing of a second DynamoDB Local was started on the folder
+      expect(existsSync(join(dataDir, 'dynamodb'))).toBe(false);
+    } finally {
+      lease.release();
+    }
+    expect(existsSync(stackFileOf(dataDir))).toBe(false);
+  }, 120_000);
+
+  it('a folder held by a live stack that does not answer is refused with what to do; a dead one\'s file is ignored', async () => {
+    const dataDir = join(dir, 'data-hung');
+    const lease = holdStackFile(dataDir, false);
+    try {
+      // a live pid (this test's) whose endpoints are closed ports: hung, or stopping
+      lease.update({ graphqlUrl: 'http://127.0.0.1:1/graphql', dynamodbEndpoint: 'http://127.0.0.1:1', tablePrefix: '' });
+      const verified = await tool('local/ops/verify.ts', ['--data-dir', dataDir]);
+      expect(verified.code).toBe(2);
+      expect(verified.stderr).toContain(`the data folder ${dataDir} is in use by npm start (pid ${process.pid}`);
+      expect(verified.stderr).toContain(`Stop it (kill ${process.pid}) and run this again`);
+      expect(existsSync(join(dataDir, 'dynamodb'))).toBe(false);
+      // still starting: it has not said where it listens yet
+      writeFileSync(stackFileOf(dataDir), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), dataDir, inMemory: false }));
+      const early = await tool('local/seed.ts', ['--count', '1', '--data-dir', dataDir]);
+      expect(early.code).toBe(2);
+      expect(early.stderr).toContain('is still starting: run this again once it prints "mark-api is running locally"');
+      // a stack killed with -9 left its file: ignored, and a new npm start takes the folder over
+      writeFileSync(stackFileOf(dataDir), JSON.stringify({ pid: await deadPid(), startedAt: new Date().toISOString(), dataDir, inMemory: false, graphqlUrl: stack.graphqlUrl }));
+      expect(readRunningStack(dataDir)).toBeUndefined();
+      const none = await tool('local/seed.ts', ['--count', '1', '--data-dir', dataDir]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain(`no local stack is running on ${dataDir}`);
+      holdStackFile(dataDir, false).release();
+      expect(existsSync(stackFileOf(dataDir))).toBe(false);
+    } finally {
+      lease.release();
+    }
+  }, 120_000);
 });

@@ -43,6 +43,8 @@ export interface MarkGraphqlApiProps {
   /** AppSync resolverCountLimit (0: AppSync's default) */
   resolverCountLimit: number;
   introspection: boolean;
+  /** a WAF web ACL in front of the API (infra/settings.ts waf) */
+  waf: boolean;
   /** the WAF rate-based rule's limit per client IP and 5 minutes */
   wafRateLimitPer5Minutes: number;
   /** the pool whose tokens the API accepts, and the one app client it accepts them for */
@@ -59,7 +61,7 @@ export class MarkGraphqlApi extends Construct {
   readonly dataSources: Record<string, appsync.BaseDataSource> = {};
   readonly functions: Record<string, appsync.AppsyncFunction> = {};
   readonly resolvers: Record<string, appsync.Resolver> = {};
-  readonly webAcl: MarkWebAcl;
+  readonly webAcl?: MarkWebAcl;
 
   constructor(scope: Construct, id: string, props: MarkGraphqlApiProps) {
     super(scope, id);
@@ -148,7 +150,7 @@ export class MarkGraphqlApi extends Construct {
         'logs:CreateLogGroup, CreateLogStream and PutLogEvents: it can add log lines, never read logs or touch data.',
     });
 
-    this.webAcl = new MarkWebAcl(this, 'Firewall', { name: props.name, rateLimitPer5Minutes: props.wafRateLimitPer5Minutes, apiArn: this.api.arn });
+    if (props.waf) this.webAcl = new MarkWebAcl(this, 'Firewall', { name: props.name, rateLimitPer5Minutes: props.wafRateLimitPer5Minutes, apiArn: this.api.arn });
 
     for (const [name, ds] of Object.entries(wiring.dataSources)) {
       switch (ds.type) {

@@ -10,10 +10,22 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DATA_PROTECTION_GROUP, STAFF_GROUP } from '../../resolvers/lib/roles';
 import { MARK_API_USER_POOL_BEHAVIOUR } from '../auth';
+import type { CognitoFeaturePlan } from '../settings';
 
 export interface MarkUserPoolProps {
   /** keep the pool (and its users) when the stack is deleted */
   retain: boolean;
+  /** Cognito's feature plan (infra/settings.ts cognitoFeaturePlan): threat protection is enforced with PLUS */
+  featurePlan: CognitoFeaturePlan;
+  /**
+   * Origins of the web client (its CloudFront URL): the app client's only callback and sign-out
+   * URLs. The web client signs in with SRP over the Cognito API and uses no redirect, but an app
+   * client with OAuth flows needs some, and CDK's default is https://example.com.
+   */
+  webOrigins: readonly string[];
+  /** send the pool's email through SES from this verified identity instead of Cognito's 50-a-day sender */
+  sesFromEmail?: string;
+  sesRegion?: string;
 }
 
 /** Group name → what membership grants (the matrix is docs/AUTHORIZATION.md). */
@@ -44,9 +56,11 @@ export class MarkUserPool extends Construct {
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
-      // Threat protection (compromised credentials, adaptive authentication) enforced, not audited.
-      featurePlan: cognito.FeaturePlan.PLUS,
-      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      // With PLUS, threat protection (compromised credentials, adaptive authentication) enforced,
+      // not audited; LITE and ESSENTIALS have none (a development stage's cheaper default).
+      featurePlan: cognito.FeaturePlan[props.featurePlan],
+      ...(props.featurePlan === 'PLUS' ? { standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION } : {}),
+      ...(props.sesFromEmail ? { email: cognito.UserPoolEmail.withSES({ fromEmail: props.sesFromEmail, sesRegion: props.sesRegion }) } : {}),
       deletionProtection: props.retain,
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
@@ -56,8 +70,12 @@ export class MarkUserPool extends Construct {
     // administrator grants, and threat protection is enforced (AdvancedSecurityMode ENFORCED).
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions::AwsSolutions-COG2',
-      reason: 'MFA is OPTIONAL (TOTP opt-in) so purchasers can sign themselves up; roles are granted only by administrators through groups, and threat protection is ENFORCED',
+      reason: 'MFA is OPTIONAL (TOTP opt-in) so purchasers can sign themselves up; roles are granted only by administrators through groups, and (feature plan PLUS, production\'s default) threat protection is ENFORCED',
     });
+    if (props.featurePlan !== 'PLUS') {
+      const reason = `Feature plan ${props.featurePlan}, a development stage's cheaper default (-c cognitoFeaturePlan): threat protection needs PLUS, which a production stage has by default (README "Deploy to AWS")`;
+      Validations.of(this.userPool).acknowledge({ id: 'AwsSolutions::AwsSolutions-COG3', reason }, { id: 'AwsSolutions::AwsSolutions-COG8', reason });
+    }
     this.client = this.userPool.addClient('WebAndMobile', {
       // a public client: the web and mobile apps cannot keep a secret
       generateSecret: false,
@@ -70,6 +88,12 @@ export class MarkUserPool extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
       enableTokenRevocation: true,
+      // the code grant only (implicit is for browsers without PKCE), back to the web client alone
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        callbackUrls: props.webOrigins.map((o) => `${o}/`),
+        logoutUrls: props.webOrigins.map((o) => `${o}/`),
+      },
     });
     for (const [groupName, description] of Object.entries(ROLE_GROUPS)) {
       this.groups[groupName] = new cognito.CfnUserPoolGroup(this, `Group_${groupName}`, { userPoolId: this.userPool.userPoolId, groupName, description });

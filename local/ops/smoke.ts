@@ -14,7 +14,8 @@ import { LOCAL_CLIENT_CONFIG_FILE } from '../client-config';
 import { LOCAL_IAM_CREDENTIALS } from '../stack';
 import { SEEDED_USERS, type SeededRole } from '../users';
 import { runSmoke, type SmokeTarget, type SmokeUser } from './journey';
-import { positiveInteger, readStackOutputs, UsageError } from './target';
+import { DEFAULT_DATA_DIR } from '../stack-file';
+import { positiveInteger, readStackOutputs, runningLocalStack, UsageError } from './target';
 
 const USERS = {
   purchaserA: { flag: 'purchaser-a', env: 'SMOKE_PURCHASER_A' },
@@ -34,8 +35,9 @@ failed (printed with what was expected and what came back), 2 bad command line. 
 created is cleaned up: the mark is forgotten (its MARK_FORGOTTEN event stays, without personal
 data, as every erasure's does), also after a failure.
 
-The local stack (default): start it with npm start, then npm run smoke. It reads the client
-configuration npm start writes (amplify-config.json) and signs in as the seeded users, with the
+The local stack (default): start it with npm start, then npm run smoke. It finds the stack that
+runs by its data folder's stack.json (as verify, rebuild and seed do), reads the client
+configuration that stack wrote (amplify-config.json) and signs in as the seeded users, with the
 local IAM principal npm start prints as staff.
 
 A deployed stack:
@@ -50,7 +52,8 @@ must exist, confirmed, with a permanent password (aws cognito-idp admin-create-u
 admin-set-user-password --permanent; admin-add-user-to-group for dataProtection).
 
 Options:
-  --config <file>           a client configuration file (default: ${relativeToCwd(LOCAL_CLIENT_CONFIG_FILE)}, written by npm start)
+  --config <file>           a client configuration file (default: the one the running npm start wrote, ${relativeToCwd(LOCAL_CLIENT_CONFIG_FILE)})
+  --data-dir <dir>          the local stack running on this data folder (default .data)
   --outputs <file>          a deployed stack's outputs (cdk deploy --outputs-file), instead of --config
   --stack <name>            the stack in --outputs, when it holds several
   --purchaser-a <user>      purchaser A's user name (or SMOKE_PURCHASER_A); password: SMOKE_PURCHASER_A_PASSWORD
@@ -69,6 +72,7 @@ function relativeToCwd(file: string): string {
 
 type Flags = {
   config?: string;
+  'data-dir'?: string;
   outputs?: string;
   stack?: string;
   mark?: string;
@@ -78,6 +82,7 @@ type Flags = {
 
 const OPTIONS = {
   config: { type: 'string' },
+  'data-dir': { type: 'string' },
   outputs: { type: 'string' },
   stack: { type: 'string' },
   'purchaser-a': { type: 'string' },
@@ -103,14 +108,17 @@ function readJson(file: string, flag: string): unknown {
 export function smokeTarget(flags: Flags, env: NodeJS.ProcessEnv = process.env): SmokeTarget {
   if (flags.outputs !== undefined && flags.config !== undefined) throw new UsageError('give either --outputs or --config, not both');
   if (flags.stack !== undefined && flags.outputs === undefined) throw new UsageError('--stack names a stack of --outputs');
+  if (flags['data-dir'] !== undefined && (flags.outputs !== undefined || flags.config !== undefined)) throw new UsageError('--data-dir names the local stack running there: not with --outputs or --config');
+  // the file the running stack wrote, not whatever an earlier run left at the default path
+  const configFile = flags.outputs === undefined ? (flags.config ?? runningLocalStack(flags['data-dir'] ?? DEFAULT_DATA_DIR).clientConfigFile ?? LOCAL_CLIENT_CONFIG_FILE) : undefined;
   let config: ClientConfig;
   try {
     config =
       flags.outputs !== undefined
         ? clientConfigFromOutputs(readStackOutputs(flags.outputs, CLIENT_OUTPUTS.graphqlUrl, flags.stack))
-        : parseClientConfig(readJson(flags.config ?? LOCAL_CLIENT_CONFIG_FILE, '--config'));
+        : parseClientConfig(readJson(configFile!, '--config'));
   } catch (err) {
-    if (err instanceof ClientConfigError) throw new UsageError(`${flags.outputs !== undefined ? `--outputs: ${flags.outputs}` : `--config: ${flags.config ?? LOCAL_CLIENT_CONFIG_FILE}`} ${err.message}`);
+    if (err instanceof ClientConfigError) throw new UsageError(`${flags.outputs !== undefined ? `--outputs: ${flags.outputs}` : `--config: ${configFile}`} ${err.message}`);
     throw err;
   }
   // the local stack's configuration names its own pool's endpoint; Cognito's never does

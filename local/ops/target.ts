@@ -1,19 +1,19 @@
 /**
  * Which tables an ops command (verify, rebuild) works on, from its command line:
- *   - the local stack by default: DynamoDB Local on the data folder npm start uses (started here,
- *     so npm start must not be running on it), or `--endpoint` for one already running
- *     (npm start prints it);
+ *   - the local stack by default: when `npm start` runs on the data folder (its stack.json,
+ *     local/stack-file.ts), that stack's DynamoDB endpoint and tables; when nothing runs there,
+ *     DynamoDB Local started here on the folder; or `--endpoint` for a DynamoDB already running;
  *   - AWS with `--outputs <cdk outputs file>` (cdk deploy --outputs-file) or the three
  *     `--*-table` names, with the usual AWS credentials and region (AWS_PROFILE, AWS_REGION...).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { REPO_ROOT } from '../../infra/wiring';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ClientConfigError, stackOutputs } from '../../infra/client-config';
 import { markEventsTable, marksTable, markSnapshotsTable } from '../../infra/tables';
 import { dynamoDbClient, startDynamoDbLocal } from 'appsync-local';
 import { tableEnvironment } from '../services/tables';
+import { DEFAULT_DATA_DIR, readRunningStack, stackFileOf, type RunningStack } from '../stack-file';
 import type { StoreTables } from './store';
 
 export class UsageError extends Error {}
@@ -30,8 +30,9 @@ export const TARGET_OPTIONS = {
   segments: { type: 'string' },
 } as const;
 
-export const TARGET_USAGE = `Where (default: the local stack's DynamoDB Local data under .data/, started for this run):
-  --endpoint <url>          a DynamoDB endpoint already running (the one npm start prints)
+export const TARGET_USAGE = `Where (default: the local stack under .data/: the npm start running on it, found by its
+.data/stack.json, or, when none runs, DynamoDB Local started on that folder for this run):
+  --endpoint <url>          a DynamoDB endpoint already running
   --data-dir <dir>          the local data folder (default .data)
   --table-prefix <p>        prefix of the local table names (default none)
   --outputs <file>          AWS: the stack outputs (cdk deploy --outputs-file <file>)
@@ -90,6 +91,44 @@ function tablesFromOutputs(file: string): StoreTables {
   return { marks: name(marksTable.logicalName), events: name(markEventsTable.logicalName), snapshots: name(markSnapshotsTable.logicalName) };
 }
 
+/**
+ * What a running stack's file says about one of its parts; a stack still starting has not written
+ * it yet, and the caller is told to wait rather than guess.
+ */
+export function runningPart(running: RunningStack, part: 'graphqlUrl' | 'dynamodbEndpoint'): string {
+  const value = running[part];
+  if (!value) throw new UsageError(`npm start (pid ${running.pid}) holds ${stackFileOf(running.dataDir)} but is still starting: run this again once it prints "mark-api is running locally"`);
+  return value;
+}
+
+/** The refusal of a data folder that a live process holds but whose stack does not answer. */
+export function unreachableStack(running: RunningStack, what: string): UsageError {
+  return new UsageError(
+    `the data folder ${running.dataDir} is in use by npm start (pid ${running.pid}, ${stackFileOf(running.dataDir)}), but its ${what} does not answer: ` +
+      `it may be hung or stopping. Stop it (kill ${running.pid}) and run this again, or name a stack with --endpoint / --url ` +
+      `(if pid ${running.pid} is not an npm start, the file is stale: remove it)`,
+  );
+}
+
+async function checkReachable(client: DynamoDBClient, running: RunningStack, endpoint: string): Promise<void> {
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    client.destroy();
+    throw unreachableStack(running, `DynamoDB endpoint ${endpoint} (${(err as Error).name}: ${(err as Error).message})`);
+  }
+}
+
+/**
+ * The local stack `npm start` runs on a data folder, for the tools that talk to its GraphQL
+ * endpoint (seed, smoke): its stack.json, or a UsageError that says what to do.
+ */
+export function runningLocalStack(dataDir: string = DEFAULT_DATA_DIR): RunningStack {
+  const running = readRunningStack(dataDir);
+  if (!running) throw new UsageError(`no local stack is running on ${dataDir} (no live ${stackFileOf(dataDir)}): start it with npm start (or give --data-dir for another folder), or name a stack with --url / --outputs`);
+  return running;
+}
+
 /** Checks the flags without connecting to anything, so that a bad command line fails at once. */
 export function checkTargetFlags(flags: TargetFlags): void {
   const named = [flags['marks-table'], flags['events-table'], flags['snapshots-table']].filter((v) => v !== undefined);
@@ -129,13 +168,19 @@ async function connect(flags: TargetFlags): Promise<Target> {
     const client = flags.endpoint ? dynamoDbClient(flags.endpoint) : new DynamoDBClient({ region: flags.region, maxAttempts: 10 });
     return { client, tables, segments, description: `${flags.endpoint ?? 'AWS'} tables ${tables.marks}, ${tables.events}, ${tables.snapshots}`, close: async () => client.destroy() };
   }
-  const env = tableEnvironment(flags['table-prefix'] ?? '');
+  const dataDir = flags['data-dir'] ?? DEFAULT_DATA_DIR;
+  // never a second DynamoDB Local on files a running one has open: the running stack's, or a refusal
+  const running = flags.endpoint ? undefined : readRunningStack(dataDir);
+  const endpoint = flags.endpoint ?? (running && runningPart(running, 'dynamodbEndpoint'));
+  const env = tableEnvironment(flags['table-prefix'] ?? running?.tablePrefix ?? '');
   const tables = { marks: env.MARKS_TABLE!, events: env.MARK_EVENTS_TABLE!, snapshots: env.MARK_SNAPSHOTS_TABLE! };
-  if (flags.endpoint) {
-    const client = dynamoDbClient(flags.endpoint);
-    return { client, tables, segments, description: `${flags.endpoint} (local tables ${tables.marks}, ...)`, close: async () => client.destroy() };
+  if (endpoint) {
+    const client = dynamoDbClient(endpoint);
+    const where = running ? `the running local stack's DynamoDB on ${endpoint} (npm start, pid ${running.pid})` : endpoint;
+    if (running) await checkReachable(client, running, endpoint);
+    return { client, tables, segments, description: `${where} (local tables ${tables.marks}, ...)`, close: async () => client.destroy() };
   }
-  const local = await startDynamoDbLocal({ dataDir: join(flags['data-dir'] ?? join(REPO_ROOT, '.data'), 'dynamodb') });
+  const local = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
   const client = dynamoDbClient(local.endpoint);
   return {
     client,
