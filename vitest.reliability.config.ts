@@ -6,9 +6,10 @@ import { defineConfig } from 'vitest/config';
  * shares one in-memory DynamoDB Local (test/setup/global.ts); the crash test starts a persistent
  * one of its own, since it kills it. Each file prints its counts when it ends.
  *
- * `npm run test:reliability` runs hostile.test.ts last and alone (a second vitest run): its figure
- * is the well-behaved client's p99, what the endpoint makes it wait (issue 20), and beside the
- * crash test's kill -9 and restarts on two cores it measured the neighbour instead.
+ * `npm run test:reliability` runs the files under test/reliability/attacks/ last, one at a time and
+ * alone (a second vitest run, --no-file-parallelism): their figure is a well-behaved client's p99
+ * under each attack, what the endpoint makes it wait (issues 20 and 24), and beside another file
+ * (the crash test's kill -9 and restarts) on two cores it measured the neighbour instead.
  */
 export default defineConfig({
   test: {

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { decodedPath, guardRequests } from 'appsync-local';
 import { REPO_ROOT } from '../infra/wiring';
 
 export const WEB_SOURCE_DIR = join(REPO_ROOT, 'web');
@@ -94,7 +95,8 @@ export async function serveWebClient(options: WebClientServerOptions): Promise<W
       response.end(request.method === 'HEAD' ? undefined : body);
     };
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, 'text/plain; charset=utf-8', 'GET or HEAD only\n', { allow: 'GET, HEAD' });
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    // decodedPath refuses an unreadable target or encoding (`/%E0%A4%A`) as 400, through the guard
+    const path = decodedPath(request.url);
     const name = path === '/' ? 'index.html' : path.slice(1);
     try {
       if (name === WEB_CONFIG_NAME) return send(200, TYPES['.json']!, readFileSync(options.configFile), { 'cache-control': 'no-store' });
@@ -106,7 +108,7 @@ export async function serveWebClient(options: WebClientServerOptions): Promise<W
       return send(missing ? 404 : 500, 'text/plain; charset=utf-8', missing ? `${name === WEB_CONFIG_NAME ? 'no client configuration yet' : 'not built yet (npm run build:web)'}\n` : 'server error\n');
     }
   };
-  const server = createServer(answer);
+  const server = createServer(guardRequests(answer, { name: 'web client' }));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((done, fail) => {
     server.once('error', fail);

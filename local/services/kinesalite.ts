@@ -9,7 +9,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { localAwsConfig, freePort } from 'appsync-local';
+import { localAwsConfig, freePort, guardServer } from 'appsync-local';
 
 export interface KinesaliteOptions {
   /** Keep the streams in memory (tests). Otherwise LevelDB files persist under dataDir. */
@@ -57,6 +57,7 @@ export async function startKinesalite(options: KinesaliteOptions = {}): Promise<
   }
   // Stream state transitions are instant-ish so that tests do not wait half a second each.
   const server: Server = kinesalite({ path, createStreamMs: 10, deleteStreamMs: 10, updateStreamMs: 10, shardLimit: 100 });
+  guardServer(server, { name: 'kinesalite' });
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
     server.listen(port, '127.0.0.1', () => res());

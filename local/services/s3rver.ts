@@ -2,7 +2,7 @@ import S3rver from 's3rver';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { localAwsConfig, freePort } from 'appsync-local';
+import { localAwsConfig, freePort, guardServer } from 'appsync-local';
 
 export interface S3rverOptions {
   /** Folder holding the buckets' files (default .data/s3). */
@@ -59,6 +59,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<LocalS3>
     configureBuckets: options.bucket ? [{ name: options.bucket }] : [],
   });
   await server.run();
+  if (server.httpServer) guardServer(server.httpServer, { name: 's3rver' });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,

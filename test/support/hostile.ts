@@ -1,6 +1,6 @@
 /**
  * Hostile documents of issue 10 (a black-box probe) and issue 20, shared by
- * test/server-limits.test.ts and the reliability file test/reliability/hostile.test.ts (whose
+ * test/server-limits.test.ts and the reliability file test/reliability/attacks/hostile.test.ts (whose
  * attacker, test/support/hostile-load.ts, sends them).
  */
 

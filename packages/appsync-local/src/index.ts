@@ -30,13 +30,19 @@ export type { ResolveInfo, ResolveInput, ResolveOutcome, ResolverError, Resolver
 export { startApiServer, loadAppSyncSchema, buildAppSyncSchema, AWS_SCHEMA_FILE, APPSYNC_DEFAULT_LIMITS } from './server';
 export type { ApiServer, ApiServerOptions, ExecutionLimits, MutationResultEvent, MutationResultListener, TlsCertificate, Caller, RequestTrace, TraceSink } from './server';
 export { signedIamHeaders, verifySigV4 } from './server/auth';
+// One guard for any listener: an exception in a handler answers that one request (400 / 500), never the process.
+export { decodedPath, failureStatus, guardMessages, guardRequests, guardServer, guardUpgrades, MalformedTargetError, requestTarget } from './server/guard';
+export type { ErrorAnswer, GuardOptions } from './server/guard';
 export { graphqlHttpClient, type GraphQLHttpClient, type GraphQLHttpResponse } from './server/client';
 export type { AuthMode, AuthorizationModes, CognitoIdentity, IamCredentials, IamIdentity, SigV4Outcome } from './server/auth';
 
 // The real-time endpoint and a client of its protocol.
 export { attachRealtime, connectRealtime, authHeader, REALTIME_PATH, SUBPROTOCOL } from './realtime';
 export type { AttachRealtimeOptions, RealtimeServer, RealtimeClient, RealtimeClientOptions, AnyServerMessage, ServerMessage } from './realtime';
-export { MAX_SUBSCRIPTIONS_PER_CONNECTION, MAX_MESSAGE_BYTES, SLOW_READER_CLOSE_CODE } from './realtime/server';
+export { MAX_SUBSCRIPTIONS_PER_CONNECTION, MAX_MESSAGE_BYTES, REALTIME_SAFEGUARDS, SLOW_READER_CLOSE_CODE } from './realtime/server';
+// A document's cost limits, applied by the HTTP endpoint and at real-time starts alike.
+export { DOCUMENT_LIMITS } from './server/document-limits';
+export type { DocumentLimits } from './server/document-limits';
 // An API's subscription filters, as the real-time endpoint compiles and applies them (for its own tests).
 export { compileSubscriptionFilter, matchesFilter } from './realtime/filters';
 

@@ -6,7 +6,10 @@
 import type { ApiServer } from '../server';
 import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server';
 
-export type AttachRealtimeOptions = Pick<RealtimeServerOptions, 'keepAliveIntervalMs' | 'connectionTimeoutMs' | 'connectionInitTimeoutMs' | 'maxBufferedBytes'>;
+export type AttachRealtimeOptions = Pick<
+  RealtimeServerOptions,
+  'keepAliveIntervalMs' | 'connectionTimeoutMs' | 'connectionInitTimeoutMs' | 'maxBufferedBytes' | 'startBurst' | 'startsPerSecond' | 'connectionsPerSource'
+>;
 
 export function attachRealtime(api: ApiServer, options: AttachRealtimeOptions = {}): RealtimeServer {
   const realtime = createRealtimeServer({
@@ -17,6 +20,8 @@ export function attachRealtime(api: ApiServer, options: AttachRealtimeOptions = 
     // the HTTP endpoint's limits, so that a subscription is held to what a query is
     queryDepthLimit: api.limits.queryDepthLimit,
     introspection: api.limits.introspection,
+    // the HTTP endpoint's document cache, limits and validation: a start costs what a query costs
+    prepare: api.prepareDocument,
     // the HTTP endpoint's modes and directive rules, so both endpoints refuse alike
     authenticate: (request) => api.authenticator.authenticate(request),
     access: api.access,

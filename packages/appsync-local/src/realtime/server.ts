@@ -32,8 +32,6 @@ import {
   getVariableValues,
   GraphQLError,
   Kind,
-  parse,
-  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -55,12 +53,11 @@ import {
 import { project } from './selection';
 // The HTTP endpoint's AppSync-worded validation, error shapes and ctx.info helpers, so that a
 // subscription is refused with the same words a query would be.
-import { validateDocument } from '../server/validation';
 import { locationsOf, queryDepthExceeded, requestError, resolverErrorOf, type AppSyncError } from '../server/errors';
-import { checkVariableNesting, checkVariables, MAX_VARIABLE_DEPTH, operationNotFound, pickOperation, variableTooDeepMessage } from '../server/execute';
+import { checkVariableNesting, checkVariables, createDocumentPreparer, MAX_VARIABLE_DEPTH, operationNotFound, pickOperation, variableTooDeepMessage, type PreparedDocument } from '../server/execute';
 import { nestingPastAt } from '../server/json-depth';
+import { guardMessages, requestTarget } from '../server/guard';
 import { selectionDepth, selectionSetGraphQL, selectionSetList } from '../server/selection';
-import { checkDocumentCost } from '../server/validation';
 // Auth (local/server/auth.ts, directives.ts): the same modes and directive rules as over HTTP.
 import type { AuthOutcome, AuthRequest, Caller } from '../server/auth';
 import { unauthorizedMessage, UNAUTHORIZED_ERROR_TYPE, type FieldAccess } from '../server/directives';
@@ -100,6 +97,12 @@ export interface RealtimeServerOptions {
   /** AppSync's queryDepthLimit (0: none) and introspection, as the HTTP endpoint enforces them */
   queryDepthLimit?: number;
   introspection?: boolean;
+  /** REALTIME_SAFEGUARDS, for a server of other needs (tests) */
+  startBurst?: number;
+  startsPerSecond?: number;
+  connectionsPerSource?: number;
+  /** the HTTP endpoint's document cache (ApiServer.prepareDocument); one of the server's own otherwise */
+  prepare?: (query: string) => PreparedDocument;
   /**
    * How many bytes of unsent messages a connection may hold before it is closed (a client that
    * does not read); default 1 MiB. See the package README, "Real-time quotas and slow readers".
@@ -119,6 +122,29 @@ export const maxSubscriptionsReached = (): RealtimeError => ({
   errorType: 'MaxSubscriptionsReachedError',
   message: `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached`,
 });
+/**
+ * The real-time endpoint's own safeguards (issue 24, part 3), not AppSync quotas: AppSync's page
+ * gives its message rates per API and Region, not per connection, and serves each connection on a
+ * fleet, where here every connection shares one event loop. A connection's starts run one at a
+ * time, the next one a turn of the event loop after the last, so that a flood of starts on one
+ * connection waits behind itself and not in front of everyone else; past a burst, starts are
+ * refused at a steady rate; and one source address may hold a bounded number of connections.
+ */
+export const REALTIME_SAFEGUARDS = {
+  /** starts of one connection whose work runs at once */
+  startsAtOncePerConnection: 1,
+  /** starts one connection may send at once (its quota of subscriptions, as a client re-subscribes after a reconnect) */
+  startBurst: MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  /** then this many a second */
+  startsPerSecond: 10,
+  /** open connections from one source address */
+  connectionsPerSource: 200,
+};
+/** The error of a start past its connection's rate (the package's words: AppSync documents none per connection). */
+export const startRateExceeded = (): RealtimeError => ({
+  errorType: 'LimitExceededError',
+  message: `Rate of start messages exceeded: at most ${REALTIME_SAFEGUARDS.startBurst} at once, then ${REALTIME_SAFEGUARDS.startsPerSecond} a second, per connection`,
+});
 /** WebSocket close code 1008 (policy violation): the connection held more unsent data than allowed. */
 export const SLOW_READER_CLOSE_CODE = 1008;
 
@@ -131,7 +157,7 @@ export interface RealtimeServer {
   /** Delivers a committed mutation's result; returns how many subscriptions received it. */
   publish(result: MutationResult): number;
   /** Open WebSocket connections and active subscriptions, for tests and the console. */
-  stats(): { connections: number; subscriptions: number; slowReadersClosed: number; oversizedPayloads: number };
+  stats(): { connections: number; subscriptions: number; slowReadersClosed: number; oversizedPayloads: number; startsRefused: number; connectionsRefused: number };
   /** Closes every connection and stops the timers. */
   close(): Promise<void>;
 }
@@ -163,6 +189,15 @@ interface Connection {
   sourceIp: string;
   /** starts whose resolver is still running, so that a stop in between is honoured */
   pending: Set<string>;
+  /** starts waiting for their turn (REALTIME_SAFEGUARDS), and how many run */
+  startQueue: Array<Record<string, unknown>>;
+  startsRunning: number;
+  /** ids of the starts that run now, and those of them a stop came for: they register nothing */
+  runningIds: Set<string>;
+  stoppedWhileRunning: Set<string>;
+  /** the start rate's bucket: starts it may send now, as of tokensAt (ms) */
+  startTokens: number;
+  tokensAt: number;
   keepAlive?: NodeJS.Timeout;
   initTimer?: NodeJS.Timeout;
 }
@@ -189,8 +224,7 @@ function lowerCaseKeys(object: Record<string, unknown>): Record<string, string> 
 
 /** The auth header of an upgrade: the `header` query parameter, or a `header-<base64url>` subprotocol. */
 export function connectionAuthHeader(request: IncomingMessage): Record<string, string> | null {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const fromQuery = url.searchParams.get('header');
+  const fromQuery = requestTarget(request.url)?.searchParams.get('header');
   if (fromQuery) {
     const decoded = decodeAuthHeader(fromQuery);
     if (decoded) return decoded;
@@ -249,6 +283,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   const connectionInitTimeoutMs = options.connectionInitTimeoutMs ?? 30_000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const { schema, runtime } = options;
+  const prepare = options.prepare ?? createDocumentPreparer(schema, { introspection: options.introspection });
+  const startBurst = options.startBurst ?? REALTIME_SAFEGUARDS.startBurst;
+  const startsPerSecond = options.startsPerSecond ?? REALTIME_SAFEGUARDS.startsPerSecond;
+  const connectionsPerSource = options.connectionsPerSource ?? REALTIME_SAFEGUARDS.connectionsPerSource;
   const keyAccepted =
     typeof options.apiKey === 'function' ? options.apiKey : (key: string | undefined) => key !== undefined && key === options.apiKey;
   const authenticate =
@@ -302,6 +340,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   const byField = new Map<string, Set<Subscription>>();
   let slowReadersClosed = 0;
   let oversizedPayloads = 0;
+  let startsRefused = 0;
+  let connectionsRefused = 0;
+  /** open connections per source address */
+  const perSource = new Map<string, number>();
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -343,6 +385,10 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
 
   function dropConnection(connection: Connection): void {
     if (!connections.delete(connection)) return;
+    connection.startQueue.length = 0;
+    const fromSource = (perSource.get(connection.sourceIp) ?? 1) - 1;
+    if (fromSource > 0) perSource.set(connection.sourceIp, fromSource);
+    else perSource.delete(connection.sourceIp);
     clearInterval(connection.keepAlive);
     clearTimeout(connection.initTimer);
     for (const subscription of [...connection.subscriptions.values()]) removeSubscription(subscription);
@@ -418,18 +464,18 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       return;
     }
 
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (error) {
-      sendError(connection, id, [graphQLErrorToRealtime(error as GraphQLError)]);
+    // The HTTP endpoint's document cache, limits and validation (one home, server/execute.ts): a
+    // text started again costs a lookup, a costly new one is refused before validation (issue 24).
+    const prepared = prepare(request.query);
+    if (prepared.syntax) {
+      sendError(connection, id, [graphQLErrorToRealtime(prepared.syntax)]);
       return;
     }
-    const validationErrors = validateDocument(schema, document, { introspection: options.introspection });
-    if (validationErrors.length > 0) {
-      sendError(connection, id, validationErrors.map(fromAppSync));
+    if (prepared.errors.length > 0) {
+      sendError(connection, id, prepared.errors.map(fromAppSync));
       return;
     }
+    const { document, fragments } = prepared;
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
     const operation = pickOperation(document, operationName);
     if (!operation) {
@@ -438,13 +484,6 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     }
     if (operation.operation !== 'subscription') {
       sendError(connection, id, [unsupportedOperation(operation.operation)]);
-      return;
-    }
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    const costErrors = checkDocumentCost(document, fragments);
-    if (costErrors.length) {
-      sendError(connection, id, costErrors.map(fromAppSync));
       return;
     }
     // A subscription has no field resolvers to fail one by one: past the depth limit, the start is refused.
@@ -529,7 +568,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       connection.pending.delete(id);
     }
     // The client stopped (or left) while the resolver ran: nothing to register.
-    if (!connections.has(connection) || connection.socket.readyState !== WebSocket.OPEN) return;
+    if (!connections.has(connection) || connection.socket.readyState !== WebSocket.OPEN || connection.stoppedWhileRunning.has(id)) return;
 
     const subscription: Subscription = {
       id,
@@ -552,26 +591,71 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     send(connection, { type: 'start_ack', id });
   }
 
+  /** A start waits for its connection's turn, or is refused past the connection's rate (REALTIME_SAFEGUARDS). */
+  function enqueueStart(connection: Connection, message: Record<string, unknown>): void {
+    const now = performance.now();
+    connection.startTokens = Math.min(startBurst, connection.startTokens + ((now - connection.tokensAt) / 1000) * startsPerSecond);
+    connection.tokensAt = now;
+    if (connection.startTokens < 1) {
+      startsRefused++;
+      sendError(connection, typeof message.id === 'string' ? message.id : undefined, [startRateExceeded()]);
+      return;
+    }
+    connection.startTokens -= 1;
+    connection.startQueue.push(message);
+    pumpStarts(connection);
+  }
+
+  function pumpStarts(connection: Connection): void {
+    while (connection.startsRunning < REALTIME_SAFEGUARDS.startsAtOncePerConnection && connection.startQueue.length) {
+      const message = connection.startQueue.shift()!;
+      const id = typeof message.id === 'string' ? message.id : undefined;
+      connection.startsRunning++;
+      if (id !== undefined) connection.runningIds.add(id);
+      onStart(connection, message)
+        .catch((error) => {
+          console.error('[realtime] start failed', error);
+          sendError(connection, typeof message.id === 'string' ? message.id : undefined, [{ errorType: 'InternalFailure', message: FALLBACK_ERROR }]);
+        })
+        .finally(() => {
+          connection.startsRunning--;
+          if (id !== undefined) {
+            connection.runningIds.delete(id);
+            connection.stoppedWhileRunning.delete(id);
+          }
+          // the connection's next start after a turn of the event loop: other clients' I/O goes first
+          setImmediate(() => pumpStarts(connection));
+        });
+    }
+  }
+
   function onStop(connection: Connection, message: Record<string, unknown>): void {
     const id = typeof message.id === 'string' ? message.id : undefined;
     if (id === undefined) {
       sendError(connection, undefined, [{ errorType: 'BadRequestException', message: 'A stop message needs an id.' }]);
       return;
     }
+    // a start still waiting for its turn never runs; one running registers nothing (`complete` answers both)
+    const waiting = connection.startQueue.findIndex((start) => start.id === id);
+    if (waiting >= 0) connection.startQueue.splice(waiting, 1);
+    if (connection.runningIds.has(id)) connection.stoppedWhileRunning.add(id);
     const subscription = connection.subscriptions.get(id);
     if (subscription) removeSubscription(subscription);
     connection.pending.delete(id);
     send(connection, { type: 'complete', id });
   }
 
-  function onMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
-    // Messages wait for the connection's authentication, in the order they came.
-    void connection.authorized.then((caller) => {
-      if (!connections.has(connection)) return;
-      if (!caller) refuseConnection(connection);
-      else handleMessage(connection, raw, isBinary);
-    });
-  }
+  // Messages wait for the connection's authentication, in the order they came. A handler's
+  // exception answers that message with an error on its connection and nothing more.
+  const onMessage = guardMessages(
+    (connection: Connection, raw: RawData, isBinary: boolean) =>
+      connection.authorized.then((caller) => {
+        if (!connections.has(connection)) return;
+        if (!caller) refuseConnection(connection);
+        else handleMessage(connection, raw, isBinary);
+      }),
+    { name: 'real-time endpoint', answer: (_error, connection: Connection) => sendError(connection, undefined, [{ errorType: 'InternalFailure', message: FALLBACK_ERROR }]) },
+  );
 
   function handleMessage(connection: Connection, raw: RawData, isBinary: boolean): void {
     let message: Record<string, unknown> | null = null;
@@ -596,10 +680,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       case 'start':
         // connection_init is optional in AppSync's protocol: a start also proves the client alive.
         clearTimeout(connection.initTimer);
-        onStart(connection, message!).catch((error) => {
-          console.error('[realtime] start failed', error);
-          sendError(connection, typeof message!.id === 'string' ? message!.id : undefined, [{ errorType: 'InternalFailure', message: FALLBACK_ERROR }]);
-        });
+        enqueueStart(connection, message!);
         return;
       case 'stop':
         onStop(connection, message!);
@@ -625,8 +706,15 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
       acknowledged: false,
       subscriptions: new Map(),
       pending: new Set(),
+      startQueue: [],
+      startsRunning: 0,
+      runningIds: new Set(),
+      stoppedWhileRunning: new Set(),
+      startTokens: startBurst,
+      tokensAt: performance.now(),
     };
     connections.add(connection);
+    perSource.set(sourceIp, (perSource.get(sourceIp) ?? 0) + 1);
     // AppSync answers a refused connection on its first message (connection_init); one that
     // never speaks is closed after a while either way.
     connection.initTimer = setTimeout(async () => {
@@ -643,8 +731,13 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
   });
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) return false;
+    // `//[` as a target once threw from new URL here and stopped the whole process (issue 24)
+    if (requestTarget(request.url)?.pathname !== path) return false;
+    if ((perSource.get(request.socket.remoteAddress ?? '127.0.0.1') ?? 0) >= connectionsPerSource) {
+      connectionsRefused++;
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nAt most ${connectionsPerSource} real-time connections per source address.\n`);
+      return true;
+    }
     if (!subprotocols(request).includes(SUBPROTOCOL)) {
       socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nThe real-time endpoint speaks the ${SUBPROTOCOL} subprotocol only.\n`);
       return true;
@@ -718,7 +811,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
     stats() {
       let subscriptions = 0;
       for (const connection of connections) subscriptions += connection.subscriptions.size;
-      return { connections: connections.size, subscriptions, slowReadersClosed, oversizedPayloads };
+      return { connections: connections.size, subscriptions, slowReadersClosed, oversizedPayloads, startsRefused, connectionsRefused };
     },
     async close() {
       for (const connection of [...connections]) {

@@ -11,7 +11,6 @@ import {
   GraphQLError,
   isNonNullType,
   Kind,
-  parse,
   typeFromAST,
   type DocumentNode,
   type FieldNode,
@@ -38,6 +37,7 @@ import {
 } from './errors';
 import { selectionSetGraphQL, selectionSetList } from './selection';
 import { checkDocumentCost, validateDocument } from './validation';
+import { parseWithinLimits } from './document-limits';
 import { project } from '../realtime/selection';
 import { ScalarParseError } from './scalars';
 import type { Caller } from './auth';
@@ -100,10 +100,14 @@ export interface GraphQLResponseBody {
   errors?: AppSyncError[];
 }
 
-interface PreparedDocument {
+/** A query text parsed and checked once: what the endpoints run, or why they refuse it. */
+export interface PreparedDocument {
   document: DocumentNode;
   fragments: Record<string, FragmentDefinitionNode>;
+  /** validation errors and limits passed: the request's answer, nothing runs */
   errors: AppSyncError[];
+  /** the text does not parse (or is past the parser's limits): refused before any of the above */
+  syntax?: GraphQLError;
 }
 
 interface RequestContext {
@@ -125,6 +129,8 @@ interface SelectionInfo {
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
+/** what a refused document is cached as: its errors say why */
+const EMPTY_DOCUMENT: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
 
 /**
  * How many resolvers of one request run at once (issue 20, part 5). graphql-js starts every
@@ -164,8 +170,38 @@ class ResolverSlots {
   }
 }
 
+/**
+ * Parses and checks query texts once each, for the HTTP endpoint and the real-time endpoint's
+ * starts alike (the one home of a document's parse, limits and validation): a document past
+ * DOCUMENT_LIMITS is refused before validation, whose cost it would set (issue 24, part 4), and the
+ * last DOCUMENT_CACHE_SIZE texts are remembered, so that a text sent again costs a lookup.
+ */
+export function createDocumentPreparer(schema: GraphQLSchema, options: { introspection?: boolean } = {}): (query: string) => PreparedDocument {
+  const documents = new Map<string, PreparedDocument>();
+  return (query) => {
+    const hit = documents.get(query);
+    if (hit) return hit;
+    const parsed = parseWithinLimits(query);
+    let prepared: PreparedDocument;
+    if (!parsed.ok && 'syntax' in parsed) prepared = { document: EMPTY_DOCUMENT, fragments: {}, errors: [], syntax: parsed.syntax };
+    else if (!parsed.ok) prepared = { document: EMPTY_DOCUMENT, fragments: {}, errors: [parsed.refused] };
+    else {
+      const document = parsed.document;
+      const fragments: Record<string, FragmentDefinitionNode> = {};
+      for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+      const errors = validateDocument(schema, document, { introspection: options.introspection });
+      prepared = { document, fragments, errors: errors.length ? errors : checkDocumentCost(document, fragments) };
+    }
+    if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
+    documents.set(query, prepared);
+    return prepared;
+  };
+}
+
 export interface Executor {
   schema: GraphQLSchema;
+  /** the document cache requests are run from (the real-time endpoint's starts use it too) */
+  prepare(query: string): PreparedDocument;
   run(request: GraphQLRequest): Promise<GraphQLResponseBody>;
   addMutationListener(listener: MutationResultListener): () => void;
 }
@@ -175,30 +211,12 @@ export class MalformedRequestError extends Error {}
 
 export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, limits: ExecutionLimits = APPSYNC_DEFAULT_LIMITS, access?: FieldAccess): Executor {
   const resolverCountLimit = limits.resolverCountLimit || DEFAULT_RESOLVER_COUNT;
-  const documents = new Map<string, PreparedDocument>();
   const listeners = new Set<MutationResultListener>();
   const selections = new WeakMap<readonly FieldNode[], SelectionInfo>();
   const mutationType = schema.getMutationType();
   const queryType = schema.getQueryType();
 
-  const prepare = (query: string): PreparedDocument => {
-    const hit = documents.get(query);
-    if (hit) return hit;
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch {
-      // graphql-over-http#81: a query AppSync cannot parse gets 400 "Unable to parse GraphQL query."
-      throw new MalformedRequestError('Unable to parse GraphQL query.');
-    }
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    const errors = validateDocument(schema, document, { introspection: limits.introspection });
-    const prepared = { document, fragments, errors: errors.length ? errors : checkDocumentCost(document, fragments) };
-    if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
-    documents.set(query, prepared);
-    return prepared;
-  };
+  const prepare = createDocumentPreparer(schema, { introspection: limits.introspection });
 
   const selectionOf = (info: GraphQLResolveInfo, fragments: Record<string, FragmentDefinitionNode>): SelectionInfo => {
     let hit = selections.get(info.fieldNodes);
@@ -300,6 +318,8 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
     request: GraphQLRequest,
   ): { ok: true; prepared: PreparedDocument; operation: OperationDefinitionNode; variables: Record<string, unknown> } | { ok: false; errors: AppSyncError[] } => {
     const prepared = prepare(request.query);
+    // graphql-over-http#81: a query AppSync cannot parse gets 400 "Unable to parse GraphQL query."
+    if (prepared.syntax) throw new MalformedRequestError('Unable to parse GraphQL query.');
     if (prepared.errors.length) return { ok: false, errors: prepared.errors };
     const operation = pickOperation(prepared.document, request.operationName);
     if (!operation) return { ok: false, errors: [operationNotFound(request.operationName)] };
@@ -360,6 +380,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
 
   return {
     schema,
+    prepare,
     addMutationListener(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -24,6 +24,7 @@ import {
   type GraphQLRequest,
   type GraphQLResponseBody,
   type MutationResultListener,
+  type PreparedDocument,
 } from './execute';
 import { loadAppSyncSchema } from './schema';
 import { nestingPastAt } from './json-depth';
@@ -31,8 +32,9 @@ import { requestError } from './errors';
 import { createAuthenticator, type AuthConfig, type Authenticator } from './auth';
 import { fieldAccess, type FieldAccess } from './directives';
 import { Trace, type TraceSink } from '../trace';
+import { guardRequests, guardUpgrades, type GuardOptions } from './guard';
 
-export type { ExecutionLimits, MutationResultEvent, MutationResultListener } from './execute';
+export type { ExecutionLimits, MutationResultEvent, MutationResultListener, PreparedDocument } from './execute';
 export { APPSYNC_DEFAULT_LIMITS } from './execute';
 export { AWS_SCHEMA_FILE, buildAppSyncSchema, loadAppSyncSchema } from './schema';
 export type { AuthConfig, Caller } from './auth';
@@ -83,6 +85,8 @@ export interface ApiServer {
   runtime: ResolverRuntime;
   /** the limits this endpoint enforces (the real-time endpoint applies the same) */
   limits: ExecutionLimits;
+  /** the endpoint's parsed and checked documents, by query text (the real-time endpoint's starts use them too) */
+  prepareDocument(query: string): PreparedDocument;
   /** authenticates a request's headers (the real-time endpoint uses it too) */
   authenticator: Authenticator;
   /** the schema's auth directives */
@@ -119,6 +123,19 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** https://github.com/graphql/graphql-over-http/issues/81: AppSync's answers before GraphQL runs. */
 const malformed = (message: string) => JSON.stringify({ errors: [{ message, errorType: 'MalformedHttpRequestException' }] });
 
+/** An exception in a request or upgrade handler answers that request in AppSync's error shape (./guard.ts). */
+const ENDPOINT_GUARD: GuardOptions = {
+  name: 'local AppSync endpoint',
+  answer: (status) => ({
+    type: JSON_TYPE,
+    body:
+      status === 400
+        ? malformed('The request could not be read.')
+        : JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }),
+    headers: { 'x-amzn-requestid': randomUUID(), 'x-amzn-errortype': status === 400 ? 'MalformedHttpRequestException' : 'InternalFailure', ...CORS_HEADERS },
+  }),
+};
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const schema = options.schema ?? (options.schemaFile ? loadAppSyncSchema(options.schemaFile) : undefined);
   if (!schema) throw new Error('startApiServer: give schemaFile or schema');
@@ -131,13 +148,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const certificate = options.certificate ?? (await selfSignedCertificate(host));
 
   const tracing: Tracing = { sink: undefined };
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, executor, authenticator, options.apiKey, options.console ?? {}, tracing).catch((err) => {
-      console.error('local AppSync endpoint: unexpected failure', err);
-      if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
-      else res.destroy();
-    });
-  };
+  const handler = guardRequests((req: IncomingMessage, res: ServerResponse) => handle(req, res, executor, authenticator, options.apiKey, options.console ?? {}, tracing), ENDPOINT_GUARD);
   const httpServer = createHttpServer({ keepAliveTimeout: 65_000 }, handler);
   const httpsServer = createHttpsServer({ ...certificate, keepAliveTimeout: 65_000 }, handler);
   const sockets = new Set<Socket>();
@@ -145,6 +156,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
+    // A client that resets before its first byte would emit 'error' with no listener yet (the
+    // HTTP server adds its own once it has the socket), which throws in the process.
+    socket.on('error', () => socket.destroy());
     socket.once('data', (first: Buffer) => {
       socket.pause();
       socket.unshift(first);
@@ -154,13 +168,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   const upgradeHandlers = new Set<UpgradeHandler>();
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = guardUpgrades((req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!upgradeHandlers.size) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
     for (const h of upgradeHandlers) h(req, socket, head);
-  };
+  }, ENDPOINT_GUARD);
   httpServer.on('upgrade', onUpgrade);
   httpsServer.on('upgrade', onUpgrade);
 
@@ -187,6 +201,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     runtime: options.runtime,
     limits,
     authenticator,
+    prepareDocument: (query) => executor.prepare(query),
     access,
     certificate,
     httpServer,

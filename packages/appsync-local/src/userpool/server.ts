@@ -19,6 +19,7 @@
  * - one client's flood does not hold everyone else's sign-in (fairness.ts): requests under way,
  *   Cognito's request rate quotas and the turn of the costly work are by client address.
  */
+import { guardRequests } from '../server/guard';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySigV4, type IamCredentials } from '../server/auth';
@@ -211,14 +212,14 @@ export function loopbackOrigins(url: string): string[] {
 export async function startUserPoolServer(options: UserPoolServerOptions = {}): Promise<UserPoolServer> {
   const pool = await LocalUserPool.create(options);
   const context: ServerContext = { pool, allowedOrigins: new Set(options.allowedOrigins ?? []), adminCredentials: options.adminCredentials, fairness: new ClientFairness(options.fairness) };
-  const server = createServer((req, res) => {
+  const server = createServer(guardRequests((req, res) => {
     const exchange: Exchange = { res, cors: {} };
     handle(context, req, exchange).catch((err: unknown) => {
       if (err instanceof CognitoError) return sendError(exchange, err);
       console.error('local user pool: unexpected failure', err);
       if (!res.headersSent) send(exchange, 500, { __type: 'InternalErrorException', message: 'An internal failure occurred.' });
     });
-  });
+  }, { name: 'local user pool' }));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
