@@ -8,7 +8,7 @@ import type { Operation } from '../lib/authorize';
 import { toGraphQLEvent, toGraphQLMark } from '../lib/output';
 import { redactMark, sightOf } from '../lib/personal-data';
 import type { MarkState } from '../lib/state';
-import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateMarkArgument } from '../lib/validation';
+import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateListMyMarks, validateMarkArgument } from '../lib/validation';
 import { raise, raiseDataSourceError } from './errors';
 import type { ListMarksStash, MarkStash, ReplayStash } from './stash';
 
@@ -83,6 +83,24 @@ export function listMarksRequest(ctx: Context<Record<string, unknown>>): Record<
   return {};
 }
 
+/**
+ * listMyMarks, before step: the same steps as listMarks, on the byOwner index. The owner is the
+ * caller's sub (from the identity, never the input) unless staff name a purchaser (authorize.ts).
+ */
+export function listMyMarksRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
+  const query = validateListMyMarks(ctx.args);
+  if (!query.ok) return raise(query.error);
+  const { owner, limit, nextToken } = query.value;
+  authorizeRead(ctx, { kind: 'listMyMarks', owner: owner ?? null });
+  const stash = ctx.stash as ListMarksStash;
+  // authorize let an absent owner through only for a caller with a sub
+  stash.owner = owner ?? (callerOf(ctx.identity).sub as string);
+  stash.limit = limit;
+  stash.nextToken = nextToken;
+  return {};
+}
+
+/** listMarks and listMyMarks: the page's views, each as this caller may see it (personal-data.ts). */
 export function listMarksResponse(ctx: Context): MarkConnection {
   const stash = ctx.stash as ListMarksStash;
   const caller = callerOf(ctx.identity);

@@ -331,6 +331,13 @@ export type Query = {
   /** Events in version order from fromVersion (default 1); a forgotten mark's erased history is not listed. */
   listMarkEvents: MarkEventConnection;
   listMarks: MarkConnection;
+  /**
+   * The marks the signed-in caller owns (from their sign-in, never an argument), with the personal data
+   * they may see; staff may name another purchaser by `owner` (their user pool sub), and an IAM caller
+   * must. A mark bought a moment ago may take a moment to be listed in AWS (the index is eventually
+   * consistent); its page is read from the views, so a mark listed is the caller's.
+   */
+  listMyMarks: MarkConnection;
 };
 
 
@@ -358,6 +365,13 @@ export type QueryListMarksArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
   nextToken?: InputMaybe<Scalars['String']['input']>;
   status?: InputMaybe<MarkStatus>;
+};
+
+
+export type QueryListMyMarksArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  nextToken?: InputMaybe<Scalars['String']['input']>;
+  owner?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type ReleaseMarkInput = {

@@ -304,6 +304,47 @@ fragment MarkEventFields on MarkEvent {
   ownership
 }` as GeneratedQuery<ListMarkEventsQueryVariables, ListMarkEventsQuery>;
 
+export const listMyMarks = /* GraphQL */ `query ListMyMarks($owner: ID, $limit: Int, $nextToken: String) {
+  listMyMarks(owner: $owner, limit: $limit, nextToken: $nextToken) {
+    items {
+      ...MarkFields
+      entitlement {
+        ...EntitlementFields
+      }
+    }
+    nextToken
+  }
+}
+
+fragment EntitlementFields on Entitlement {
+  certificateNo
+  nomineeName
+  purchaserName
+  certificateTime
+  agreementTime
+  expiryTime
+  customerId
+  telephoneNo
+  address {
+    addLine1
+    addLine2
+    addLine3
+    addLine4
+    postTown
+    postcode
+  }
+}
+
+fragment MarkFields on Mark {
+  mark
+  status
+  price
+  lockedUntil
+  eventTime
+  version
+  updatedAt
+}` as GeneratedQuery<ListMyMarksQueryVariables, ListMyMarksQuery>;
+
 export const onMarkEvent = /* GraphQL */ `subscription OnMarkEvent($mark: ID, $type: MarkEventType) {
   onMarkEvent(mark: $mark, type: $type) {
     ...MarkEventFields
@@ -578,6 +619,15 @@ export type ListMarkEventsQueryVariables = Exact<{
 
 
 export type ListMarkEventsQuery = { listMarkEvents: { nextToken: string | null, items: Array<{ personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null }> } };
+
+export type ListMyMarksQueryVariables = Exact<{
+  owner?: string | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListMyMarksQuery = { listMyMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null }> } };
 
 export type OnMarkEventSubscriptionVariables = Exact<{
   mark?: string | null | undefined;
