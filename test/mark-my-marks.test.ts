@@ -100,4 +100,15 @@ describe('listMyMarks', () => {
     // the tombstone has no owner, so the sparse index holds nothing for it
     expect(await storedView(stack, gone!)).not.toHaveProperty('owner');
   });
+
+  it('says whether the lock is the caller’s own (Mark.lockedByYou), never whose it is', async () => {
+    const mark = freshMark('MY');
+    await ok(stack, 'releaseMark', { mark, price: 5 });
+    await ok(stack, 'lockMark', { mark, expectedVersion: 1 }, 'purchaserA');
+    const read = async (as: Identity) => (await query<{ lockedUntil: string | null; lockedByYou: boolean }>(stack, 'query Q($mark: ID!) { getMark(mark: $mark) { lockedUntil lockedByYou } }', { mark }, as)).data;
+    expect(await read('purchaserA')).toEqual({ lockedUntil: expect.any(String), lockedByYou: true });
+    for (const other of ['purchaserB', 'staff', 'apiKey'] as const) expect(await read(other), other).toMatchObject({ lockedByYou: false });
+    const listed = await query<{ items: { mark: string; lockedByYou: boolean }[] }>(stack, 'query { listMarks(status: MARK_AVAILABLE, limit: 100) { items { mark lockedByYou } } }', {}, 'purchaserA');
+    expect(listed.data!.items.find((item) => item.mark === mark)).toEqual({ mark, lockedByYou: true });
+  });
 });

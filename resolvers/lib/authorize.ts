@@ -69,7 +69,8 @@ function isOwner(caller: Caller, state: MarkState | null): boolean {
   return !!caller.sub && isLive(state) && state.owner === caller.sub;
 }
 
-function holdsLock(caller: Caller, state: MarkState | null): boolean {
+/** Whether the caller took the mark's last lock (live or expired): Mark.lockedByYou, and who may clear it. */
+export function holdsLock(caller: Caller, state: MarkState | null): boolean {
   // the holder of the last lock, live or expired: an expired lock is theirs to clear too
   return !!caller.principal && isLive(state) && !!state.lockedUntil && state.lockHolder === caller.principal;
 }

@@ -140,6 +140,8 @@ export type Mark = {
   entitlement?: Maybe<Entitlement>;
   /** Business time of the last event that carried one. */
   eventTime?: Maybe<Scalars['AWSDateTime']['output']>;
+  /** Whether the caller took that lock (never who else did: the holder is personal data); false for the API key. */
+  lockedByYou?: Maybe<Scalars['Boolean']['output']>;
   /** Set while a lock is or was held; a time in the past means the mark is not locked. */
   lockedUntil?: Maybe<Scalars['AWSDateTime']['output']>;
   /** Canonical form: upper case, single inner spaces, e.g. "AFC F5". */

@@ -178,6 +178,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -216,6 +217,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -254,6 +256,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -273,6 +276,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -340,6 +344,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -509,7 +514,7 @@ export type UnlockMarkInput = {
   mark: string;
 };
 
-export type MarkFieldsFragment = { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string };
+export type MarkFieldsFragment = { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string };
 
 export type EntitlementFieldsFragment = { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null };
 
@@ -583,14 +588,14 @@ export type GetMarkQueryVariables = Exact<{
 }>;
 
 
-export type GetMarkQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string } | null };
+export type GetMarkQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string } | null };
 
 export type GetMarkInFullQueryVariables = Exact<{
   mark: string;
 }>;
 
 
-export type GetMarkInFullQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
+export type GetMarkInFullQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
 
 export type GetMarkAtQueryVariables = Exact<{
   mark: string;
@@ -599,7 +604,7 @@ export type GetMarkAtQueryVariables = Exact<{
 }>;
 
 
-export type GetMarkAtQuery = { getMarkAt: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
+export type GetMarkAtQuery = { getMarkAt: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
 
 export type ListMarksQueryVariables = Exact<{
   status?: MarkStatus | null | undefined;
@@ -608,7 +613,7 @@ export type ListMarksQueryVariables = Exact<{
 }>;
 
 
-export type ListMarksQuery = { listMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string }> } };
+export type ListMarksQuery = { listMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string }> } };
 
 export type ListMarkEventsQueryVariables = Exact<{
   mark: string;
@@ -627,7 +632,7 @@ export type ListMyMarksQueryVariables = Exact<{
 }>;
 
 
-export type ListMyMarksQuery = { listMyMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null }> } };
+export type ListMyMarksQuery = { listMyMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null }> } };
 
 export type OnMarkEventSubscriptionVariables = Exact<{
   mark?: string | null | undefined;
