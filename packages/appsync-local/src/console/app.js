@@ -120,6 +120,26 @@ function fetcher(params, options = {}) {
 }
 
 const headers = JSON.stringify({ 'x-api-key': config.apiKey }, null, 2);
+const tabs = (config.tabs ?? []).map((tab) => ({ ...tab, headers }));
+
+/**
+ * The first tab's variables, for a browser that has no tabs of this console stored yet. GraphiQL
+ * 3.9 opens the first of `defaultTabs` with its query but fills the variables editor only from its
+ * `variables` prop or from storage (GraphiQLProvider's initial state takes `variables ?? ""`, not the
+ * tab's), so without this the first tab showed an empty Variables pane until another tab was
+ * chosen, and ran with no variables at all ("Variable 'input' has coerced Null value"). With tabs
+ * already stored, GraphiQL restores them, their variables included, and this is left out (given, it
+ * would not match a stored tab and GraphiQL would open one more).
+ */
+function firstTabVariables() {
+  let stored = null;
+  try {
+    stored = window.localStorage.getItem('graphiql:tabState');
+  } catch {
+    // no storage (a private window may refuse it): GraphiQL starts from defaultTabs
+  }
+  return stored ? undefined : tabs[0]?.variables;
+}
 
 createRoot(document.getElementById('graphiql')).render(
   createElement(
@@ -132,7 +152,8 @@ createRoot(document.getElementById('graphiql')).render(
       createElement(GraphiQL, {
         fetcher,
         defaultHeaders: headers,
-        defaultTabs: (config.tabs ?? []).map((tab) => ({ ...tab, headers })),
+        defaultTabs: tabs,
+        variables: firstTabVariables(),
         shouldPersistHeaders: false,
         isHeadersEditorEnabled: true,
         defaultEditorToolsVisibility: 'variables',
