@@ -19,7 +19,7 @@ export function renderAccountBar(root: HTMLElement, app: App): void {
           type: 'button',
           onclick: async () => {
             await signOut().catch(() => {});
-            app.setUser(null);
+            await app.setUser(null);
           },
         },
         'Sign out',
@@ -68,7 +68,7 @@ function onSubmit(form: HTMLFormElement, error: ReturnType<typeof errorLine>, ac
 async function signInAndReturn(app: App, username: string, password: string) {
   await signInWithPassword(username, password);
   // the pool's own name for the user (one may sign in with their email address)
-  app.setUser((await getCurrentUser()).username);
+  await app.setUser((await getCurrentUser()).username);
   app.go(app.returnTo);
 }
 
