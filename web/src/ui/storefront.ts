@@ -24,7 +24,7 @@ export function renderStorefront(root: HTMLElement, app: App): () => void {
   );
   const more = h('button', { type: 'button', hidden: true }, 'Show more');
   const refresh = h('button', { type: 'button', onclick: () => void load(null) }, 'Refresh');
-  const search = h('form', { role: 'search', 'aria-label': 'Find a mark', testid: 'search' }, field('Find a mark', { field: 'mark', hint: 'As it is written, e.g. AFC F5: a sold mark is found here too.' }), h('button', { type: 'submit' }, 'Find'));
+  const search = h('form', { role: 'search', 'aria-label': 'Search the marks', testid: 'search' }, field('Find a mark', { field: 'mark', hint: 'As it is written, e.g. AFC F5: a sold mark is found here too.' }), h('button', { type: 'submit' }, 'Find'));
   search.addEventListener('submit', (event) => {
     event.preventDefault();
     const typed = valueOf(search, 'mark');
