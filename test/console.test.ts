@@ -35,8 +35,9 @@ afterAll(async () => {
 });
 
 /** A fresh page on the console, with every request that leaves the local endpoint recorded. */
-async function openConsole(): Promise<{ page: Page; external: string[] }> {
+async function openConsole(beforeLoad?: () => void): Promise<{ page: Page; external: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (beforeLoad) await page.addInitScript(beforeLoad);
   const external: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
@@ -191,7 +192,12 @@ it('runs every ready tab as given on a fresh stack, in the role its first line n
   await ok(stack, 'releaseMark', { mark: 'CON 4', price: 18503 });
   await ok(stack, 'purchaseMark', { mark: 'CON 4', expectedVersion: 1, entitlement: { purchaserName: 'Carys Cole', address: { addLine1: '4 Oak Row', postTown: 'Cardigan', postcode: 'SA43 1AA' } } }, 'purchaserA');
 
-  const { page, external } = await openConsole();
+  // this browser kept the tabs of an earlier console (GraphiQL's own storage): they do not hide the current ones
+  const { page, external } = await openConsole(() => {
+    const old = { id: 'old', hash: 'old', title: 'OldTab', query: 'query OldTab { __typename }', variables: null, headers: null, operationName: 'OldTab', response: null };
+    (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('graphiql:tabState', JSON.stringify({ activeTabIndex: 0, tabs: [old] }));
+  });
+  expect((await page.locator('.graphiql-tab').allInnerTexts()).map((t) => t.trim())).toEqual(CONSOLE_TABS.map(operationName));
   const [create, replay, follow, mine] = CONSOLE_TABS as [ConsoleTab, ConsoleTab, ConsoleTab, ConsoleTab];
   expect(CONSOLE_TABS.map(operationName)).toEqual(['CreateFromTheOriginalRequest', 'ReplayAMark', 'OneMark', 'MyMarks']);
 
