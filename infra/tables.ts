@@ -62,6 +62,10 @@ export const marksTable: TableDefinition = {
       sortKey: { name: 'mark', type: 'S' },
       projection: { type: 'INCLUDE', nonKeyAttributes: LISTED_FIELDS.filter((field) => field !== 'mark' && field !== 'status') },
     },
+    // listMyMarks: sparse (only a view with an owner has an entry; a forget's tombstone has none)
+    // and keys only, so only a command that changes the owner (a sale, a create naming one, a
+    // forget) writes it; the page's views are then read by key (functions/loadListedMarks.ts)
+    { indexName: 'byOwner', partitionKey: { name: 'owner', type: 'S' }, sortKey: { name: 'mark', type: 'S' }, projection: { type: 'KEYS_ONLY' } },
   ],
 };
 

@@ -33,6 +33,7 @@ const staleOwned = { mark: OWNED, expectedVersion: 99 };
 const OPERATIONS: Record<string, { query: string; variables: Record<string, unknown>; type: 'Query' | 'Mutation' }> = {
   getMark: { type: 'Query', query: 'query Q($mark: ID!) { getMark(mark: $mark) { mark version } }', variables: { mark: MARK } },
   listMarks: { type: 'Query', query: 'query { listMarks { items { mark } } }', variables: {} },
+  listMyMarks: { type: 'Query', query: 'query { listMyMarks { items { mark } } }', variables: {} },
   getMarkAt: { type: 'Query', query: 'query Q($mark: ID!) { getMarkAt(mark: $mark, version: 1) { mark } }', variables: { mark: MARK } },
   listMarkEvents: { type: 'Query', query: 'query Q($mark: ID!) { listMarkEvents(mark: $mark) { items { version } } }', variables: { mark: MARK } },
   releaseMark: { type: 'Mutation', query: 'mutation M($input: ReleaseMarkInput!) { releaseMark(input: $input) { version } }', variables: { input: { mark: MARK, price: 1 } } },
@@ -61,6 +62,7 @@ const ANY_USER: Caller[] = ['purchaserA', 'purchaserB', 'staff', 'dataProtection
 const REACHES: Record<string, Caller[]> = {
   getMark: ['apiKey', ...ANY_USER],
   listMarks: ['apiKey', ...ANY_USER],
+  listMyMarks: ANY_USER,
   getMarkAt: ANY_USER,
   listMarkEvents: ANY_USER,
   releaseMark: ['staff', 'iam'],
@@ -84,6 +86,8 @@ const OWNER_ONLY: Caller[] = ['purchaserB', 'dataProtection'];
 const DOMAIN_REFUSES: Record<string, Caller[]> = {
   // the storefront lists only marks for sale: a listing without status: MARK_AVAILABLE is not the public's
   listMarks: ['apiKey'],
+  // a caller's own marks are those of their sub: an IAM caller has none, and must name an owner
+  listMyMarks: ['iam'],
   extendEntitlement: OWNER_ONLY,
   changeAddress: OWNER_ONLY,
   changeNominee: OWNER_ONLY,

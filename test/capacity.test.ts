@@ -58,7 +58,8 @@ describe('consumed capacity per operation (pinned)', () => {
   it('changeNominee: one consistent GetItem of the view, one TransactWriteItems of the event and the view', async () => {
     // 2 WCU per item in a transaction: the event and the view, and no index entry. Before issue 20
     // 8: the event's entry in byRecordedAt (LSI) and the view's in byStatus (GSI, projection ALL)
-    // were 2 more each; byStatus now holds the keys and the price, which a nominee leaves as they are
+    // were 2 more each; byStatus now holds the keys and the price, which a nominee leaves as they are,
+    // and byOwner (issue 27) the keys only, which a nominee leaves as they are too
     const counts = await measure('Mutation.changeNominee', () => command(stack, 'changeNominee', { mark: MARK, expectedVersion: HISTORY, nomineeName: 'Nominee pinned' }));
     expect(counts).toEqual({ calls: 2, readUnits: 1, writeUnits: 4, byCall: { GetItem: 1, TransactWriteItems: 1 } });
   });
@@ -82,10 +83,30 @@ describe('consumed capacity per operation (pinned)', () => {
     const locked = await measure('Mutation.lockMark', () => command(stack, 'lockMark', { mark: released, expectedVersion: 1 }));
     expect(locked).toMatchObject({ calls: 2, writeUnits: 4 });
     // a purchase moves the view to another status: its entry leaves one key of byStatus for another,
-    // a delete and a put in the index (2 + 2 in a transaction) besides the event and the view
+    // a delete and a put in the index (2 + 2 in a transaction) besides the event and the view; and it
+    // gives the mark an owner: a new entry in byOwner (+ 2; 8 before issue 27)
     const buyer = { purchaserName: 'Gwen Price', address: { addLine1: '9 Hill Road', postTown: 'Neath', postcode: 'SA11 1AA' } };
     const bought = await measure('Mutation.purchaseMark', () => command(stack, 'purchaseMark', { mark: released, expectedVersion: 2, entitlement: buyer }));
-    expect(bought).toMatchObject({ calls: 2, writeUnits: 8 });
+    expect(bought).toMatchObject({ calls: 2, writeUnits: 10 });
+    // the owner's nominee: the event and the view only, byOwner left alone
+    const renamed = await measure('Mutation.changeNominee', () => command(stack, 'changeNominee', { mark: released, expectedVersion: 3, nomineeName: 'Glyn Price' }));
+    expect(renamed).toMatchObject({ calls: 2, writeUnits: 4 });
+  });
+
+  it("listMyMarks: one Query of byOwner (keys only), then one consistent BatchGetItem of the page's views", async () => {
+    // the staff user bought COST 2 above (it held the lock), and buys one more; the index entries are a few bytes each
+    await ok(stack, 'releaseMark', { mark: 'COST 4', price: 400 });
+    await ok(stack, 'purchaseMark', { mark: 'COST 4', expectedVersion: 1, entitlement: { purchaserName: 'Gwen Price', address: { addLine1: '9 Hill Road', postTown: 'Neath', postcode: 'SA11 1AA' } } });
+    const mine = 'query { listMyMarks(limit: 10) { items { mark entitlement { purchaserName } } nextToken } }';
+    let listed: string[] = [];
+    const counts = await measure('Query.listMyMarks', async () => {
+      const out = await query<{ items: { mark: string }[] }>(stack, mine, {});
+      listed = (out.data?.items ?? []).map((item) => item.mark);
+      return out;
+    });
+    expect(listed).toEqual(['COST 2', 'COST 4']);
+    // the Query: 0.5 (an eventually consistent read of up to 4 KB), the views: 1 each
+    expect(counts).toEqual({ calls: 2, readUnits: 2.5, writeUnits: 0, byCall: { Query: 1, BatchGetItem: 1 } });
   });
 
   it('getMark: one consistent GetItem', async () => {

@@ -3,7 +3,7 @@
  * loads from the local bundle (no network), the x-api-key header is filled in, a query typed into
  * the editor runs over HTTP, a subscription typed into it runs over the real-time endpoint and
  * shows each event sent from outside as it arrives until stopped, the documentation explorer is
- * one click away, and the ready operations are there. The user pool answers the console's page and
+ * one click away, and every ready operation runs as given (issue 27). The user pool answers the console's page and
  * no other origin's. Screenshots land in test-results/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectRealtime } from 'appsync-local';
-import { ORIGINAL, ok } from './support/marks';
+import type { ConsoleTab } from 'appsync-local';
+import { CONSOLE_TABS } from '../local/console/tabs';
+import { ORIGINAL, ok, storedEvents } from './support/marks';
 import { startTestStack, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -33,8 +35,9 @@ afterAll(async () => {
 });
 
 /** A fresh page on the console, with every request that leaves the local endpoint recorded. */
-async function openConsole(): Promise<{ page: Page; external: string[] }> {
+async function openConsole(beforeLoad?: () => void): Promise<{ page: Page; external: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (beforeLoad) await page.addInitScript(beforeLoad);
   const external: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
@@ -148,19 +151,96 @@ it('opens the documentation explorer in one click and offers the ready operation
   await expect.poll(() => docs.innerText(), { timeout: 15_000 }).toMatch(/Query[\s\S]*Mutation[\s\S]*Subscription/);
 
   const tabs = await page.locator('.graphiql-tab').allInnerTexts();
-  expect(tabs.map((t) => t.trim())).toEqual(expect.arrayContaining(['CreateFromTheOriginalRequest', 'ReplayAMark', 'OneMark']));
+  expect(tabs.map((t) => t.trim())).toEqual(CONSOLE_TABS.map(operationName));
+  expect(external).toEqual([]);
+  await page.close();
+});
 
-  // the first ready operation is the original's create request: staff's, so the API key is
-  // refused it as AppSync refuses it, and a staff user signed in through the mode bar runs it
-  await page.locator('.graphiql-tab', { hasText: 'CreateFromTheOriginalRequest' }).click();
-  await page.locator('.graphiql-execute-button').click();
-  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('Not Authorized to access createEntitlement on type Mutation');
-  await signIn(page, 'staff', 'Staff-Local-1');
-  await page.locator('.graphiql-execute-button').click();
-  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('ENTITLEMENT_CREATED');
+/** The ready operation's name, which GraphiQL gives its tab as title. */
+function operationName(tab: ConsoleTab): string {
+  return /^(?:query|mutation|subscription) (\w+)/m.exec(tab.query)![1]!;
+}
+
+/** The variables editor's text (CodeMirror keeps it on its element: innerText shows only the lines drawn). */
+const variablesText = (page: Page) =>
+  page.evaluate<string | null>("document.querySelector('.graphiql-editor-tool .CodeMirror')?.CodeMirror.getValue() ?? null");
+
+/**
+ * The role a tab's first line asks for, taken as the line says: "sign in as <user> (password <p>)"
+ * in the mode bar, or the API key. A tab that names neither fails here.
+ */
+async function takeRoleOf(page: Page, tab: ConsoleTab): Promise<string> {
+  const first = tab.query.split('\n')[0]!;
+  const user = /sign in as (\S+) \(password (\S+)\)/.exec(first);
+  if (user) {
+    await signIn(page, user[1]!, user[2]!);
+    return user[1]!;
+  }
+  expect(first).toMatch(/^# Runs with the API key/);
+  await page.getByLabel('Authorization mode').selectOption('apiKey');
+  return 'apiKey';
+}
+
+it('runs every ready tab as given on a fresh stack, in the role its first line names, after the README’s own examples', async () => {
+  // the README's curl example has run first, as a newcomer runs it: no tab may clash with its mark
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const readmeMark = /releaseMark\(input: \{mark: \\"([^\\]+)\\"/.exec(readme)?.[1];
+  expect(readmeMark).toBeTruthy();
+  await ok(stack, 'releaseMark', { mark: readmeMark, price: 25000 });
+  for (const tab of CONSOLE_TABS) expect(tab.variables ?? '').not.toContain(`"${readmeMark}"`);
+  // purchaser A owns a mark, for the tab of their own marks
+  await ok(stack, 'releaseMark', { mark: 'CON 4', price: 18503 });
+  await ok(stack, 'purchaseMark', { mark: 'CON 4', expectedVersion: 1, entitlement: { purchaserName: 'Carys Cole', address: { addLine1: '4 Oak Row', postTown: 'Cardigan', postcode: 'SA43 1AA' } } }, 'purchaserA');
+
+  // this browser kept the tabs of an earlier console (GraphiQL's own storage): they do not hide the current ones
+  const { page, external } = await openConsole(() => {
+    const old = { id: 'old', hash: 'old', title: 'OldTab', query: 'query OldTab { __typename }', variables: null, headers: null, operationName: 'OldTab', response: null };
+    (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('graphiql:tabState', JSON.stringify({ activeTabIndex: 0, tabs: [old] }));
+  });
+  expect((await page.locator('.graphiql-tab').allInnerTexts()).map((t) => t.trim())).toEqual(CONSOLE_TABS.map(operationName));
+  const [create, replay, follow, mine] = CONSOLE_TABS as [ConsoleTab, ConsoleTab, ConsoleTab, ConsoleTab];
+  expect(CONSOLE_TABS.map(operationName)).toEqual(['CreateFromTheOriginalRequest', 'ReplayAMark', 'OneMark', 'MyMarks']);
+
+  // the first tab is open with its variables, without switching tabs (issue 27: the pane was empty
+  // until another tab had been chosen, and the operation ran with none)
+  await expect.poll(() => variablesText(page), { timeout: 5_000 }).toBe(create.variables);
+
+  const run = async (tab: ConsoleTab) => {
+    await page.locator('.graphiql-tab', { hasText: operationName(tab) }).click();
+    await expect.poll(() => variablesText(page), { timeout: 5_000 }).toBe(tab.variables);
+    await takeRoleOf(page, tab);
+    await page.locator('.graphiql-execute-button').click();
+  };
+
+  // the original's create request: version 1; again, the same event (its commandId), nothing written
+  await run(create);
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('"type": "ENTITLEMENT_CREATED"');
   expect(await resultText(page)).toContain(`"mark": "${ORIGINAL.request.mark}"`);
+  expect(await resultText(page)).toContain('"version": 1');
+  await page.locator('.graphiql-execute-button').click();
+  await expect.poll(async () => (await storedEvents(stack, ORIGINAL.request.mark)).length, { timeout: 5_000 }).toBe(1);
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('"version": 1');
+  expect(await resultText(page)).not.toContain('MarkAlreadyExists');
+
+  // the replay of version 1, with the entitlement its role may see
+  await run(replay);
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain(`"purchaserName": "${ORIGINAL.request.entitlement.purchaserName}"`);
+
+  // the subscription, with the API key: an event sent from outside shows up
+  await run(follow);
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('listening');
+  await ok(stack, 'changeNominee', { mark: ORIGINAL.request.mark, expectedVersion: 1, nomineeName: 'Mr Ifan Jones' });
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('NOMINEE_CHANGED');
+  expect(await resultText(page)).not.toContain('Mr Ifan Jones');
+  await page.locator('.graphiql-execute-button').click();
+
+  // the signed-in purchaser's own marks
+  await run(mine);
+  await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('"mark": "CON 4"');
+  expect(await resultText(page)).toContain('"purchaserName": "Carys Cole"');
+  expect(await resultText(page)).not.toContain(ORIGINAL.request.mark);
   await page.screenshot({ path: 'test-results/console.png' });
-  expect(external).toEqual([`${stack.userPool.endpoint}/`]);
+  expect(external.every((url) => new URL(url).host === new URL(stack.userPool.endpoint).host)).toBe(true);
   await page.close();
 });
 

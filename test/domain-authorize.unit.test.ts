@@ -170,6 +170,18 @@ describe('reads', () => {
     expect(read('getMarkAt')).toEqual({ ...everyone, public: false });
     expect(read('listMarkEvents')).toEqual({ ...everyone, public: false });
   });
+  it("listMyMarks: a user pool user's own marks; another purchaser's are staff's to ask for", () => {
+    const mine = (owner?: string) => {
+      const out = {} as Record<Role, boolean>;
+      for (const role of Object.keys(IDENTITIES) as Role[]) out[role] = authorize({ kind: 'listMyMarks', owner }, IDENTITIES[role], null).ok;
+      return out;
+    };
+    // IAM staff have no sub: they own nothing, and name the purchaser
+    expect(mine()).toEqual({ ...everyone, public: false, iam: false });
+    expect(mine(B)).toEqual({ public: false, purchaserA: false, purchaserB: false, staff: true, dataProtection: false, iam: true });
+    // naming oneself is still naming an owner: the argument is staff's
+    expect(authorize({ kind: 'listMyMarks', owner: A }, PURCHASER_A, null)).toEqual({ ok: false, error: { errorType: U, message: 'Not Authorized to access listMyMarks on type Query', errorInfo: null } });
+  });
 });
 
 describe('revokeSubscriptions', () => {

@@ -153,6 +153,15 @@ describe('tables', () => {
         // price leaves the entry alone (a projection ALL was rewritten by every command)
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['price'] },
       },
+      {
+        // listMyMarks (issue 27): sparse and keys only, written only when a mark's owner changes
+        IndexName: 'byOwner',
+        KeySchema: [
+          { AttributeName: 'owner', KeyType: 'HASH' },
+          { AttributeName: 'mark', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
     ]);
   });
 });

@@ -27,6 +27,7 @@ const STEPS = [
   /^lock as purchaser A$/,
   /^buy as purchaser A$/,
   /^read as owner: the mark with its entitlement$/,
+  /^list my marks as purchaser A: the mark, with A's entitlement$/,
   /^receive on the subscription: release, lock and purchase, no personal data$/,
   /^sign in as purchaser B \(purchaser-b\)$/,
   /^read as purchaser B: no personal data$/,
@@ -93,7 +94,7 @@ describe('the smoke journey on the local stack', () => {
     expect(result.ok).toBe(false);
     expect(result.failure).toMatchObject({ step: 'sign in as purchaser B (purchaser-b)', expected: 'it to succeed', got: expect.stringContaining('Incorrect username or password') });
     // nothing after the failing step ran
-    expect(result.steps.map((s) => s.ok)).toEqual([true, true, true, true, true, true, true, false]);
+    expect(result.steps.map((s) => s.ok)).toEqual([true, true, true, true, true, true, true, true, false]);
     expect(lines.at(-1)).toMatch(/^✗ sign in as purchaser B/);
     // the mark A bought was forgotten by staff: nothing of it, or of A, is left readable
     expect(result.cleanup).toEqual([expect.stringMatching(new RegExp(`^${result.mark}: forgotten by staff at version 4 after the failure`))]);
@@ -118,7 +119,7 @@ describe('npm run smoke', () => {
     expect(code).toBe(0);
     for (const pattern of STEPS) expect(stdout).toMatch(new RegExp(`^✓ ${pattern.source.slice(1, -1)} +\\d+ ms$`, 'm'));
     expect(stdout).toMatch(/^clean-up: SM \w{5}: forgotten/m);
-    expect(stdout).toMatch(/^smoke passed: 12 steps in [\d.]+ s$/m);
+    expect(stdout).toMatch(/^smoke passed: 13 steps in [\d.]+ s$/m);
   }, 120_000);
 
   it('exits 1 on a failing step, saying what was expected and what came back', async () => {

@@ -24,6 +24,7 @@ import {
   getMark,
   getMarkInFull,
   listMarkEvents,
+  listMyMarks,
   lockMark,
   purchaseMark,
   releaseMark,
@@ -173,6 +174,17 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
   const subscriptionErrors: string[] = [];
   let subscription: { unsubscribe(): void } | undefined;
 
+  /** Every mark the signed-in user owns (listMyMarks, page by page: a local stack's users may own many). */
+  const myMarks = async () => {
+    const items = [];
+    let nextToken: string | null | undefined;
+    do {
+      const { data } = await client.graphql({ query: listMyMarks, variables: { limit: 100, nextToken } });
+      items.push(...data.listMyMarks.items);
+      nextToken = data.listMyMarks.nextToken;
+    } while (nextToken);
+    return items;
+  };
   const step = async (name: string, run: () => Promise<void>) => {
     const started = performance.now();
     const done = (ok: boolean) => {
@@ -252,6 +264,12 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
       );
     });
 
+    await step("list my marks as purchaser A: the mark, with A's entitlement", async () => {
+      const mine = await myMarks();
+      const listed = mine.find((item) => item.mark === mark);
+      expectThat(listed?.version === version && listed.entitlement?.purchaserName === buyer.purchaserName, `${mark} at version ${version} among A's marks, with the buyer's name`, mine.map((item) => item.mark).join(', ') || 'no mark');
+    });
+
     await step('receive on the subscription: release, lock and purchase, no personal data', async () => {
       const until = Date.now() + stepTimeoutMs - 1000;
       while (received.length < 3 && subscriptionErrors.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -272,7 +290,9 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
       const events = await client.graphql({ query: listMarkEvents, variables: { mark } });
       const items = events.data.listMarkEvents.items;
       expectThat(items.length === version && items.every((e) => e.personalData === null), `${version} events, each with personalData null`, items);
-      const text = JSON.stringify([data, events.data]);
+      const mine = await myMarks();
+      expectThat(!mine.some((item) => item.mark === mark), `${mark} not among B's marks`, mine.map((item) => item.mark).join(', '));
+      const text = JSON.stringify([data, events.data, mine]);
       expectThat(!personal.some((p) => text.includes(p)) && !text.includes(ownerSub), "none of A's personal data or id", text);
     });
 

@@ -1,5 +1,6 @@
 /**
- * listMarks, step 1: one page. With a status, the byStatus index, which holds each mark's keys and
+ * listMarks and listMyMarks, step 1: one page. With an owner (listMyMarks), the byOwner index,
+ * which holds the keys only (infra/tables.ts). With a status, the byStatus index, which holds each mark's keys and
  * LISTED_FIELDS only (lib/listing.ts); without, a consistent Scan of the view that leaves out
  * tombstones. As with any DynamoDB Scan with a filter, a page may hold fewer than `limit` items
  * (even none) and still carry a nextToken.
@@ -12,6 +13,15 @@ import type { ListMarksStash } from '../handlers/stash';
 
 export function request(ctx: Context): DynamoDBQueryRequest | DynamoDBScanRequest {
   const stash = ctx.stash as ListMarksStash;
+  if (stash.owner) {
+    return {
+      operation: 'Query',
+      index: 'byOwner',
+      query: { expression: '#owner = :owner', expressionNames: { '#owner': 'owner' }, expressionValues: util.dynamodb.toMapValues({ ':owner': stash.owner }) },
+      limit: stash.limit,
+      nextToken: stash.nextToken,
+    };
+  }
   if (stash.status) {
     return {
       operation: 'Query',

@@ -1,8 +1,9 @@
 /**
- * listMarks, step 2: the views of a byStatus page (one consistent BatchGetItem, at most MAX_LIMIT
- * keys), when the selection asks for more than the index holds (lib/listing.ts answeredByIndex).
- * The index is read eventually consistently, the views consistently: a mark whose status changed
- * in between is left out of the page, as it would be from a later page of the index. Skipped for a
+ * listMarks and listMyMarks, step 2: the views of an index page (one consistent BatchGetItem, at
+ * most MAX_LIMIT keys): always for byOwner (its entries are keys only), and for byStatus when the
+ * selection asks for more than the index holds (lib/listing.ts answeredByIndex). The index is read
+ * eventually consistently, the views consistently: a mark whose status (or owner) changed in
+ * between is left out of the page, as it would be from a later page of the index. Skipped for a
  * Scan (its items are whole views), an empty page, or a selection the index answers.
  */
 import { runtime, util } from '@aws-appsync/utils';
@@ -15,7 +16,8 @@ import type { ListMarksStash } from '../handlers/stash';
 export function request(ctx: Context): DynamoDBBatchGetItemRequest {
   const stash = ctx.stash as ListMarksStash;
   const items = stash.items ?? [];
-  if (!stash.status || items.length === 0 || answeredByIndex(ctx.info.selectionSetList, ctx.info.selectionSetGraphQL)) runtime.earlyReturn(null);
+  const fromIndex = !!stash.owner || !!stash.status;
+  if (!fromIndex || items.length === 0 || (!stash.owner && answeredByIndex(ctx.info.selectionSetList, ctx.info.selectionSetGraphQL))) runtime.earlyReturn(null);
   const tables: DynamoDBBatchGetItemRequest['tables'] = {};
   tables[ctx.env.MARKS_TABLE] = { keys: items.map((item) => util.dynamodb.toMapValues({ mark: item.mark })), consistentRead: true };
   return { operation: 'BatchGetItem', tables };
@@ -32,11 +34,11 @@ export function response(ctx: Context): null {
   for (const view of (result.data ?? {})[ctx.env.MARKS_TABLE] ?? []) {
     if (view) views[view.mark] = view;
   }
-  // in the index's order; a view no longer in the status asked for is left out
+  // in the index's order; a view no longer in the status (or of the owner) asked for is left out
   const page: MarkState[] = [];
   for (const item of stash.items ?? []) {
-    const view = views[item.mark];
-    if (view && (view as { status?: string }).status === stash.status) page.push(view);
+    const view = views[item.mark] as (MarkState & { status?: string; owner?: string }) | undefined;
+    if (view && (stash.owner ? view.owner === stash.owner : view.status === stash.status)) page.push(view);
   }
   stash.items = page;
   return null;

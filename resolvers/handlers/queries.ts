@@ -3,12 +3,13 @@ import { runtime, util } from '@aws-appsync/utils';
 import type { Context, DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import type { DomainEvent } from '../lib/events';
 import type { Mark, MarkConnection, MarkEventConnection } from '../lib/graphql';
-import { authorize, callerOf } from '../lib/authorize';
+import { authorize, callerOf, holdsLock } from '../lib/authorize';
+import type { Caller } from '../lib/authorize';
 import type { Operation } from '../lib/authorize';
 import { toGraphQLEvent, toGraphQLMark } from '../lib/output';
 import { redactMark, sightOf } from '../lib/personal-data';
 import type { MarkState } from '../lib/state';
-import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateMarkArgument } from '../lib/validation';
+import { validateGetMarkAt, validateListMarkEvents, validateListMarks, validateListMyMarks, validateMarkArgument } from '../lib/validation';
 import { raise, raiseDataSourceError } from './errors';
 import type { ListMarksStash, MarkStash, ReplayStash } from './stash';
 
@@ -19,6 +20,15 @@ import type { ListMarksStash, MarkStash, ReplayStash } from './stash';
 function authorizeRead(ctx: Context, operation: Operation): void {
   const allowed = authorize(operation, ctx.identity, null);
   if (!allowed.ok) raise(allowed.error);
+}
+
+/**
+ * A state as this caller reads it: the entitlement only if theirs to see (personal-data.ts), and
+ * whether the lock is theirs (a yes or no about the caller, never the holder's id).
+ */
+function markFor(state: MarkState | null | undefined, caller: Caller, current: MarkState | null | undefined): Mark | null {
+  const mark = redactMark(toGraphQLMark(state), caller, current);
+  return mark ? { ...mark, lockedByYou: holdsLock(caller, state ?? null) } : null;
 }
 
 /** getMark: GetItem of the view; a forgotten mark's tombstone answers null. */
@@ -32,7 +42,7 @@ export function getMarkRequest(ctx: Context<{ mark: unknown }>): DynamoDBGetItem
 export function getMarkResponse(ctx: Context): Mark | null {
   raiseDataSourceError(ctx.error);
   const view = ctx.result as MarkState | null;
-  return redactMark(toGraphQLMark(view), callerOf(ctx.identity), view);
+  return markFor(view, callerOf(ctx.identity), view);
 }
 
 /** getMarkAt, before step: the replay functions read their bounds from the stash. */
@@ -50,7 +60,7 @@ export function getMarkAtRequest(ctx: Context<Record<string, unknown>>): Record<
 export function getMarkAtResponse(ctx: Context): Mark | null {
   const stash = ctx.stash as ReplayStash;
   // the view read with the replay says who owns the mark now, and since which version
-  return redactMark(toGraphQLMark(stash.answer ?? null), callerOf(ctx.identity), stash.view ?? null);
+  return markFor(stash.answer, callerOf(ctx.identity), stash.view);
 }
 
 /** listMarkEvents, before step. */
@@ -83,12 +93,30 @@ export function listMarksRequest(ctx: Context<Record<string, unknown>>): Record<
   return {};
 }
 
+/**
+ * listMyMarks, before step: the same steps as listMarks, on the byOwner index. The owner is the
+ * caller's sub (from the identity, never the input) unless staff name a purchaser (authorize.ts).
+ */
+export function listMyMarksRequest(ctx: Context<Record<string, unknown>>): Record<string, never> {
+  const query = validateListMyMarks(ctx.args);
+  if (!query.ok) return raise(query.error);
+  const { owner, limit, nextToken } = query.value;
+  authorizeRead(ctx, { kind: 'listMyMarks', owner: owner ?? null });
+  const stash = ctx.stash as ListMarksStash;
+  // authorize let an absent owner through only for a caller with a sub
+  stash.owner = owner ?? (callerOf(ctx.identity).sub as string);
+  stash.limit = limit;
+  stash.nextToken = nextToken;
+  return {};
+}
+
+/** listMarks and listMyMarks: the page's views, each as this caller may see it (personal-data.ts). */
 export function listMarksResponse(ctx: Context): MarkConnection {
   const stash = ctx.stash as ListMarksStash;
   const caller = callerOf(ctx.identity);
   const items: Mark[] = [];
   for (const item of stash.items ?? []) {
-    const mark = redactMark(toGraphQLMark(item), caller, item);
+    const mark = markFor(item, caller, item);
     if (mark) items.push(mark);
   }
   return { items, nextToken: stash.pageToken ?? null };

@@ -35,12 +35,14 @@ export interface ReplayStash extends MarkStash {
   answer?: MarkState | null;
 }
 
-/** listMarks: the arguments, then the page as the steps read it (functions/listMarksPage.ts, loadListedMarks.ts). */
+/** listMarks and listMyMarks: the arguments, then the page as the steps read it (functions/listMarksPage.ts, loadListedMarks.ts). */
 export interface ListMarksStash {
   status?: string;
+  /** listMyMarks: whose marks (a user pool sub), read from byOwner */
+  owner?: string;
   limit: number;
   nextToken?: string;
-  /** the page: whole views (a Scan, or the views read after the index), or byStatus entries only */
+  /** the page: whole views (a Scan, or the views read after the index), or index entries only */
   items?: MarkState[];
   pageToken?: string | null;
 }

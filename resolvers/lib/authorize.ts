@@ -51,23 +51,26 @@ export function callerOf(identity: unknown): Caller {
   return { sub, principal: sub, signedIn: true, staff: groups.indexOf(STAFF_GROUP) >= 0, dataProtection: groups.indexOf(DATA_PROTECTION_GROUP) >= 0 };
 }
 
-export type QueryKind = 'getMark' | 'getMarkAt' | 'listMarkEvents' | 'listMarks' | 'onMarkEvent';
+export type QueryKind = 'getMark' | 'getMarkAt' | 'listMarkEvents' | 'listMarks' | 'listMyMarks' | 'onMarkEvent';
 
-/** What is asked: a command (its kind is the mutation's name) or a read (with listMarks' status). */
+/** What is asked: a command (its kind is the mutation's name) or a read (with listMarks' status, listMyMarks' owner). */
 export interface Operation {
   kind: string;
   status?: MarkStatus | null;
+  /** listMyMarks: the purchaser named in the arguments (staff only); absent, the caller's own marks */
+  owner?: string | null;
 }
 
 export type Authorization = { ok: true; caller: Caller } | { ok: false; error: DomainError };
 
-const QUERIES = ['getMark', 'getMarkAt', 'listMarkEvents', 'listMarks'];
+const QUERIES = ['getMark', 'getMarkAt', 'listMarkEvents', 'listMarks', 'listMyMarks'];
 
 function isOwner(caller: Caller, state: MarkState | null): boolean {
   return !!caller.sub && isLive(state) && state.owner === caller.sub;
 }
 
-function holdsLock(caller: Caller, state: MarkState | null): boolean {
+/** Whether the caller took the mark's last lock (live or expired): Mark.lockedByYou, and who may clear it. */
+export function holdsLock(caller: Caller, state: MarkState | null): boolean {
   // the holder of the last lock, live or expired: an expired lock is theirs to clear too
   return !!caller.principal && isLive(state) && !!state.lockedUntil && state.lockHolder === caller.principal;
 }
@@ -76,6 +79,9 @@ function holdsLock(caller: Caller, state: MarkState | null): boolean {
 export function mayDo(operation: Operation, caller: Caller, state: MarkState | null): boolean {
   // the buyer becomes the owner, and only a user pool user (a sub) can own: not even IAM staff buy
   if (operation.kind === 'purchaseMark') return !!caller.sub;
+  // a caller's own marks are those of their sub; another purchaser's are staff's to ask for, and
+  // an IAM caller (staff, but no sub: it owns nothing) names the purchaser
+  if (operation.kind === 'listMyMarks') return operation.owner ? caller.staff : !!caller.sub;
   if (caller.staff) return true;
   switch (operation.kind) {
     case 'getMark':

@@ -140,6 +140,8 @@ export type Mark = {
   entitlement?: Maybe<Entitlement>;
   /** Business time of the last event that carried one. */
   eventTime?: Maybe<Scalars['AWSDateTime']['output']>;
+  /** Whether the caller took that lock (never who else did: the holder is personal data); false for the API key. */
+  lockedByYou?: Maybe<Scalars['Boolean']['output']>;
   /** Set while a lock is or was held; a time in the past means the mark is not locked. */
   lockedUntil?: Maybe<Scalars['AWSDateTime']['output']>;
   /** Canonical form: upper case, single inner spaces, e.g. "AFC F5". */
@@ -331,6 +333,13 @@ export type Query = {
   /** Events in version order from fromVersion (default 1); a forgotten mark's erased history is not listed. */
   listMarkEvents: MarkEventConnection;
   listMarks: MarkConnection;
+  /**
+   * The marks the signed-in caller owns (from their sign-in, never an argument), with the personal data
+   * they may see; staff may name another purchaser by `owner` (their user pool sub), and an IAM caller
+   * must. A mark bought a moment ago may take a moment to be listed in AWS (the index is eventually
+   * consistent); its page is read from the views, so a mark listed is the caller's.
+   */
+  listMyMarks: MarkConnection;
 };
 
 
@@ -358,6 +367,13 @@ export type QueryListMarksArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
   nextToken?: InputMaybe<Scalars['String']['input']>;
   status?: InputMaybe<MarkStatus>;
+};
+
+
+export type QueryListMyMarksArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  nextToken?: InputMaybe<Scalars['String']['input']>;
+  owner?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type ReleaseMarkInput = {

@@ -363,6 +363,23 @@ export function validateListMarks(args: Input): Validated<ListMarksQuery> {
   return done(problems, query);
 }
 
+export interface ListMyMarksQuery {
+  /** whose marks: staff name a purchaser (their user pool sub); left out, the caller's own */
+  owner?: string;
+  limit: number;
+  nextToken?: string;
+}
+
+export function validateListMyMarks(args: Input): Validated<ListMyMarksQuery> {
+  const problems: Problems = [];
+  const query = compact({
+    owner: checkText(args.owner, 'owner', problems, false),
+    limit: checkInteger(args.limit, 'limit', problems, false, 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
+    nextToken: typeof args.nextToken === 'string' ? args.nextToken : undefined,
+  });
+  return done(problems, query);
+}
+
 export interface MarkEventSubscription {
   mark?: string;
   type?: MarkEventType;

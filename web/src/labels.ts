@@ -35,15 +35,34 @@ export function eventLabel(type: string): string {
   return EVENT[type as MarkEventType] ?? type;
 }
 
-/** A stored time (ISO-8601 UTC) in the reader's own locale and time zone. */
-export function eventTimeLabel(iso: string): string {
+/**
+ * One locale for every date and every price (issue 27: US-ordered dates stood beside en-GB prices):
+ * en-GB, in the reader's own time zone.
+ */
+export const LOCALE = 'en-GB';
+const DATE_TIME = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'medium' });
+const POUNDS = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'GBP', minimumFractionDigits: 0, maximumFractionDigits: 0 });
+
+/**
+ * A stored time (ISO-8601 UTC) in words, or null when there is none to show: a field a live event
+ * did not carry (its publishing mutation did not select it) is missing, never "1 Jan 1970".
+ */
+export function eventTimeLabel(iso: string | null | undefined): string | null {
+  if (typeof iso !== 'string' || iso === '') return null;
   const time = new Date(iso);
-  return Number.isNaN(time.getTime()) ? iso : time.toLocaleString();
+  return Number.isNaN(time.getTime()) ? null : DATE_TIME.format(time);
 }
 
-/** The API's prices are whole numbers, in the registry's unit: shown with thousands separated. */
+/** The API's prices are whole pounds: "£18,503". */
 export function priceLabel(price: number | null | undefined): string {
-  return typeof price === 'number' ? price.toLocaleString('en-GB') : 'not priced';
+  return typeof price === 'number' ? POUNDS.format(price) : 'not priced';
+}
+
+/** A lock in words, saying whose it is as far as the reader may know: theirs, or someone else's. */
+export function lockLabel(lockedUntil: string | null | undefined, lockedByYou: boolean | null | undefined, now = Date.now()): string {
+  if (!isLocked(lockedUntil, now)) return 'Not locked';
+  const until = eventTimeLabel(lockedUntil) ?? 'later';
+  return lockedByYou ? `Locked by you until ${until}` : `Locked by someone else until ${until}`;
 }
 
 /** Whether a lock time is still ahead (a past lockedUntil means the mark is not locked). */

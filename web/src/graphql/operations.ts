@@ -178,6 +178,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -216,6 +217,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -254,6 +256,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -273,6 +276,7 @@ fragment MarkFields on Mark {
   status
   price
   lockedUntil
+  lockedByYou
   eventTime
   version
   updatedAt
@@ -303,6 +307,48 @@ fragment MarkEventFields on MarkEvent {
   data
   ownership
 }` as GeneratedQuery<ListMarkEventsQueryVariables, ListMarkEventsQuery>;
+
+export const listMyMarks = /* GraphQL */ `query ListMyMarks($owner: ID, $limit: Int, $nextToken: String) {
+  listMyMarks(owner: $owner, limit: $limit, nextToken: $nextToken) {
+    items {
+      ...MarkFields
+      entitlement {
+        ...EntitlementFields
+      }
+    }
+    nextToken
+  }
+}
+
+fragment EntitlementFields on Entitlement {
+  certificateNo
+  nomineeName
+  purchaserName
+  certificateTime
+  agreementTime
+  expiryTime
+  customerId
+  telephoneNo
+  address {
+    addLine1
+    addLine2
+    addLine3
+    addLine4
+    postTown
+    postcode
+  }
+}
+
+fragment MarkFields on Mark {
+  mark
+  status
+  price
+  lockedUntil
+  lockedByYou
+  eventTime
+  version
+  updatedAt
+}` as GeneratedQuery<ListMyMarksQueryVariables, ListMyMarksQuery>;
 
 export const onMarkEvent = /* GraphQL */ `subscription OnMarkEvent($mark: ID, $type: MarkEventType) {
   onMarkEvent(mark: $mark, type: $type) {
@@ -468,7 +514,7 @@ export type UnlockMarkInput = {
   mark: string;
 };
 
-export type MarkFieldsFragment = { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string };
+export type MarkFieldsFragment = { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string };
 
 export type EntitlementFieldsFragment = { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null };
 
@@ -542,14 +588,14 @@ export type GetMarkQueryVariables = Exact<{
 }>;
 
 
-export type GetMarkQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string } | null };
+export type GetMarkQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string } | null };
 
 export type GetMarkInFullQueryVariables = Exact<{
   mark: string;
 }>;
 
 
-export type GetMarkInFullQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
+export type GetMarkInFullQuery = { getMark: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
 
 export type GetMarkAtQueryVariables = Exact<{
   mark: string;
@@ -558,7 +604,7 @@ export type GetMarkAtQueryVariables = Exact<{
 }>;
 
 
-export type GetMarkAtQuery = { getMarkAt: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
+export type GetMarkAtQuery = { getMarkAt: { mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null } | null };
 
 export type ListMarksQueryVariables = Exact<{
   status?: MarkStatus | null | undefined;
@@ -567,7 +613,7 @@ export type ListMarksQueryVariables = Exact<{
 }>;
 
 
-export type ListMarksQuery = { listMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, eventTime: string | null, version: number, updatedAt: string }> } };
+export type ListMarksQuery = { listMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string }> } };
 
 export type ListMarkEventsQueryVariables = Exact<{
   mark: string;
@@ -578,6 +624,15 @@ export type ListMarkEventsQueryVariables = Exact<{
 
 
 export type ListMarkEventsQuery = { listMarkEvents: { nextToken: string | null, items: Array<{ personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null }> } };
+
+export type ListMyMarksQueryVariables = Exact<{
+  owner?: string | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListMyMarksQuery = { listMyMarks: { nextToken: string | null, items: Array<{ mark: string, status: MarkStatus, price: number | null, lockedUntil: string | null, lockedByYou: boolean | null, eventTime: string | null, version: number, updatedAt: string, entitlement: { certificateNo: string, nomineeName: string | null, purchaserName: string | null, certificateTime: string | null, agreementTime: string | null, expiryTime: string | null, customerId: string | null, telephoneNo: string | null, address: { addLine1: string, addLine2: string | null, addLine3: string | null, addLine4: string | null, postTown: string, postcode: string } | null } | null }> } };
 
 export type OnMarkEventSubscriptionVariables = Exact<{
   mark?: string | null | undefined;

@@ -21,7 +21,7 @@ export function renderAccountBar(root: HTMLElement, app: App): void {
             // The page's subscriptions close first (setUser re-renders: the mark page's follow stops),
             // whatever the sign-out call does: AppSync checks a token's signature and expiry only, so
             // a subscription started with it would outlive a revocation (docs/AUTHORIZATION.md).
-            app.setUser(null);
+            await app.setUser(null);
             // revokes this sign-in's refresh token and, for the user pool's own APIs, its access token (RevokeToken)
             await signOut().catch(() => {});
           },
@@ -72,7 +72,7 @@ function onSubmit(form: HTMLFormElement, error: ReturnType<typeof errorLine>, ac
 async function signInAndReturn(app: App, username: string, password: string) {
   await signInWithPassword(username, password);
   // the pool's own name for the user (one may sign in with their email address)
-  app.setUser((await getCurrentUser()).username);
+  await app.setUser((await getCurrentUser()).username);
   app.go(app.returnTo);
 }
 

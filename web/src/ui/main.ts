@@ -6,12 +6,14 @@
  */
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { getCurrentUser } from 'aws-amplify/auth';
+import { fetchAuthSession, getCurrentUser } from 'aws-amplify/auth';
+import { STAFF_GROUP } from '../../../resolvers/lib/roles';
 import { parseClientConfig, type ClientConfig } from '../../../infra/client-config';
 import { renderAccountBar, renderSignIn, renderSignUp } from './account';
-import { routeOf, type App } from './app';
+import { MY_MARKS_ROUTE, routeOf, type App } from './app';
 import { h } from './dom';
 import { renderMarkPage } from './mark-page';
+import { renderMyMarks } from './my-marks';
 import { renderStorefront } from './storefront';
 
 /** Beside index.html, so the build can be hosted under any path. */
@@ -23,7 +25,14 @@ async function loadConfig(): Promise<ClientConfig> {
   return parseClientConfig(await response.json());
 }
 
-async function start(main: HTMLElement, accountBar: HTMLElement) {
+/** Whether the signed-in user's token names the staff group (false when no one is signed in). */
+async function isStaff(): Promise<boolean> {
+  const session = await fetchAuthSession().catch(() => null);
+  const groups = session?.tokens?.accessToken.payload['cognito:groups'];
+  return Array.isArray(groups) && groups.includes(STAFF_GROUP);
+}
+
+async function start(main: HTMLElement, accountBar: HTMLElement, myMarksLink: HTMLAnchorElement) {
   let config: ClientConfig;
   try {
     config = await loadConfig();
@@ -39,6 +48,7 @@ async function start(main: HTMLElement, accountBar: HTMLElement) {
     (user) => user.username,
     () => null,
   );
+  let staff = username !== null && (await isStaff());
   let dispose = () => {};
   const app: App = {
     client: generateClient<never>(),
@@ -46,10 +56,14 @@ async function start(main: HTMLElement, accountBar: HTMLElement) {
     get username() {
       return username;
     },
+    get staff() {
+      return staff;
+    },
     authMode: () => (username ? 'userPool' : 'apiKey'),
     canReadPublicly: () => username !== null || !!config.API.GraphQL.apiKey,
-    setUser(name) {
+    async setUser(name) {
       username = name;
+      staff = name !== null && (await isStaff());
       show();
     },
     go(route) {
@@ -63,13 +77,15 @@ async function start(main: HTMLElement, accountBar: HTMLElement) {
     dispose();
     dispose = () => {};
     renderAccountBar(accountBar, app);
+    myMarksLink.hidden = username === null;
+    myMarksLink.href = MY_MARKS_ROUTE;
     const route = routeOf(location.hash);
     if (route.view === 'sign-in') renderSignIn(main, app);
     else if (route.view === 'sign-up') renderSignUp(main, app);
     else {
       // where a sign-in started from this view comes back to
       app.returnTo = location.hash || '#/';
-      dispose = route.view === 'mark' ? renderMarkPage(main, app, route.mark) : renderStorefront(main, app);
+      dispose = route.view === 'mark' ? renderMarkPage(main, app, route.mark) : route.view === 'my-marks' ? renderMyMarks(main, app) : renderStorefront(main, app);
     }
     document.title = `${main.querySelector('h1')?.textContent ?? 'Registration marks'} · Registration marks`;
   }
@@ -77,4 +93,4 @@ async function start(main: HTMLElement, accountBar: HTMLElement) {
   show();
 }
 
-void start(document.getElementById('main')!, document.getElementById('account')!);
+void start(document.getElementById('main')!, document.getElementById('account')!, document.getElementById('my-marks-link') as HTMLAnchorElement);

@@ -9,21 +9,32 @@
  * one: then their version stays, the page says the mark has changed, and a submit meets the API's
  * ConcurrentModification — shown as a sentence with a Reload button — rather than overwriting
  * someone else's change unseen.
+ *
+ * After the reader's own command, the page shows the forms of the new version, but a form the reader
+ * has typed into meanwhile is kept as typed (issue 27: an address line typed while a nominee save was
+ * on its way reverted, because every form was drawn again from the mark as read, while the town and
+ * postcode typed after that were kept): each form is drawn again only if it is untouched.
+ *
+ * Staff (the user's token names the staff group) read "Entitlement of <purchaser>", not "Your
+ * entitlement", and have two tools, each asked to be confirmed: release an unknown mark for sale,
+ * and forget a mark.
  */
 import { readableError } from '../errors';
 import { followMark, type Follow, type FollowState, type MarkEvent } from '../events';
 import {
   changeAddress,
   changeNominee,
+  forgetMark,
   getMark,
   getMarkInFull,
   lockMark,
   purchaseMark,
+  releaseMark,
   type AddressInput,
   type GetMarkInFullQuery,
   type GetMarkQuery,
 } from '../graphql/operations';
-import { eventLabel, eventTimeLabel, isLocked, priceLabel, statusLabel } from '../labels';
+import { eventLabel, eventTimeLabel, isLocked, lockLabel, priceLabel, statusLabel } from '../labels';
 import type { App } from './app';
 import { field, h, labelOf, valueOf } from './dom';
 
@@ -56,8 +67,8 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
   let current: MarkView | null | undefined;
   /** the version the forms act on */
   let formVersion = 0;
-  /** the reader has typed into a form since it was shown */
-  let dirty = false;
+  /** the forms (by their test id) the reader has typed into since they were shown */
+  const dirty = new Set<string>();
   /** a command of this page is on its way */
   let busy = false;
   let disposed = false;
@@ -74,7 +85,9 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
   const actions = h('div', { testid: 'actions' });
   const entitlementFacts = h('dl', { testid: 'entitlement' });
   const ownerForms = h('div', { testid: 'owner-forms' });
-  const owner = h('section', { 'aria-labelledby': 'owner-heading', hidden: true }, h('h2', { id: 'owner-heading' }, 'Your entitlement'), entitlementFacts, ownerForms);
+  const ownerHeading = h('h2', { id: 'owner-heading', testid: 'entitlement-heading' }, 'Your entitlement');
+  const owner = h('section', { 'aria-labelledby': 'owner-heading', hidden: true }, ownerHeading, entitlementFacts, ownerForms);
+  const staffTools = h('section', { 'aria-labelledby': 'staff-heading', testid: 'staff-tools', hidden: true }, h('h2', { id: 'staff-heading' }, 'Staff'));
   const connection = h('p', { testid: 'connection', role: 'status' });
   const hint = h('p', { testid: 'connection-hint', class: 'hint', hidden: true });
   const events = h('ol', { testid: 'events', class: 'events' });
@@ -95,9 +108,15 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
     h('section', { 'aria-labelledby': 'state-heading' }, h('h2', { id: 'state-heading' }, 'About this mark'), facts),
     actions,
     owner,
+    staffTools,
     eventsSection,
   );
-  for (const forms of [actions, ownerForms]) forms.addEventListener('input', () => (dirty = true));
+  for (const forms of [actions, ownerForms, staffTools]) {
+    forms.addEventListener('input', (event) => {
+      const form = (event.target as Element).closest('form');
+      if (form?.dataset.testid) dirty.add(form.dataset.testid);
+    });
+  }
 
   async function read(): Promise<MarkView | null> {
     // the API key may not select the entitlement at all: the public read leaves it out
@@ -113,7 +132,7 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
         if (disposed) return;
         current = mark;
         showState();
-        if (forms || (!dirty && !busy)) showForms();
+        if (forms || (dirty.size === 0 && !busy)) showForms();
         else showNotice();
       } catch (err) {
         if (!disposed) showError(err);
@@ -121,22 +140,25 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
     }));
 
   function showState() {
+    // a number plate only for a mark that exists
+    heading.classList.toggle('plate', !!current);
     if (!current) {
       facts.replaceChildren(h('dt', {}, 'Status'), h('dd', { testid: 'status' }, `There is no mark ${requested}: it was never released, or it has been withdrawn.`));
       owner.hidden = true;
       return;
     }
     heading.textContent = current.mark;
-    const locked = isLocked(current.lockedUntil);
     facts.replaceChildren(
       ...term('Status', statusLabel(current.status), 'status'),
       ...term('Price', priceLabel(current.price), 'price'),
-      ...(current.status === 'MARK_AVAILABLE' ? term('Lock', locked ? `Locked until ${eventTimeLabel(current.lockedUntil!)}` : 'Not locked', 'lock') : []),
+      ...(current.status === 'MARK_AVAILABLE' ? term('Lock', lockLabel(current.lockedUntil, current.lockedByYou), 'lock') : []),
       ...term('Version', String(current.version), 'version'),
       ...term('Last change', eventTimeLabel(current.updatedAt), 'updated'),
     );
     const entitlement = current.entitlement;
     owner.hidden = !entitlement;
+    // staff read another person's entitlement: it is not theirs
+    ownerHeading.textContent = app.staff ? `Entitlement of ${entitlement?.purchaserName ?? 'the purchaser'}` : 'Your entitlement';
     if (entitlement) entitlementFacts.replaceChildren(...entitlementTerms(entitlement));
   }
 
@@ -148,10 +170,22 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
 
   function showForms() {
     formVersion = current?.version ?? 0;
-    dirty = false;
     notice.hidden = true;
-    actions.replaceChildren(...(current ? saleForms(current) : []));
-    ownerForms.replaceChildren(...(current?.entitlement ? ownerFormsOf(current.entitlement) : []));
+    draw(actions, current ? saleForms(current) : []);
+    draw(ownerForms, current?.entitlement ? ownerFormsOf(current.entitlement) : []);
+    draw(staffTools, app.staff ? staffFormsOf(current ?? null) : []);
+    staffTools.hidden = !app.staff;
+  }
+
+  /** Puts a section's forms in place, keeping any the reader has typed into as they are. */
+  function draw(section: HTMLElement, nodes: Node[]) {
+    const kept = nodes.map((node) => {
+      const id = node instanceof HTMLElement ? node.dataset.testid : undefined;
+      const typed = id && dirty.has(id) ? section.querySelector(`form[data-testid="${CSS.escape(id)}"]`) : null;
+      return typed ?? node;
+    });
+    const headingOf = section === staffTools ? [section.firstElementChild!] : [];
+    section.replaceChildren(...headingOf, ...kept);
   }
 
   function reloadButton(label: string) {
@@ -160,6 +194,8 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
 
   function reload() {
     clearError();
+    // the reader asked for the mark as it is now: what they typed goes
+    dirty.clear();
     return refresh(true);
   }
 
@@ -188,7 +224,8 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
     buttons.forEach((b) => (b.disabled = true));
     try {
       await command();
-      dirty = false;
+      // this form is done; another one typed into meanwhile stays as typed (draw)
+      if (form.dataset.testid) dirty.delete(form.dataset.testid);
       busy = false;
       await refresh(true);
     } catch (err) {
@@ -211,6 +248,10 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
   function saleForms(mark: MarkView): Node[] {
     if (mark.status !== 'MARK_AVAILABLE') return [];
     if (!signedIn) return [h('p', {}, h('a', { href: '#/sign-in' }, 'Sign in'), ' to lock or buy this mark.')];
+    // someone else holds the lock: only they may buy until it ends (a buy would be MarkLocked)
+    if (isLocked(mark.lockedUntil) && !mark.lockedByYou) {
+      return [h('p', { testid: 'locked-by-someone-else' }, `Someone else is buying this mark: it is locked until ${eventTimeLabel(mark.lockedUntil) ?? 'later'}. If their lock ends without a sale, you can buy it then.`)];
+    }
     const lock = commandForm('lock-form', 'Lock it for 10 minutes', [h('p', {}, 'A lock keeps the mark for you while you buy it: no one else can buy it for 10 minutes.')], () =>
       app.client.graphql({ query: lockMark, variables: { input: { mark: mark.mark, expectedVersion: formVersion } } }),
     );
@@ -248,12 +289,30 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
     return [nominee, address];
   }
 
+  /** Staff's tools: release an unknown mark for sale, or forget this one; each asked to be confirmed first. */
+  function staffFormsOf(mark: MarkView | null): Node[] {
+    if (!mark) {
+      const release = commandForm('release-form', `Release ${requested} for sale`, [field('Price in pounds', { field: 'input.price', required: true, type: 'number' })], (form) => {
+        const price = Number(valueOf(form, 'input.price'));
+        if (!window.confirm(`Release ${requested} for sale at ${priceLabel(price)}?`)) return Promise.resolve();
+        // released, the mark has events to follow: the page is drawn again for it
+        return app.client.graphql({ query: releaseMark, variables: { input: { mark: requested, price } } }).then(() => app.go(location.hash));
+      });
+      return [release];
+    }
+    const forget = commandForm('forget-form', `Forget ${mark.mark}`, [h('p', {}, 'Erases the mark and every personal datum of its history, for good (the right to erasure).')], () => {
+      if (!window.confirm(`Forget ${mark.mark}? Its history and its owner's personal data are erased for good.`)) return Promise.resolve();
+      return app.client.graphql({ query: forgetMark, variables: { input: { mark: mark.mark, expectedVersion: formVersion } } });
+    });
+    return [forget];
+  }
+
   function showEvent(event: MarkEvent) {
     const data = parseData(event.data);
-    const detail = [
-      typeof data.price === 'number' ? `price ${priceLabel(data.price)}` : '',
-      event.type === 'MARK_LOCKED' && typeof data.lockedUntil === 'string' ? `until ${eventTimeLabel(data.lockedUntil)}` : '',
-    ].filter(Boolean);
+    const lockedUntil = event.type === 'MARK_LOCKED' ? eventTimeLabel(data.lockedUntil as string | undefined) : null;
+    const detail = [typeof data.price === 'number' ? `price ${priceLabel(data.price)}` : '', lockedUntil ? `until ${lockedUntil}` : ''].filter(Boolean);
+    // a field the publishing mutation did not select is missing from a live event: left out, never made up
+    const recorded = eventTimeLabel(event.recordedAt);
     events.append(
       h(
         'li',
@@ -262,8 +321,8 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
         ' ',
         h('strong', {}, eventLabel(event.type)),
         detail.length ? ` (${detail.join(', ')})` : '',
-        ' ',
-        h('time', { datetime: event.recordedAt }, eventTimeLabel(event.recordedAt)),
+        recorded ? ' ' : '',
+        recorded ? h('time', { datetime: event.recordedAt }, recorded) : null,
       ),
     );
     if (!current || event.version > current.version) void refresh(false);
@@ -326,8 +385,9 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
   };
 }
 
-function term(name: string, value: string, testid: string): HTMLElement[] {
-  return [h('dt', {}, name), h('dd', { testid }, value)];
+/** A name and its value; nothing when there is no value to show (never a made-up one). */
+function term(name: string, value: string | null, testid: string): HTMLElement[] {
+  return value === null ? [] : [h('dt', {}, name), h('dd', { testid }, value)];
 }
 
 function entitlementTerms(entitlement: Entitlement): HTMLElement[] {
@@ -335,12 +395,12 @@ function entitlementTerms(entitlement: Entitlement): HTMLElement[] {
   const lines = address ? [address.addLine1, address.addLine2, address.addLine3, address.addLine4, address.postTown, address.postcode].filter((line): line is string => !!line) : [];
   return [
     ...term('Certificate number', entitlement.certificateNo, 'certificate'),
-    ...(entitlement.certificateTime ? term('Certificate issued', eventTimeLabel(entitlement.certificateTime), 'certificate-time') : []),
+    ...term('Certificate issued', eventTimeLabel(entitlement.certificateTime), 'certificate-time'),
     ...term('Purchaser', entitlement.purchaserName ?? '—', 'purchaser'),
     ...term('Nominee', entitlement.nomineeName ?? 'none', 'nominee'),
     h('dt', {}, 'Address'),
     h('dd', { testid: 'address' }, ...lines.flatMap((line, i) => (i === 0 ? [line] : [h('br'), line]))),
-    ...(entitlement.expiryTime ? term('Expires', eventTimeLabel(entitlement.expiryTime), 'expiry') : []),
+    ...term('Expires', eventTimeLabel(entitlement.expiryTime), 'expiry'),
   ];
 }
 

@@ -1,12 +1,13 @@
 /**
- * The storefront: the marks for sale (listMarks with status MARK_AVAILABLE, the one listing the
- * public API key may run) with their price — public data only, whoever reads it.
+ * The storefront: a search by mark (to its page, whatever its status: a sold mark is not listed),
+ * and the marks for sale (listMarks with status MARK_AVAILABLE, the one listing the public API key
+ * may run) with their price — public data only, whoever reads it.
  */
 import { readableError } from '../errors';
 import { listMarks, type ListMarksQuery } from '../graphql/operations';
-import { eventTimeLabel, isLocked, priceLabel } from '../labels';
+import { isLocked, lockLabel, priceLabel } from '../labels';
 import { markRoute, type App } from './app';
-import { h } from './dom';
+import { field, h, valueOf } from './dom';
 
 type ListedMark = ListMarksQuery['listMarks']['items'][number];
 
@@ -23,7 +24,14 @@ export function renderStorefront(root: HTMLElement, app: App): () => void {
   );
   const more = h('button', { type: 'button', hidden: true }, 'Show more');
   const refresh = h('button', { type: 'button', onclick: () => void load(null) }, 'Refresh');
-  root.replaceChildren(h('h1', {}, 'Marks for sale'), status, table, more, refresh);
+  const search = h('form', { role: 'search', 'aria-label': 'Search the marks', testid: 'search' }, field('Find a mark', { field: 'mark', hint: 'As it is written, e.g. AFC F5: a sold mark is found here too.' }), h('button', { type: 'submit' }, 'Find'));
+  search.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const typed = valueOf(search, 'mark');
+    // the API reads a mark in any case and spacing; its page shows the canonical form
+    if (typed) app.go(markRoute(typed.toUpperCase().replace(/\s+/g, ' ')));
+  });
+  root.replaceChildren(h('h1', {}, 'Marks for sale'), search, status, table, more, refresh);
 
   const row = (mark: ListedMark) =>
     h(
@@ -31,7 +39,7 @@ export function renderStorefront(root: HTMLElement, app: App): () => void {
       { 'data-mark': mark.mark },
       h('th', { scope: 'row' }, h('a', { href: markRoute(mark.mark), class: 'plate' }, mark.mark)),
       h('td', {}, priceLabel(mark.price)),
-      h('td', {}, isLocked(mark.lockedUntil) ? `Being bought (locked until ${eventTimeLabel(mark.lockedUntil!)})` : 'Available'),
+      h('td', {}, isLocked(mark.lockedUntil) ? `Being bought (${lockLabel(mark.lockedUntil, mark.lockedByYou).replace(/^L/, 'l')})` : 'Available'),
     );
 
   async function load(nextToken: string | null) {

@@ -120,6 +120,49 @@ function fetcher(params, options = {}) {
 }
 
 const headers = JSON.stringify({ 'x-api-key': config.apiKey }, null, 2);
+const tabs = (config.tabs ?? []).map((tab) => ({ ...tab, headers }));
+
+/**
+ * GraphiQL keeps its tabs in localStorage, per origin: a browser that opened the console of an
+ * earlier version of the API's ready operations would reopen those old tabs and never show the new
+ * ones. So the console's storage is namespaced by the ready operations themselves: when they change,
+ * the console starts from them again; while they do not, it keeps what the developer did.
+ */
+function tabsStorage() {
+  let hash = 5381;
+  for (const c of JSON.stringify(config.tabs ?? [])) hash = ((hash * 33) ^ c.charCodeAt(0)) >>> 0;
+  const prefix = `appsync-local-console:${hash.toString(36)}:`;
+  try {
+    const local = window.localStorage;
+    return {
+      getItem: (key) => local.getItem(prefix + key),
+      setItem: (key, value) => local.setItem(prefix + key, value),
+      removeItem: (key) => local.removeItem(prefix + key),
+      clear: () => Object.keys(local).filter((key) => key.startsWith(prefix)).forEach((key) => local.removeItem(key)),
+      key: (index) => local.key(index),
+      get length() {
+        return local.length;
+      },
+    };
+  } catch {
+    // no storage (a private window may refuse it): GraphiQL keeps nothing and starts from the tabs
+    return null;
+  }
+}
+const storage = tabsStorage();
+
+/**
+ * The first tab's variables, for a console that has no tabs stored yet. GraphiQL 3.9 opens the
+ * first of `defaultTabs` with its query but fills the variables editor only from its `variables`
+ * prop or from storage (GraphiQLProvider's initial state takes `variables ?? ""`, not the tab's), so
+ * without this the first tab showed an empty Variables pane until another tab was chosen, and ran
+ * with no variables at all ("Variable 'input' has coerced Null value"). With tabs stored, GraphiQL
+ * restores them and this is left out (given, it would not match a stored tab, and GraphiQL would
+ * open one more).
+ */
+function firstTabVariables() {
+  return storage?.getItem('graphiql:tabState') ? undefined : tabs[0]?.variables;
+}
 
 createRoot(document.getElementById('graphiql')).render(
   createElement(
@@ -132,7 +175,9 @@ createRoot(document.getElementById('graphiql')).render(
       createElement(GraphiQL, {
         fetcher,
         defaultHeaders: headers,
-        defaultTabs: (config.tabs ?? []).map((tab) => ({ ...tab, headers })),
+        defaultTabs: tabs,
+        variables: firstTabVariables(),
+        storage,
         shouldPersistHeaders: false,
         isHeadersEditorEnabled: true,
         defaultEditorToolsVisibility: 'variables',
