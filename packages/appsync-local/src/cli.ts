@@ -37,7 +37,7 @@ export function oneLine(err: unknown, port?: number): string {
   const e = err as NodeJS.ErrnoException & { errors?: unknown[] };
   if (e?.code === 'EADDRINUSE') return `port ${port ?? '?'} is in use: stop what listens there or choose another with --port`;
   const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0];
+  return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function describe(api: AppSyncLocal, template?: TemplateApi): string {
