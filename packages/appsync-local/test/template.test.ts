@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -171,7 +171,7 @@ describe("a CDK app's cloud assembly (cdk.out), synthesized here with aws-cdk-li
     // without the default-rules validation report (it only reports, and costs most of a synthesis)
     const cdk = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': false } });
     // a second stack without an API: the reader picks the one with the API
-    new Stack(cdk, 'Unrelated');
+    new CfnResource(new Stack(cdk, 'Unrelated'), 'Queue', { type: 'AWS::SQS::Queue' });
     const stack = new Stack(cdk, 'ItemsStack');
     const table = new dynamodb.Table(stack, 'Items', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, billingMode: dynamodb.BillingMode.PAY_PER_REQUEST });
     const api = new appsync.GraphqlApi(stack, 'Api', {
