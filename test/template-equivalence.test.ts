@@ -157,18 +157,20 @@ describe('the same operations, answered by the API from the template and by the 
     );
   };
 
-  const operations: Array<[string, string, Record<string, unknown>, 'iam' | 'apiKey']> = [
-    ['a release (staff, over IAM)', 'mutation ($i: ReleaseMarkInput!) { releaseMark(input: $i) { mark version type data } }', { i: { mark: 'eq  1', price: 250 } }, 'iam'],
-    ['the same release again: MarkAlreadyExists', 'mutation ($i: ReleaseMarkInput!) { releaseMark(input: $i) { mark version } }', { i: { mark: 'EQ 1', price: 250 } }, 'iam'],
-    ['bad input: ValidationError', 'mutation ($i: ReleaseMarkInput!) { releaseMark(input: $i) { mark } }', { i: { mark: '', price: -1 } }, 'iam'],
-    ['the view, with the API key', 'query { getMark(mark: "EQ 1") { mark status price version } }', {}, 'apiKey'],
-    ['the events, over IAM', 'query { listMarkEvents(mark: "EQ 1") { items { mark version type data } nextToken } }', {}, 'iam'],
-    ['a field the API key may not read', 'query { listMarkEvents(mark: "EQ 1") { items { version } } }', {}, 'apiKey'],
-    ['an unknown mark', 'query { getMark(mark: "NO SUCH") { mark } }', {}, 'apiKey'],
+  /** Each operation, and what the wiring's API answers (so that two equal answers are the right ones). */
+  const operations: Array<[string, string, Record<string, unknown>, 'iam' | 'apiKey', object]> = [
+    ['a release (staff, over IAM)', 'mutation ($i: ReleaseMarkInput!) { releaseMark(input: $i) { mark version type data } }', { i: { mark: 'eq  1', price: 250 } }, 'iam', { data: { releaseMark: { mark: 'EQ 1', version: 1, type: 'MARK_RELEASED' } } }],
+    ['the same release again: MarkAlreadyExists', 'mutation ($i: ReleaseMarkInput!) { releaseMark(input: $i) { mark version } }', { i: { mark: 'EQ 1', price: 250 } }, 'iam', { errors: [{ errorType: 'MarkAlreadyExists' }] }],
+    ['bad input: ValidationError', 'mutation ($i: ReleaseMarkInput!) { releaseMark(input: $i) { mark } }', { i: { mark: '', price: -1 } }, 'iam', { errors: [{ errorType: 'ValidationError' }] }],
+    ['the view, with the API key', 'query { getMark(mark: "EQ 1") { mark status price version } }', {}, 'apiKey', { data: { getMark: { mark: 'EQ 1', status: 'MARK_AVAILABLE', price: 250, version: 1 } } }],
+    ['the events, over IAM', 'query { listMarkEvents(mark: "EQ 1") { items { mark version type data } nextToken } }', {}, 'iam', { data: { listMarkEvents: { items: [{ mark: 'EQ 1', version: 1, type: 'MARK_RELEASED' }], nextToken: null } } }],
+    ['a field the API key may not read', 'query { listMarkEvents(mark: "EQ 1") { items { version } } }', {}, 'apiKey', { errors: [{ errorType: 'Unauthorized' }] }],
+    ['an unknown mark', 'query { getMark(mark: "NO SUCH") { mark } }', {}, 'apiKey', { data: { getMark: null } }],
   ];
 
-  it.each(operations)('%s', async (_label, query, variables, as) => {
+  it.each(operations)('%s', async (_label, query, variables, as, expected) => {
     const [wired, templated] = await both(query, variables, as);
+    expect(wired.body).toMatchObject(expected);
     expect(templated).toEqual(wired);
   });
 });

@@ -101,7 +101,7 @@ describe('a template with inline code (YAML, short-form tags, a pipeline)', () =
   });
 });
 
-describe('a template with code files, pipelines, a Lambda data source, a user pool and what does not run (JSON)', () => {
+describe('a SAM template with code files, pipelines, Lambda data sources, a user pool and what does not run (JSON)', () => {
   let app: TemplateApp;
   let prefix: string;
   beforeAll(async () => {
@@ -141,9 +141,11 @@ describe('a template with code files, pipelines, a Lambda data source, a user po
     expect(missing.body.errors?.[0]).toMatchObject({ errorType: 'NotFound', message: 'No note nope' });
   });
 
-  it('invokes the Lambda function of the template (inline ZipFile) with an IAM-signed request', async () => {
+  it('invokes the Lambda functions of the template (an inline ZipFile, a SAM CodeUri folder)', async () => {
     const counted = await gql(app, 'query { wordCount(text: "one two  three") }', {}, 'iam');
     expect(counted.body).toEqual({ data: { wordCount: 3 } });
+    // a SAM function (CodeUri folder, an ESM handler), with the API key
+    expect((await gql(app, 'query { shout(text: "hi") }', {}, 'apiKey')).body).toEqual({ data: { shout: 'HI' } });
     // @aws_iam only: the API key is refused on that field
     const refused = await gql(app, 'query { wordCount(text: "one") }', {}, 'apiKey');
     expect(refused.body.errors?.[0]?.errorType).toBe('Unauthorized');

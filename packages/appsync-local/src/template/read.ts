@@ -179,7 +179,14 @@ export function readTemplate(template: CfnTemplate, files: TemplateFiles, option
 
   // The API: the one in the template, or the one asked for.
   const apis = byType('AWS::AppSync::GraphQLApi');
-  if (apis.length === 0) throw new Error('the template has no AWS::AppSync::GraphQLApi');
+  if (apis.length === 0) {
+    const sam = Object.keys(resources).find((id) => resources[id].Type === 'AWS::Serverless::GraphQLApi');
+    throw new Error(
+      sam
+        ? `the template declares its API with SAM's AWS::Serverless::GraphQLApi (${sam}), which is not expanded locally: declare it with AWS::AppSync resources`
+        : 'the template has no AWS::AppSync::GraphQLApi',
+    );
+  }
   const chosen = options.api ? apis.filter(([id, r]) => id === options.api || props(r).Name === options.api) : apis;
   if (chosen.length !== 1) {
     throw new Error(`the template has ${apis.length} GraphQL APIs (${apis.map(([id]) => id).join(', ')}): choose one${options.api ? ` (none is ${options.api})` : ''}`);
@@ -190,7 +197,14 @@ export function readTemplate(template: CfnTemplate, files: TemplateFiles, option
   note(apiLogicalId, 'runs');
   for (const [id] of apis) if (id !== apiLogicalId) note(id, 'not run', `one API runs at a time: this is ${apiLogicalId}`);
   /** Whether a resource's ApiId points at the chosen API. */
-  const ofApi = (r: CfnResource) => referencedIds(props(r).ApiId).includes(apiLogicalId) || intrinsics.resolve(props(r).ApiId, 'ApiId') === apiId(apiLogicalId);
+  const ofApi = (r: CfnResource) => {
+    if (referencedIds(props(r).ApiId).includes(apiLogicalId)) return true;
+    try {
+      return intrinsics.resolve(props(r).ApiId, 'ApiId') === apiId(apiLogicalId);
+    } catch {
+      return false; // an ApiId this template cannot resolve (Fn::ImportValue, say) is not this API's
+    }
+  };
   const ofOtherApi = (type: string) => byType(type).filter(([, r]) => !ofApi(r));
   for (const type of ['AWS::AppSync::GraphQLSchema', 'AWS::AppSync::DataSource', 'AWS::AppSync::Resolver', 'AWS::AppSync::FunctionConfiguration', 'AWS::AppSync::ApiKey']) {
     for (const [id] of ofOtherApi(type)) note(id, 'not run', 'it belongs to another API');
