@@ -42,7 +42,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  for (const child of started) if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+  // a command a failed test left running (its group: npx and the command)
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
