@@ -15,7 +15,7 @@ import { buildApi } from './build';
 import type { ConsoleOptions } from './console/bundle';
 import { attachRealtime, type AttachRealtimeOptions, type RealtimeServer } from './realtime';
 import { CapacityMeter } from './runtime/capacity';
-import type { LambdaHandler } from './runtime/datasources';
+import { assertSupportedDataSources, environmentCredentials, type LambdaHandler, type SigningCredentials } from './runtime/datasources';
 import { createResolverRuntime } from './runtime/runtime';
 import type { ResolverRuntime } from './runtime/types';
 import { loadAppSyncSchema, startApiServer, type ApiServer, type ExecutionLimits, type MutationResultListener, type TlsCertificate } from './server';
@@ -89,6 +89,12 @@ export interface AppSyncLocalOptions {
   env?: Record<string, string>;
   /** AWS_LAMBDA handlers by data source name; by default the wiring's "file.ts#export" is imported */
   lambdaHandlers?: Record<string, LambdaHandler>;
+  /**
+   * what HTTP data sources with AWS_IAM authorization sign their requests with (AppSync uses the
+   * data source's service role); the environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+   * AWS_SESSION_TOKEN by default
+   */
+  httpSigningCredentials?: SigningCredentials;
   /** how to make the runtime; the APPSYNC_JS runtime over the built bundles by default */
   runtime?: RuntimeFactory;
   auth?: {
@@ -161,10 +167,10 @@ export interface Reloaded {
 }
 
 /** The APPSYNC_JS runtime over the built bundles. */
-const appSyncJsRuntime = (lambdaHandlers?: Record<string, LambdaHandler>): RuntimeFactory => ({ wiring, dynamodb, tables, env, bundleDir, onResolverLog, capacity }) => {
+const appSyncJsRuntime = (lambdaHandlers?: Record<string, LambdaHandler>, httpSigningCredentials?: SigningCredentials): RuntimeFactory => ({ wiring, dynamodb, tables, env, bundleDir, onResolverLog, capacity }) => {
   const needsDynamoDb = Object.values(wiring.dataSources).some((ds) => ds.type === 'AMAZON_DYNAMODB');
   if (needsDynamoDb && !dynamodb) throw new Error(`${wiring.name}: its wiring has AMAZON_DYNAMODB data sources, so give a DynamoDB client (options.dynamodb)`);
-  return createResolverRuntime({ wiring, dynamodb: dynamodb!, tables, env, bundleDir, lambdaHandlers, onLog: onResolverLog, meter: capacity });
+  return createResolverRuntime({ wiring, dynamodb: dynamodb!, tables, env, bundleDir, lambdaHandlers, onLog: onResolverLog, meter: capacity, httpSigningCredentials });
 };
 
 export async function startAppSyncLocal(options: AppSyncLocalOptions): Promise<AppSyncLocal> {
@@ -182,9 +188,11 @@ export async function startAppSyncLocal(options: AppSyncLocalOptions): Promise<A
   };
   try {
     let wiring = loadWiring(options.wiringFile);
+    // before anything is built: an AMAZON_RDS (or other) data source is refused by name
+    if (!options.runtime) assertSupportedDataSources(wiring);
     const { buildRoot } = options;
     if (options.build !== false && !options.runtime) await buildApi(wiring, buildRoot);
-    const factory = options.runtime ?? appSyncJsRuntime(options.lambdaHandlers);
+    const factory = options.runtime ?? appSyncJsRuntime(options.lambdaHandlers, options.httpSigningCredentials ?? environmentCredentials());
     const capacity = new CapacityMeter();
     const context = (w: LoadedWiring, root: string): RuntimeContext => ({
       wiring: w,

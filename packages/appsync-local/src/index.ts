@@ -9,7 +9,7 @@ export type { AppSyncLocal, AppSyncLocalOptions, Reloaded, RuntimeContext, Runti
 
 // The wiring description and the build of resolver bundles (what a deployment deploys).
 export { loadWiring, resolverSourceFile, functionSourceFile } from './wiring';
-export type { DataSourceDefinition, FunctionDefinition, LoadedWiring, ResolverDefinition, Wiring } from './wiring';
+export type { DataSourceDefinition, FunctionDefinition, HttpAuthorizationConfig, LoadedWiring, ResolverDefinition, Wiring } from './wiring';
 export { buildApi, bundleFile, APPSYNC_CODE_LIMIT } from './build';
 export type { BuiltCode } from './build';
 
@@ -22,7 +22,8 @@ export { checkCode, AppSyncCodeError, CODE_ERROR_MESSAGE } from './runtime/stati
 export type { CodeProblem } from './runtime/static-check';
 export { CapacityMeter } from './runtime/capacity';
 export type { CapacityCounts } from './runtime/capacity';
-export type { LambdaHandler } from './runtime/datasources';
+export { unsupportedDataSources, assertSupportedDataSources, SUPPORTED_DATA_SOURCE_TYPES, httpDataSource, environmentCredentials } from './runtime/datasources';
+export type { LambdaHandler, SigningCredentials, UnsupportedDataSource, HttpDataSourceOptions } from './runtime/datasources';
 export type { ResolveInfo, ResolveInput, ResolveOutcome, ResolverError, ResolverRuntime, SubscriptionInvalidation } from './runtime/types';
 
 // The HTTP endpoint and its auth modes.

@@ -25,7 +25,15 @@ export type DataSourceDefinition =
     }
   | { type: 'NONE' }
   /** "relative/path.ts#exportName", relative to the wiring file: a Lambda handler run in process */
-  | { type: 'AWS_LAMBDA'; handler: string };
+  | { type: 'AWS_LAMBDA'; handler: string }
+  /** CloudFormation's AWS::AppSync::DataSource HttpConfig */
+  | { type: 'HTTP'; endpoint: string; authorizationConfig?: HttpAuthorizationConfig };
+
+/** HttpConfig.AuthorizationConfig: AWS_IAM signs every request with SigV4. */
+export interface HttpAuthorizationConfig {
+  authorizationType: 'AWS_IAM';
+  awsIamConfig?: { signingRegion?: string; signingServiceName?: string };
+}
 
 export interface FunctionDefinition {
   dataSource: string;

@@ -14,6 +14,7 @@
  */
 import { DescribeTableCommand, GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,7 +154,7 @@ describe('a SAM template with code files, pipelines, Lambda data sources, a user
 
   it('reports what it does not run, with why', () => {
     const report = app.template.report;
-    expect(outcome(report, 'RdsSource')).toMatchObject({ outcome: 'not run', why: expect.stringContaining('type RELATIONAL_DATABASE is not run locally') });
+    expect(outcome(report, 'RdsSource')).toMatchObject({ outcome: 'not run', why: 'data source reports has type RELATIONAL_DATABASE, which appsync-local does not run (it runs AMAZON_DYNAMODB, NONE, AWS_LAMBDA, HTTP)' });
     expect(outcome(report, 'FromRds')).toMatchObject({ outcome: 'not run', why: expect.stringContaining('Query.fromRds: its data source reports is not run') });
     expect(outcome(report, 'Queue')).toMatchObject({ outcome: 'not run', why: 'AWS::SQS::Queue is not emulated by appsync-local' });
     expect(outcome(report, 'MobileClient')).toMatchObject({ outcome: 'not run', why: 'the local pool has one app client: WebClient' });
@@ -226,7 +227,6 @@ describe("a CDK app's cloud assembly (cdk.out), synthesized here with aws-cdk-li
 
 describe('a template with HTTP data sources and code using the global util', () => {
   it('maps HttpConfig as the wiring takes it, the SigV4 signing configuration included', () => {
-    // Run end to end once the runtime serves HTTP data sources and the global util (issue 28 parts 3-4).
     const api = readApi({ template: join(FIXTURES, 'weather-http/template.yaml') });
     expect(api.dataSources).toEqual({
       forecasts: { type: 'HTTP', endpoint: 'https://forecast.example.com' },
@@ -237,7 +237,25 @@ describe('a template with HTTP data sources and code using the global util', () 
       },
     });
     expect(api.resolvers['Query.forecast']).toEqual({ dataSource: 'forecasts', code: 'Query.forecast.js' });
-    expect(api.inline['Query.forecast.js']).toContain('util.urlEncode(ctx.args.city)');
+  });
+
+  it('calls the endpoint (a parameter of the template) from code that uses util without importing it', async () => {
+    const requests: string[] = [];
+    const backend = createHttpServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`sunny in ${decodeURIComponent(req.url!.split('/').pop()!)}`);
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(backend.address() as { port: number }).port}`;
+    const app = await startFromTemplate({ template: join(FIXTURES, 'weather-http/template.yaml') }, { parameters: { ForecastEndpoint: endpoint } });
+    try {
+      const answer = await gql(app, 'query ($c: String!) { forecast(city: $c) }', { c: 'Rio de Janeiro' }, 'apiKey');
+      expect(answer.body).toEqual({ data: { forecast: 'sunny in Rio de Janeiro' } });
+      expect(requests).toEqual(['GET /cities/Rio+de+Janeiro']);
+    } finally {
+      await app.stop();
+      backend.close();
+    }
   });
 });
 

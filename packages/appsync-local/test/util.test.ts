@@ -111,7 +111,7 @@ describe('util', () => {
   });
 
   it('a documented helper the local stack lacks fails loudly, naming it', () => {
-    expect(() => run('util.rds.toJsonObject("x")')).toThrow('util.rds.toJsonObject is not supported by the local AppSync runtime');
+    expect(() => run('util.xml.toMap("<a/>")')).toThrow('util.xml.toMap is not supported by the local AppSync runtime');
     expect(() => run('ddb.sync({})')).toThrow('@aws-appsync/utils/dynamodb.sync is not supported');
   });
 });

@@ -18,8 +18,12 @@ export function renderAccountBar(root: HTMLElement, app: App): void {
         {
           type: 'button',
           onclick: async () => {
-            await signOut().catch(() => {});
+            // The page's subscriptions close first (setUser re-renders: the mark page's follow stops),
+            // whatever the sign-out call does: AppSync checks a token's signature and expiry only, so
+            // a subscription started with it would outlive a revocation (docs/AUTHORIZATION.md).
             app.setUser(null);
+            // revokes this sign-in's refresh token and, for the user pool's own APIs, its access token (RevokeToken)
+            await signOut().catch(() => {});
           },
         },
         'Sign out',

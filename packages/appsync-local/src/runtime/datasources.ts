@@ -6,7 +6,13 @@
  * AMAZON_DYNAMODB requests are translated to AWS SDK v3 calls; typed values may carry numbers as
  * JSON numbers ({ "N": 10 }), items come back unmarshalled to plain JSON, failures come back as
  * ctx.error { type: "DynamoDB:<ExceptionName>", message }.
+ *
+ * HTTP requests ({ method, resourcePath, params: { query, headers, body } }) go to the data
+ * source's endpoint with fetch, SigV4-signed when its authorizationConfig says AWS_IAM; the answer
+ * is ctx.result { statusCode, headers, body }.
  */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -24,6 +30,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { meteredClient, meteredField, type CapacityMeter } from './capacity';
+import type { HttpAuthorizationConfig } from '../wiring';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- request objects are arbitrary JSON written by resolver code */
 
@@ -516,3 +523,234 @@ export function dynamoDbDataSource(options: DynamoDataSourceOptions): DataSource
       meter?.recording ? meteredField.run(`${context.typeName}.${context.fieldName}`, () => source.execute(request, context)) : source.execute(request, context),
   };
 }
+
+// ---- which types run ------------------------------------------------------------------------
+
+/** The data source types the local runtime runs. */
+export const SUPPORTED_DATA_SOURCE_TYPES = ['AMAZON_DYNAMODB', 'NONE', 'AWS_LAMBDA', 'HTTP'] as const;
+
+export interface UnsupportedDataSource {
+  name: string;
+  type: string;
+  /** one line: the data source, its type and what runs instead */
+  message: string;
+}
+
+/**
+ * The data sources of a wiring (or of anything with a `dataSources` map) that the local runtime
+ * does not run, AMAZON_RDS among them: every one is named, none is skipped silently.
+ */
+export function unsupportedDataSources(wiring: { dataSources: Record<string, { type: string }> }): UnsupportedDataSource[] {
+  return Object.entries(wiring.dataSources)
+    .filter(([, def]) => !(SUPPORTED_DATA_SOURCE_TYPES as readonly string[]).includes(def.type))
+    .map(([name, def]) => ({
+      name,
+      type: String(def.type),
+      message: `data source ${name} has type ${String(def.type)}, which appsync-local does not run (it runs ${SUPPORTED_DATA_SOURCE_TYPES.join(', ')})`,
+    }));
+}
+
+/**
+ * Refuses, in one line per data source, a wiring with a data source the local runtime does not
+ * run, or an HTTP data source whose configuration CreateDataSource would not take.
+ */
+export function assertSupportedDataSources(wiring: { dataSources: Record<string, { type: string }> }): void {
+  const problems = unsupportedDataSources(wiring).map((u) => u.message);
+  for (const [name, def] of Object.entries(wiring.dataSources)) {
+    if (def.type !== 'HTTP') continue;
+    const http = def as { endpoint?: unknown; authorizationConfig?: HttpAuthorizationConfig };
+    try {
+      httpEndpoint(name, http.endpoint, http.authorizationConfig);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
+// ---- HTTP ------------------------------------------------------------------------------------
+
+/** Credentials the HTTP data sources sign with (AppSync uses the data source's service role). */
+export interface SigningCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** The environment's AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), if it has them. */
+export function environmentCredentials(env: NodeJS.ProcessEnv = process.env): SigningCredentials | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return env.AWS_SESSION_TOKEN ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : { accessKeyId, secretAccessKey };
+}
+
+export interface HttpDataSourceOptions {
+  name: string;
+  /** "https://host[:port]" (http:// too: see the package README's parity table) */
+  endpoint: string;
+  authorizationConfig?: HttpAuthorizationConfig;
+  /** what an AWS_IAM data source signs with; without them such a call answers ctx.error */
+  credentials?: SigningCredentials;
+  /** how long one call may take; AppSync's 30 s request limit by default */
+  timeoutMs?: number;
+  /** the largest response body read (HTTP_MAX_RESPONSE_BYTES by default) */
+  maxResponseBytes?: number;
+}
+
+/**
+ * A local guard, not an AppSync figure: a response body larger than this is not read into memory
+ * (ctx.error Http:ResponseTooLarge), so that one endpoint cannot exhaust the process that serves
+ * every other client.
+ */
+export const HTTP_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+/** The body as UTF-8 text, or undefined once it passes `limit` bytes (the rest is not read). */
+async function boundedText(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body.cancel();
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Methods of AppSync's HTTPRequest (resolver-reference-http-js). */
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+/** Headers a request cannot set (resolver-reference-http-js "You can't set the following HTTP headers"). */
+const FORBIDDEN_HEADERS = ['host', 'connection', 'user-agent', 'expect', 'expectation', 'transfer-encoding', 'transfer_encoding', 'content-length', 'content_length'];
+export const HTTP_DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Checks an HTTP data source's configuration, as CreateDataSource would; the endpoint's URL. */
+export function httpEndpoint(name: string, endpoint: unknown, authorizationConfig?: HttpAuthorizationConfig): URL {
+  let url: URL;
+  try {
+    url = new URL(String(endpoint));
+  } catch {
+    throw new Error(`data source ${name}: endpoint ${JSON.stringify(endpoint)} is not a URL (HttpConfig.Endpoint: "https://host[:port]")`);
+  }
+  // HttpDataSourceConfig: "the URL scheme must be HTTP or HTTPS"
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`data source ${name}: endpoint ${url.href} is not http:// or https://`);
+  if (authorizationConfig && authorizationConfig.authorizationType !== 'AWS_IAM') {
+    throw new Error(`data source ${name}: authorizationType ${String(authorizationConfig.authorizationType)} is not AWS_IAM, the one HTTP data sources have`);
+  }
+  return url;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+
+/**
+ * HTTP: AppSync's HTTP request object (resolver-reference-http-js) sent to the endpoint, its
+ * answer as ctx.result { statusCode, headers, body } whatever the status (a 404 is a result, not
+ * an error: the response handler decides, as in AWS's tutorial-http-resolvers-js). ctx.error is
+ * for what never got an answer: a request object AppSync would not send (MappingTemplate), no
+ * connection (com.amazonaws.deepdish.http.HttpRequestException, the form AppSync's logs give in
+ * aws/aws-appsync-community#79), no answer in time (Http:ExecutionTimeoutException, as in
+ * aws/aws-appsync-community#43).
+ */
+export function httpDataSource(options: HttpDataSourceOptions): DataSource {
+  const { name, authorizationConfig } = options;
+  const base = httpEndpoint(name, options.endpoint, authorizationConfig);
+  const timeoutMs = options.timeoutMs ?? HTTP_DEFAULT_TIMEOUT_MS;
+  const invalid = (message: string): DataSourceAnswer => ({ result: null, error: { type: 'MappingTemplate', message } });
+
+  return {
+    async execute(request) {
+      if (!isObj(request)) return invalid(`the request to HTTP data source ${name} is not an object`);
+      const method = request.method;
+      if (typeof method !== 'string' || !HTTP_METHODS.includes(method)) {
+        return invalid(`method ${JSON.stringify(method)} is not one of ${HTTP_METHODS.join(', ')}`);
+      }
+      if (typeof request.resourcePath !== 'string') return invalid('resourcePath is required: a string, e.g. "/v1/users"');
+      const params = request.params ?? {};
+      if (!isObj(params)) return invalid('params must be an object { query, headers, body }');
+      const { query, headers, body } = params;
+      if (query !== undefined && query !== null && !isObj(query)) return invalid('params.query must be an object of key-value pairs');
+      if (headers !== undefined && headers !== null && !isObj(headers)) return invalid('params.headers must be an object of key-value pairs');
+
+      // endpoint + resourcePath, as "PUT <endpoint>/v1/users"
+      const url = new URL(base.href);
+      const path = request.resourcePath.startsWith('/') ? request.resourcePath : `/${request.resourcePath}`;
+      url.pathname = `${url.pathname.replace(/\/$/, '')}${path}`;
+      url.search = '';
+      const queryParams: Record<string, string | string[]> = {};
+      for (const [key, value] of Object.entries(query ?? {})) {
+        if (value === undefined || value === null) continue;
+        const values = Array.isArray(value) ? value.map(text) : text(value);
+        queryParams[key] = values;
+        for (const v of Array.isArray(values) ? values : [values]) url.searchParams.append(key, v);
+      }
+      // header names are case-insensitive: of two spellings of one name, the later one is sent
+      const sent: Record<string, string> = {};
+      const spelled = new Map<string, string>();
+      for (const [key, value] of Object.entries(headers ?? {})) {
+        const lower = key.toLowerCase();
+        if (value === undefined || value === null || FORBIDDEN_HEADERS.includes(lower)) continue;
+        const earlier = spelled.get(lower);
+        if (earlier !== undefined) delete sent[earlier];
+        spelled.set(lower, key);
+        sent[key] = text(value);
+      }
+      // "The request body is always a UTF-8 encoded string"; an object is sent as its JSON
+      const payload = body === undefined || body === null || method === 'GET' ? undefined : text(body);
+
+      if (authorizationConfig) {
+        if (!options.credentials) {
+          return { result: null, error: { type: 'Http:SigningCredentialsMissing', message: `HTTP data source ${name} signs its requests (AWS_IAM), but appsync-local has no credentials to sign with: give httpSigningCredentials or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY` } };
+        }
+        const iam = authorizationConfig.awsIamConfig ?? {};
+        const signer = new SignatureV4({
+          service: iam.signingServiceName ?? 'execute-api',
+          region: iam.signingRegion ?? 'us-east-1',
+          sha256: Sha256,
+          credentials: options.credentials,
+        });
+        const signed = await signer.sign({
+          method,
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port ? Number(url.port) : undefined,
+          path: url.pathname,
+          query: queryParams,
+          headers: { ...sent, host: url.host },
+          body: payload,
+        });
+        for (const [key, value] of Object.entries(signed.headers)) if (key.toLowerCase() !== 'host') sent[key] = String(value);
+      }
+
+      try {
+        const response = await fetch(url, { method, headers: sent, body: payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        const responseHeaders: Record<string, string> = {};
+        response.headers.forEach((value, key) => (responseHeaders[key] = value));
+        const limit = options.maxResponseBytes ?? HTTP_MAX_RESPONSE_BYTES;
+        const responseBody = await boundedText(response, limit);
+        if (responseBody === undefined) {
+          return { result: null, error: { type: 'Http:ResponseTooLarge', message: `the response of ${url.origin} is larger than ${limit} bytes, the most appsync-local reads` } };
+        }
+        return { result: { statusCode: response.status, headers: responseHeaders, body: responseBody } };
+      } catch (err) {
+        const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+        if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+          return { result: null, error: { type: 'Http:ExecutionTimeoutException', message: `execution timed out: ${url.origin} did not answer within ${timeoutMs} ms` } };
+        }
+        return { result: null, error: { type: 'Http:HttpRequestException', message: `com.amazonaws.deepdish.http.HttpRequestException: ${cause} (${url.origin})` } };
+      }
+    },
+  };
+}
+

@@ -14,10 +14,13 @@ import { pathToFileURL } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LoadedWiring } from '../wiring';
 import {
+  assertSupportedDataSources,
   dynamoDbDataSource,
+  httpDataSource,
   lambdaDataSource,
   noneDataSource,
   type DataSource,
+  type SigningCredentials,
   type DataSourceAnswer,
   type LambdaHandler,
 } from './datasources';
@@ -41,6 +44,10 @@ export interface ResolverRuntimeOptions {
   onLog?: LogSink;
   /** counts DynamoDB calls and consumed capacity per resolved field (capacity.ts) */
   meter?: CapacityMeter;
+  /** what HTTP data sources with AWS_IAM authorization sign with (none: such calls answer ctx.error) */
+  httpSigningCredentials?: SigningCredentials;
+  /** how long one HTTP data source call may take (default AppSync's 30 s request limit) */
+  httpTimeoutMs?: number;
 }
 
 interface Step {
@@ -94,6 +101,8 @@ export async function createResolverRuntime(options: ResolverRuntimeOptions): Pr
   const missing = expected.find((f) => !existsSync(f));
   if (missing) throw new Error(`bundles of ${wiring.name} are missing under ${bundleDir} (${missing}): build them first (buildApi)`);
 
+  // a data source type the runtime does not run (AMAZON_RDS, ...) is refused here, by name
+  assertSupportedDataSources(wiring);
   // data sources, with the physical table names the API gave
   const physicalName = (table: string) => {
     const physical = options.tables[table];
@@ -109,6 +118,11 @@ export async function createResolverRuntime(options: ResolverRuntimeOptions): Pr
     } else if (def.type === 'AWS_LAMBDA') {
       const handler = options.lambdaHandlers?.[name] ?? (await importLambdaHandler(wiring, def.handler));
       dataSources.set(name, lambdaDataSource(name, handler));
+    } else if (def.type === 'HTTP') {
+      dataSources.set(
+        name,
+        httpDataSource({ name, endpoint: def.endpoint, authorizationConfig: def.authorizationConfig, credentials: options.httpSigningCredentials, timeoutMs: options.httpTimeoutMs }),
+      );
     } else {
       throw new Error(`wiring: data source ${name} has an unsupported type ${(def as { type: string }).type}`);
     }
@@ -201,7 +215,8 @@ class Run {
     if (!this.trace) return dataSource.execute(request, { typeName: this.typeName, fieldName: this.fieldName });
     const calling = performance.now();
     const answer = await dataSource.execute(request, { typeName: this.typeName, fieldName: this.fieldName });
-    const operation = (request as { operation?: unknown } | null)?.operation;
+    // a DynamoDB or Lambda request names its operation, an HTTP request its method
+    const operation = (request as { operation?: unknown; method?: unknown } | null)?.operation ?? (request as { method?: unknown } | null)?.method;
     this.staged += this.trace.add(`data source ${module} ${typeof operation === 'string' ? operation : '?'}`, calling) - calling;
     return answer;
   }

@@ -250,18 +250,28 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
 export type SigV4Failure = 'missing' | 'incomplete' | 'unknownKey' | 'expired' | 'wrongScope' | 'mismatch';
 export type SigV4Outcome = { ok: true } | { ok: false; failure: SigV4Failure; message: string };
 
+/** How far a SigV4 signing time may be from now: AWS refuses a request signed more than 5 minutes off ("Signature expired"). */
+export const SIGV4_SKEW_MS = 5 * 60_000;
+
 /**
  * A request's Signature Version 4 checked against one principal's credentials, as AWS checks it
  * ("Create a signed AWS API request",
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html): the
- * access key must be the principal's, the credential scope this service's and region's, the signing
- * time within 15 minutes of now, and the signature the one the secret key gives for what was signed.
- * The failure says which, in AWS's words; each endpoint answers it with its own service's error.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html;
+ * "Elements of an AWS API request signature",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html): the
+ * access key must be the principal's, the credential scope this service's and region's, `host`
+ * and `x-amz-date` among the signed headers (and any other x-amz-* header the request carries
+ * that says what it does: `x-amz-target` for a JSON protocol's operation, the security token,
+ * the payload hash), the signing time within 5 minutes of now, the payload hash the body's, and
+ * the signature the one the secret key gives for what was signed. One verifier for every
+ * endpoint (the GraphQL endpoint's IAM mode, the user pool's administrators' operations); the
+ * failure says which check failed, in AWS's words, and each endpoint answers it with its own
+ * service's error. `requiredHeaders` names headers an endpoint needs signed beyond those.
  */
 export async function verifySigV4(
   request: AuthRequest,
   credentials: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>,
-  scope: { service: string; region: string },
+  scope: { service: string; region: string; requiredHeaders?: readonly string[] },
 ): Promise<SigV4Outcome> {
   const authorization = request.headers.authorization;
   if (!authorization) return { ok: false, failure: 'missing', message: 'Missing Authentication Token' };
@@ -272,12 +282,20 @@ export async function verifySigV4(
   if (!authorization.startsWith('AWS4-HMAC-SHA256 ') || !credential || !signedHeaders || !signature || !amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
     return { ok: false, failure: 'incomplete', message: 'Authorization header requires Credential, SignedHeaders and Signature, and the request an X-Amz-Date.' };
   }
+  // what the signature must cover: the host, the date, and each header present that says what the request does
+  const mustSign = ['host', 'x-amz-date', ...(scope.requiredHeaders ?? []), ...['x-amz-target', 'x-amz-security-token', 'x-amz-content-sha256'].filter((h) => request.headers[h] !== undefined)];
+  const unsigned = mustSign.filter((h) => !signedHeaders.includes(h) || request.headers[h] === undefined);
+  if (unsigned.length) {
+    // as AWS: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." is an IncompleteSignatureException
+    return { ok: false, failure: 'incomplete', message: `The request signature does not cover ${[...new Set(unsigned)].join(', ')}: each must be present and listed in SignedHeaders.` };
+  }
   if (credential[1] !== credentials.accessKeyId) return { ok: false, failure: 'unknownKey', message: 'The security token included in the request is invalid.' };
   if (credential[4] !== scope.service) return { ok: false, failure: 'wrongScope', message: `Credential should be scoped to correct service: '${scope.service}'.` };
   if (credential[3] !== scope.region) return { ok: false, failure: 'wrongScope', message: 'Credential should be scoped to a valid region.' };
   const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  // SigV4 allows 15 minutes of clock skew either way.
-  if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000) return { ok: false, failure: 'expired', message: 'Signature expired.' };
+  if (Number.isNaN(signingDate.getTime()) || Math.abs(Date.now() - signingDate.getTime()) > SIGV4_SKEW_MS) {
+    return { ok: false, failure: 'expired', message: `Signature expired: ${amzDate} is not within 5 minutes of the server's time.` };
+  }
   // The signer takes a signed x-amz-content-sha256 as the payload's hash: it must be the body's, or
   // a signature would vouch for whatever body came with it.
   const declaredHash = request.headers['x-amz-content-sha256'];

@@ -14,6 +14,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { unsupportedDataSources } from '../runtime/datasources';
 import type { AuthMode, AuthorizationModes } from '../server/auth';
 import { Intrinsics, parseTemplate, referencedIds, type CfnResource, type CfnTemplate, type Json, type PhysicalIds } from './intrinsics';
 
@@ -83,7 +84,6 @@ export interface TemplateApi {
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const LOCAL_AUTH: Record<string, AuthMode> = { API_KEY: 'API_KEY', AMAZON_COGNITO_USER_POOLS: 'AMAZON_COGNITO_USER_POOLS', AWS_IAM: 'AWS_IAM' };
-const RUNNABLE_DATA_SOURCES = ['AMAZON_DYNAMODB', 'NONE', 'AWS_LAMBDA', 'HTTP'];
 
 /** A Cognito-shaped id from a logical id: stable across runs, so a client's configuration keeps working. */
 const stableId = (seed: string, length: number) => BigInt(`0x${createHash('sha256').update(seed).digest('hex')}`).toString(36).slice(0, length).padStart(length, '0');
@@ -286,7 +286,9 @@ export function readTemplate(template: CfnTemplate, files: TemplateFiles, option
     const dsName = intrinsics.string(p.Name, `${id}.Name`);
     const type = intrinsics.string(p.Type, `${id}.Type`);
     try {
-      if (!RUNNABLE_DATA_SOURCES.includes(type)) throw new Error(`type ${type} is not run locally (AMAZON_DYNAMODB, NONE, AWS_LAMBDA and HTTP are)`);
+      // the runtime's own list of what it runs, and its one-line refusal
+      const unsupported = unsupportedDataSources({ dataSources: { [dsName]: { type } } })[0];
+      if (unsupported) throw new Error(unsupported.message);
       if (type === 'NONE') dataSources[dsName] = { type: 'NONE' };
       else if (type === 'AMAZON_DYNAMODB') {
         const config = intrinsics.resolve(p.DynamoDBConfig, `${id}.DynamoDBConfig`) as { TableName: string };

@@ -10,6 +10,12 @@
  * client with `preventUserExistenceErrors` (both the default here, as AWS recommends): one
  * namespace whatever the case, and sign-in that does not tell which users exist.
  *
+ * Sign-in is guarded as Cognito guards it (issue 25): the temporary lockout after five failures
+ * (AttemptLimiter), revocation by GlobalSignOut, AdminUserGlobalSignOut and RevokeToken (the pool's
+ * own operations refuse a revoked access token; refresh tokens stop refreshing), existence-neutral
+ * answers, a TIMESTAMP window, a limit on confirmation codes and the API reference's input lengths,
+ * checked before any work. What keeps one client from holding the others is in fairness.ts.
+ *
  * Built on `jose` rather than cognito-local: cognito-local pulls in the AWS SDK v2 (end of
  * support) and a persistence layer of its own; this needs only the sign-in operations the API's
  * clients use, and one maintained JWT library to sign and publish keys.
@@ -27,6 +33,7 @@ import {
   poolNameOf,
   serverEphemeral,
   sessionKey,
+  simulatedVerifier as simulatedVerifierOf,
   type PasswordVerifier,
   type ServerEphemeral,
 } from './srp';
@@ -48,6 +55,12 @@ export interface LocalUser {
   email: string;
   /** all the pool keeps of the password: SRP's salt and verifier (srp.ts) */
   password?: PasswordVerifier;
+  /**
+   * The same password's salt and verifier for SRP by the email alias: a sign-in by email is
+   * answered with the email itself as USER_ID_FOR_SRP (never the username it belongs to), so the
+   * client hashes the password with the email, and this verifier is made over it.
+   */
+  aliasPassword?: PasswordVerifier;
   /**
    * A scrypt hash from a state file of an earlier version of the pool, which kept no verifier: the
    * user's next USER_PASSWORD_AUTH sign-in (the console's) replaces it with one; SRP needs that first.
@@ -143,6 +156,8 @@ interface PoolState {
 interface PendingChallenge {
   /** the user's key, or undefined for the simulated challenge of an unknown name */
   key?: string;
+  /** the name signed in with, as the lockout counts it */
+  lockKey: string;
   userId: string;
   A: bigint;
   ephemeral: ServerEphemeral;
@@ -170,6 +185,84 @@ const CHALLENGE_VALIDITY_MS = 3 * 60_000;
 /** challenges held at once; the oldest go first past this (each holds a few hundred bytes) */
 const MAX_PENDING_CHALLENGES = 10_000;
 
+/**
+ * Input lengths of the Cognito API reference, checked before anything else is done with the
+ * input (no normalisation, lookup or arithmetic for what Cognito would refuse):
+ * Username 1-128 (SignUp, ConfirmSignUp; a longer USERNAME names no user), Password up to 256
+ * (SignUp), ConfirmationCode 1-2048 `[\S]+` (ConfirmSignUp), ClientId 1-128
+ * (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html,
+ * .../API_ConfirmSignUp.html, .../API_InitiateAuth.html). Tokens, SRP values and the claim's
+ * parts have no documented bound; the local pool bounds them well above what Cognito issues.
+ */
+export const INPUT_LIMITS = { username: 128, password: 256, confirmationCode: 2048, token: 16_384, challengePart: 2_048 } as const;
+
+/**
+ * TIMESTAMP of a PASSWORD_VERIFIER answer: Cognito documents no window; the local pool takes 5
+ * minutes either way, the clock skew AWS allows a signed request (SigV4), so an answer signed
+ * long ago or far ahead is refused even with a valid signature.
+ */
+export const TIMESTAMP_SKEW_MS = 5 * 60_000;
+
+function tooLong(field: string, max: number): CognitoError {
+  return new CognitoError('InvalidParameterException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+}
+
+/** A string input within its documented length, or InvalidParameterException before any work. */
+function bounded(value: unknown, field: string, max: number): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value.length > max) throw tooLong(field, max);
+  return value;
+}
+
+/**
+ * Failed attempts by name, with Cognito's temporary lockout ("Lockout behavior for failed
+ * sign-in attempts", https://docs.aws.amazon.com/cognito/latest/developerguide/authentication.html#authentication-flow-lockout-behavior):
+ * after five failures a name is locked for one second, then 2^(n-5) seconds after the n-th
+ * (at most about 15 minutes); attempts during a lockout are refused without being checked and do
+ * not count; a success after the lockout, or 15 minutes without any attempt, starts over. Names
+ * are counted as typed (normalised), known or not, so that a lockout says nothing of who exists;
+ * at most `capacity` names are remembered, the least recently tried forgotten first.
+ */
+export class AttemptLimiter {
+  private readonly records = new Map<string, { failures: number; lockedUntil: number; lastAttempt: number }>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly options: { free: number; maxLockMs: number; resetMs: number; capacity: number } = { free: 5, maxLockMs: 15 * 60_000, resetMs: 15 * 60_000, capacity: 10_000 },
+  ) {}
+
+  /** Called at each attempt: true while the name is locked out (the attempt is then refused unchecked). */
+  locked(key: string): boolean {
+    const record = this.records.get(key);
+    if (!record) return false;
+    const now = this.now();
+    if (now - record.lastAttempt >= this.options.resetMs) {
+      this.records.delete(key);
+      return false;
+    }
+    record.lastAttempt = now;
+    return now < record.lockedUntil;
+  }
+
+  failed(key: string): void {
+    const now = this.now();
+    const record = this.records.get(key) ?? { failures: 0, lockedUntil: 0, lastAttempt: now };
+    this.records.delete(key);
+    if (this.records.size >= this.options.capacity) this.records.delete(this.records.keys().next().value!);
+    record.failures++;
+    record.lastAttempt = now;
+    if (record.failures >= this.options.free) record.lockedUntil = now + Math.min(2 ** (record.failures - this.options.free) * 1000, this.options.maxLockMs);
+    this.records.set(key, record);
+  }
+
+  succeeded(key: string): void {
+    this.records.delete(key);
+  }
+}
+
+const PASSWORD_ATTEMPTS_EXCEEDED = () => new CognitoError('NotAuthorizedException', 'Password attempts exceeded');
+const REVOKED_ACCESS_TOKEN = () => new CognitoError('NotAuthorizedException', 'Access Token has been revoked');
+
 /** Written by versions before SRP; still read, so a developer's signed-up users can sign in once and upgrade. */
 function legacyPasswordMatches(password: string, stored: string): boolean {
   const [salt, hash] = stored.split(':');
@@ -195,7 +288,16 @@ export class LocalUserPool {
   /** by username key (usernameKey) */
   private readonly users = new Map<string, LocalUser>();
   private shadowed: StoredUser[] = [];
-  private readonly refreshTokens = new Map<string, string>();
+  /** refresh tokens: the user's key and the sign-in session (origin_jti) they belong to; revoked ones stay, marked */
+  private readonly refreshTokens = new Map<string, { key: string; originJti: string; revoked?: boolean }>();
+  /** live sessions (origin_jti) by user key, each until its last access token expires (epoch ms) */
+  private readonly sessions = new Map<string, Map<string, number>>();
+  /** revoked sessions (origin_jti): their access tokens are refused by the pool's own operations until they expire */
+  private readonly revokedSessions = new Map<string, number>();
+  /** wrong passwords and SRP answers, by name (Cognito's temporary lockout) */
+  readonly signInAttempts: AttemptLimiter;
+  /** wrong confirmation codes, by name */
+  readonly confirmationAttempts: AttemptLimiter;
   private readonly challenges = new Map<string, PendingChallenge>();
   private readonly validity: number;
   private readonly log: (line: string) => void;
@@ -215,6 +317,16 @@ export class LocalUserPool {
     this.log = options.log ?? (() => {});
     this.now = options.now ?? Date.now;
     this.stateFile = options.stateFile;
+    this.signInAttempts = new AttemptLimiter(this.now);
+    this.confirmationAttempts = new AttemptLimiter(this.now);
+  }
+
+  /**
+   * The name a challenge gives back for a name that is not a user's username (an email alias, or
+   * no one's): the name itself, normalised as names compare, whoever it belongs to.
+   */
+  private echoedName(name: string): string {
+    return this.signInCaseSensitive ? name : name.normalize('NFKC').toLowerCase();
   }
 
   /** The name's identity in this pool: itself, or (case-insensitive) its NFKC form case-folded. */
@@ -305,6 +417,7 @@ export class LocalUserPool {
           sub,
           email: seeded.email,
           password: createVerifier(pool.poolName, pool.displayName(seeded.username), seeded.password),
+          aliasPassword: createVerifier(pool.poolName, pool.echoedName(seeded.email), seeded.password),
           confirmed: true,
           groups: new Set(seeded.groups),
           createdAt: new Date(pool.now()),
@@ -342,8 +455,15 @@ export class LocalUserPool {
 
   /** The user a sign-in name names: by username, or by email (the pool's alias). */
   user(name: string): LocalUser | undefined {
+    return this.lookup(name).user;
+  }
+
+  /** The user a name names, and whether it named them by their email alias rather than their username. */
+  private lookup(name: string): { user?: LocalUser; byAlias: boolean } {
+    const byName = this.users.get(this.usernameKey(name));
+    if (byName) return { user: byName, byAlias: false };
     const email = this.emailKey(name);
-    return this.users.get(this.usernameKey(name)) ?? [...this.users.values()].find((u) => this.emailKey(u.email) === email);
+    return { user: [...this.users.values()].find((u) => this.emailKey(u.email) === email), byAlias: true };
   }
 
   private requireClient(clientId: unknown): void {
@@ -367,7 +487,8 @@ export class LocalUserPool {
 
   signUp(input: { ClientId?: unknown; Username?: unknown; Password?: unknown; UserAttributes?: unknown }) {
     this.requireClient(input.ClientId);
-    const username = input.Username;
+    const username = bounded(input.Username, 'username', INPUT_LIMITS.username);
+    bounded(input.Password, 'password', INPUT_LIMITS.password);
     if (typeof username !== 'string' || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(username)) {
       throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
     }
@@ -379,7 +500,8 @@ export class LocalUserPool {
     }
     const attributes = Array.isArray(input.UserAttributes) ? (input.UserAttributes as { Name?: unknown; Value?: unknown }[]) : [];
     const email = attributes.find((a) => a.Name === 'email')?.Value;
-    if (typeof email !== 'string' || !EMAIL.test(email)) {
+    // an attribute's value is at most 2048 characters (AttributeType, Cognito API reference)
+    if (typeof email !== 'string' || email.length > 2048 || !EMAIL.test(email)) {
       throw new CognitoError('InvalidParameterException', 'Attributes did not conform to the schema: email: The attribute is required');
     }
     const key = this.usernameKey(username);
@@ -393,6 +515,7 @@ export class LocalUserPool {
       sub: randomUUID(),
       email,
       password: createVerifier(this.poolName, stored, password),
+      aliasPassword: createVerifier(this.poolName, this.echoedName(email), password),
       confirmed: false,
       groups: new Set(),
       confirmationCode: code,
@@ -409,14 +532,38 @@ export class LocalUserPool {
     };
   }
 
+  /**
+   * ConfirmSignUp. With existence errors prevented, every failure is the same one,
+   * CodeMismatchException, whether the name is unknown, already confirmed or given a wrong code
+   * (Cognito documents "a response indicating a code was sent to a simulated destination" for
+   * unknown users, and nothing that would tell a confirmed user apart: the local pool says nothing
+   * that would). Wrong codes are counted by name as wrong passwords are, and after five a name is
+   * refused with LimitExceededException "Attempt limit exceeded, please try after some time." (what
+   * Cognito answers a run of wrong codes) for a lockout that doubles as sign-in's: 10^6 codes are
+   * then out of reach.
+   */
   confirmSignUp(input: { ClientId?: unknown; Username?: unknown; ConfirmationCode?: unknown }) {
     this.requireClient(input.ClientId);
-    const user = typeof input.Username === 'string' ? this.user(input.Username) : undefined;
+    const name = bounded(input.Username, 'username', INPUT_LIMITS.username);
+    const code = bounded(input.ConfirmationCode, 'confirmationCode', INPUT_LIMITS.confirmationCode);
+    if (name === undefined || name === '') throw new CognitoError('InvalidParameterException', 'Missing required parameter Username');
+    if (code === undefined || !/^\S+$/.test(code)) throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'confirmationCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+");
+    const lockKey = this.usernameKey(name);
+    if (this.confirmationAttempts.locked(lockKey)) throw new CognitoError('LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+    const user = this.user(name);
     const mismatch = new CognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
-    // with existence errors prevented, an unknown name is a code that does not match
-    if (!user) throw this.preventUserExistenceErrors ? mismatch : new CognitoError('UserNotFoundException', 'User does not exist.');
-    if (user.confirmed) throw new CognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
-    if (input.ConfirmationCode !== user.confirmationCode) throw mismatch;
+    if (!this.preventUserExistenceErrors) {
+      if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
+      if (user.confirmed) throw new CognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
+    }
+    const expected = Buffer.from(user?.confirmationCode ?? '');
+    const given = Buffer.from(code);
+    const matches = !!user && !user.confirmed && expected.length === given.length && timingSafeEqual(expected, given);
+    if (!matches) {
+      this.confirmationAttempts.failed(lockKey);
+      throw mismatch;
+    }
+    this.confirmationAttempts.succeeded(lockKey);
     user.confirmed = true;
     delete user.confirmationCode;
     this.saveState();
@@ -433,9 +580,18 @@ export class LocalUserPool {
    * as a known one, so the time taken does not tell them apart either.
    */
   private passwordMatches(user: LocalUser | undefined, password: string): boolean {
-    if (user?.password) return passwordMatchesVerifier(this.poolName, user.username, password, user.password);
+    if (user?.password) {
+      const matches = passwordMatchesVerifier(this.poolName, user.username, password, user.password);
+      if (matches && !user.aliasPassword) {
+        // a user of a state file from before sign-in by email answered with the email: SRP by email works from now on
+        user.aliasPassword = createVerifier(this.poolName, this.echoedName(user.email), password);
+        this.saveState();
+      }
+      return matches;
+    }
     if (user?.passwordHash && legacyPasswordMatches(password, user.passwordHash)) {
       user.password = createVerifier(this.poolName, user.username, password);
+      user.aliasPassword = createVerifier(this.poolName, this.echoedName(user.email), password);
       delete user.passwordHash;
       this.saveState();
       this.log(`user pool: ${user.username}'s password is now kept as an SRP verifier (USER_SRP_AUTH works for them from now on)`);
@@ -451,43 +607,56 @@ export class LocalUserPool {
    */
   private simulatedVerifier(name: string): PasswordVerifier {
     const secret = createHash('sha256').update(`simulated users/${this.key.privateJwk.d ?? ''}`).digest();
-    const salt = createHmac('sha256', secret).update(`salt/${this.usernameKey(name)}`).digest().subarray(0, 16).toString('hex');
-    return createVerifier(this.poolName, this.displayName(name), randomBytes(16).toString('hex'), salt);
+    const key = this.usernameKey(name);
+    const salt = createHmac('sha256', secret).update(`salt/${key}`).digest().subarray(0, 16).toString('hex');
+    // derived, not exponentiated: the same work as a user's challenge (srp.ts simulatedVerifier)
+    return { salt, verifier: simulatedVerifierOf(secret, key) };
   }
 
   private async signedIn(user: LocalUser): Promise<AuthResponse> {
     if (!user.confirmed) throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
     const refreshToken = randomBytes(48).toString('base64url');
-    this.refreshTokens.set(refreshToken, this.usernameKey(user.username));
-    return { ChallengeParameters: {}, AuthenticationResult: { ...(await this.tokensFor(user)), RefreshToken: refreshToken } };
+    const originJti = randomUUID();
+    this.refreshTokens.set(refreshToken, { key: this.usernameKey(user.username), originJti });
+    return { ChallengeParameters: {}, AuthenticationResult: { ...(await this.tokensFor(user, { originJti })), RefreshToken: refreshToken } };
   }
 
   async initiateAuth(input: { ClientId?: unknown; AuthFlow?: unknown; AuthParameters?: unknown }): Promise<AuthResponse> {
     this.requireClient(input.ClientId);
     const parameters = (input.AuthParameters && typeof input.AuthParameters === 'object' ? input.AuthParameters : {}) as Record<string, unknown>;
-    const required = (name: string): string => {
-      const value = parameters[name];
-      if (typeof value !== 'string') throw new CognitoError('InvalidParameterException', `Missing required parameter ${name}`);
+    const required = (name: string, max: number): string => {
+      const value = bounded(parameters[name], name, max);
+      if (value === undefined) throw new CognitoError('InvalidParameterException', `Missing required parameter ${name}`);
       return value;
     };
     switch (input.AuthFlow) {
       case 'USER_PASSWORD_AUTH': {
-        const username = required('USERNAME');
-        const password = required('PASSWORD');
+        const username = required('USERNAME', INPUT_LIMITS.username);
+        const password = required('PASSWORD', INPUT_LIMITS.password);
+        const lockKey = this.usernameKey(username);
+        // refused unchecked during a lockout: no password work for a locked name
+        if (this.signInAttempts.locked(lockKey)) throw PASSWORD_ATTEMPTS_EXCEEDED();
         const user = this.user(username);
-        if (!this.passwordMatches(user, password)) throw user ? INCORRECT() : this.unknownUser();
+        if (!this.passwordMatches(user, password)) {
+          if (user || this.preventUserExistenceErrors) this.signInAttempts.failed(lockKey);
+          throw user ? INCORRECT() : this.unknownUser();
+        }
+        this.signInAttempts.succeeded(lockKey);
         return this.signedIn(user!);
       }
       case 'USER_SRP_AUTH':
-        return this.passwordVerifierChallenge(required('USERNAME'), required('SRP_A'));
+        return this.passwordVerifierChallenge(required('USERNAME', INPUT_LIMITS.username), required('SRP_A', INPUT_LIMITS.challengePart));
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN': {
-        const key = typeof parameters.REFRESH_TOKEN === 'string' ? this.refreshTokens.get(parameters.REFRESH_TOKEN) : undefined;
-        const user = key ? this.users.get(key) : undefined;
-        if (!user) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+        const token = required('REFRESH_TOKEN', INPUT_LIMITS.token);
+        const session = this.refreshTokens.get(token);
+        // "Amazon Cognito no longer accepts a signed-out user's refresh tokens in refresh requests" (GlobalSignOut, RevokeToken)
+        if (session?.revoked) throw new CognitoError('NotAuthorizedException', 'Refresh Token has been revoked');
+        const user = session ? this.users.get(session.key) : undefined;
+        if (!user || !session) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
         // New tokens carry the user's groups as they are now, so a removal from a group takes
-        // effect at the next refresh, as in Cognito.
-        return { ChallengeParameters: {}, AuthenticationResult: await this.tokensFor(user) };
+        // effect at the next refresh, as in Cognito; they belong to the refresh token's session.
+        return { ChallengeParameters: {}, AuthenticationResult: await this.tokensFor(user, { originJti: session.originJti }) };
       }
       case 'CUSTOM_AUTH':
       case 'USER_AUTH':
@@ -507,18 +676,27 @@ export class LocalUserPool {
   private passwordVerifierChallenge(name: string, srpA: string): AuthResponse {
     const A = parseClientPublic(srpA);
     if (A === undefined) throw new CognitoError('InvalidParameterException', 'SRP_A is not a valid SRP public value.');
-    const user = this.user(name);
+    const lockKey = this.usernameKey(name);
+    // a locked name gets no challenge (and costs no exponentiation), known or not
+    if (this.signInAttempts.locked(lockKey)) throw PASSWORD_ATTEMPTS_EXCEEDED();
+    const { user, byAlias } = this.lookup(name);
     if (!user && !this.preventUserExistenceErrors) throw this.unknownUser();
     if (user?.passwordHash && !user.password) {
       this.log(`user pool: ${user.username} was saved by an earlier version of the pool, which kept no SRP verifier: sign in once with USER_PASSWORD_AUTH (the console does) and SRP works from then on`);
     }
-    const userId = user ? user.username : this.displayName(name);
-    const stored = user?.password ?? this.simulatedVerifier(name);
+    if (user && byAlias && !user.aliasPassword && user.password) {
+      this.log(`user pool: a user saved by an earlier version of the pool has no SRP verifier for signing in by email: sign in once by username or with USER_PASSWORD_AUTH (the console does) and SRP by email works from then on`);
+    }
+    // By username: the username as the pool keeps it. By email, or for no one: the name as typed,
+    // normalised, so that the answer never says whose an email is, nor whether anyone's.
+    const userId = user && !byAlias ? user.username : this.echoedName(name);
+    const stored = (user && (byAlias ? user.aliasPassword : user.password)) ?? this.simulatedVerifier(name);
+    const known = !!user && !!(byAlias ? user.aliasPassword : user.password);
     const ephemeral = serverEphemeral(stored.verifier);
     const secretBlock = randomBytes(64).toString('base64');
     const now = this.now();
     for (const [block, pending] of this.challenges) if (pending.expiresAt <= now || this.challenges.size >= MAX_PENDING_CHALLENGES) this.challenges.delete(block);
-    this.challenges.set(secretBlock, { key: user && this.usernameKey(user.username), userId, A, ephemeral, verifier: stored.verifier, expiresAt: now + CHALLENGE_VALIDITY_MS });
+    this.challenges.set(secretBlock, { key: user && known ? this.usernameKey(user.username) : undefined, lockKey, userId, A, ephemeral, verifier: stored.verifier, expiresAt: now + CHALLENGE_VALIDITY_MS });
     return {
       ChallengeName: 'PASSWORD_VERIFIER',
       ChallengeParameters: { SALT: stored.salt, SECRET_BLOCK: secretBlock, SRP_B: ephemeral.B.toString(16), USERNAME: userId, USER_ID_FOR_SRP: userId },
@@ -536,21 +714,32 @@ export class LocalUserPool {
     }
     const responses = (input.ChallengeResponses && typeof input.ChallengeResponses === 'object' ? input.ChallengeResponses : {}) as Record<string, unknown>;
     for (const name of ['USERNAME', 'PASSWORD_CLAIM_SECRET_BLOCK', 'PASSWORD_CLAIM_SIGNATURE', 'TIMESTAMP']) {
-      if (typeof responses[name] !== 'string') throw new CognitoError('InvalidParameterException', `Missing required parameter ${name}`);
+      if (bounded(responses[name], name, name === 'USERNAME' ? INPUT_LIMITS.username : INPUT_LIMITS.challengePart) === undefined) {
+        throw new CognitoError('InvalidParameterException', `Missing required parameter ${name}`);
+      }
     }
     const timestamp = responses.TIMESTAMP as string;
-    if (!parseTimestamp(timestamp)) throw new CognitoError('InvalidParameterException', 'TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.');
+    const signedAt = parseTimestamp(timestamp);
+    if (!signedAt) throw new CognitoError('InvalidParameterException', 'TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.');
     const secretBlock = responses.PASSWORD_CLAIM_SECRET_BLOCK as string;
     const pending = this.challenges.get(secretBlock);
     // single use: a second answer to the same challenge finds nothing
     this.challenges.delete(secretBlock);
     if (!pending || pending.expiresAt <= this.now()) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
     if (this.usernameKey(responses.USERNAME as string) !== this.usernameKey(pending.userId)) throw INCORRECT();
+    // a lockout that began while this challenge was out holds for its answer too
+    if (this.signInAttempts.locked(pending.lockKey)) throw PASSWORD_ATTEMPTS_EXCEEDED();
     const key = sessionKey(pending.A, pending.ephemeral, pending.verifier);
     const expected = key && passwordClaimSignature(key, this.poolName, pending.userId, Buffer.from(secretBlock, 'base64'), timestamp);
     const given = Buffer.from(responses.PASSWORD_CLAIM_SIGNATURE as string, 'base64');
     const user = pending.key === undefined ? undefined : this.users.get(pending.key);
-    if (!expected || !user || given.length !== expected.length || !timingSafeEqual(given, expected)) throw INCORRECT();
+    if (!expected || !user || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      this.signInAttempts.failed(pending.lockKey);
+      throw INCORRECT();
+    }
+    // signed by the password's holder, but dated outside the window: refused, not counted as a wrong password
+    if (Math.abs(this.now() - signedAt.getTime()) > TIMESTAMP_SKEW_MS) throw INCORRECT();
+    this.signInAttempts.succeeded(pending.lockKey);
     return this.signedIn(user);
   }
 
@@ -591,13 +780,15 @@ export class LocalUserPool {
   }
 
   /** Tokens for a user without a password round trip: the in-process shortcut tests and the seed use. */
-  async tokensFor(user: LocalUser | string, overrides: { expiresIn?: number; issuer?: string; clientId?: string } = {}): Promise<AuthenticationResult> {
+  async tokensFor(user: LocalUser | string, overrides: { expiresIn?: number; issuer?: string; clientId?: string; originJti?: string } = {}): Promise<AuthenticationResult> {
     const u = typeof user === 'string' ? this.requireUser(user) : user;
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + (overrides.expiresIn ?? this.validity);
     const issuer = overrides.issuer ?? this.issuer;
     const clientId = overrides.clientId ?? this.clientId;
-    const originJti = randomUUID();
+    // the sign-in session the tokens belong to (origin_jti, as Cognito's): what a sign-out revokes
+    const originJti = overrides.originJti ?? randomUUID();
+    this.remember(this.usernameKey(u.username), originJti, exp * 1000);
     const eventId = randomUUID();
     const groups = u.groups.size ? { 'cognito:groups': [...u.groups] } : {};
     const header = { alg: 'RS256', kid: this.key.jwk.kid! };
@@ -639,12 +830,81 @@ export class LocalUserPool {
     return { AccessToken: accessToken, IdToken: idToken, ExpiresIn: exp - iat, TokenType: 'Bearer' };
   }
 
-  /** The user an access token names, for GetUser; the token must be this pool's and live. */
+  /** A session's tokens, kept until the last of them expires, so that a sign-out can reach them. */
+  private remember(userKey: string, originJti: string, expiresAt: number): void {
+    const now = this.now();
+    for (const [jti, until] of this.revokedSessions) if (until <= now) this.revokedSessions.delete(jti);
+    const sessions = this.sessions.get(userKey) ?? new Map<string, number>();
+    for (const [jti, until] of sessions) if (until <= now) sessions.delete(jti);
+    sessions.set(originJti, Math.max(expiresAt, sessions.get(originJti) ?? 0));
+    this.sessions.set(userKey, sessions);
+  }
+
+  /** Revokes sessions: their refresh tokens stop refreshing, their access tokens stop working with the pool's operations. */
+  private revoke(userKey: string, only?: string): void {
+    const sessions = this.sessions.get(userKey);
+    for (const [jti, until] of sessions ?? []) {
+      if (only !== undefined && jti !== only) continue;
+      this.revokedSessions.set(jti, until);
+      sessions!.delete(jti);
+    }
+    if (!sessions?.size) this.sessions.delete(userKey);
+    for (const session of this.refreshTokens.values()) {
+      if (session.key === userKey && (only === undefined || session.originJti === only)) session.revoked = true;
+    }
+  }
+
+  /**
+   * GlobalSignOut: "Invalidates the identity, access, and refresh tokens that Amazon Cognito issued
+   * to a user" — the refresh tokens no longer refresh and the access tokens are refused by the
+   * pool's own operations ("Access Token has been revoked"); an endpoint that only checks a token's
+   * signature and expiry (AppSync) still takes them until they expire
+   * (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_GlobalSignOut.html,
+   * https://docs.aws.amazon.com/cognito/latest/developerguide/token-revocation.html).
+   */
+  async globalSignOut(input: { AccessToken?: unknown }) {
+    const user = await this.userOfAccessToken(input.AccessToken);
+    this.revoke(this.usernameKey(user.username));
+    return {};
+  }
+
+  /** AdminUserGlobalSignOut (IAM-signed): what GlobalSignOut does, for the user an administrator names. */
+  adminUserGlobalSignOut(input: { UserPoolId?: unknown; Username?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const user = this.requireUser(bounded(input.Username, 'username', INPUT_LIMITS.username));
+    this.revoke(this.usernameKey(user.username));
+    return {};
+  }
+
+  /**
+   * RevokeToken: a refresh token of this app client, and the access tokens issued with it
+   * (https://docs.aws.amazon.com/cognito/latest/developerguide/token-revocation.html). A token the
+   * pool never issued as a refresh token (an access or ID token, or a made-up string) is
+   * UnsupportedTokenTypeException; one already revoked is revoked again without error, as OAuth's
+   * revocation answers (RFC 7009 section 2.2).
+   */
+  revokeToken(input: { ClientId?: unknown; Token?: unknown }) {
+    this.requireClient(input.ClientId);
+    const token = bounded(input.Token, 'token', INPUT_LIMITS.token);
+    if (token === undefined) throw new CognitoError('InvalidParameterException', 'Missing required parameter Token');
+    const session = this.refreshTokens.get(token);
+    if (!session) throw new CognitoError('UnsupportedTokenTypeException', 'The token is not a refresh token issued to this app client.');
+    this.revoke(session.key, session.originJti);
+    return {};
+  }
+
+  /**
+   * The user an access token names, for GetUser and GlobalSignOut; the token must be this pool's,
+   * live and not revoked ("Amazon Cognito returns an Access Token has been revoked error when your
+   * app attempts to authorize a user pools API request with a revoked access token").
+   */
   async userOfAccessToken(token: unknown): Promise<LocalUser> {
     const { jwtVerify, createLocalJWKSet } = await import('jose');
+    if (typeof token !== 'string' || token.length > INPUT_LIMITS.token) throw new CognitoError('NotAuthorizedException', 'Invalid Access Token');
     try {
-      const { payload } = await jwtVerify(String(token), createLocalJWKSet(this.jwks()), { issuer: this.issuer, currentDate: new Date(this.now()) });
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), { issuer: this.issuer, currentDate: new Date(this.now()) });
       if (payload.token_use !== 'access') throw new Error('not an access token');
+      if (typeof payload.origin_jti === 'string' && (this.revokedSessions.get(payload.origin_jti) ?? 0) > this.now()) throw REVOKED_ACCESS_TOKEN();
       return this.requireUser(payload.username);
     } catch (err) {
       if (err instanceof CognitoError) throw err;

@@ -15,11 +15,14 @@
  * - CORS answers only the origins the pool is told of (the local console, a local web client): a
  *   request from any other origin is refused with 403 before it is read, preflight or not, and gets
  *   no Access-Control-Allow-Origin, so a browser shows the page nothing. Requests without an Origin
- *   (the AWS SDK in Node, curl) are not browsers' and are unaffected.
+ *   (the AWS SDK in Node, curl) are not browsers' and are unaffected;
+ * - one client's flood does not hold everyone else's sign-in (fairness.ts): requests under way,
+ *   Cognito's request rate quotas and the turn of the costly work are by client address.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySigV4, type IamCredentials } from '../server/auth';
+import { ClientFairness, TOO_MANY_REQUESTS, type Category, type FairnessOptions } from './fairness';
 import { CognitoError, LocalUserPool, type LocalUserPoolOptions } from './pool';
 
 export { CognitoError, LocalUserPool, DEFAULT_CLIENT_ID, DEFAULT_POOL_ID, type SeededUser } from './pool';
@@ -41,6 +44,8 @@ export interface UserPoolServerOptions extends LocalUserPoolOptions {
   allowedOrigins?: readonly string[];
   /** the IAM principal whose SigV4 signature the Admin* operations want; without one they are refused */
   adminCredentials?: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>;
+  /** the per-client guards (fairness.ts); Cognito's quotas by default */
+  fairness?: FairnessOptions;
 }
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -54,19 +59,23 @@ const CORS = {
 
 type Operation = (pool: LocalUserPool, input: Record<string, unknown>) => unknown;
 
-const OPERATIONS: Record<string, Operation> = {
-  InitiateAuth: (pool, input) => pool.initiateAuth(input),
-  RespondToAuthChallenge: (pool, input) => pool.respondToAuthChallenge(input),
-  SignUp: (pool, input) => pool.signUp(input),
-  ConfirmSignUp: (pool, input) => pool.confirmSignUp(input),
-  GetUser: async (pool, input) => pool.getUser(await pool.userOfAccessToken(input.AccessToken)),
-  // A local convenience: sign-out revokes nothing here (tokens live until they expire).
-  GlobalSignOut: async (pool, input) => (await pool.userOfAccessToken(input.AccessToken), {}),
-  RevokeToken: (pool, input) => (input.ClientId === pool.clientId ? {} : Promise.reject(new CognitoError('ResourceNotFoundException', 'User pool client does not exist.'))),
+/**
+ * The operations, each with its Cognito quota category (fairness.ts) and whether its work is
+ * costly (password or SRP arithmetic, token signing): that work waits for the client's turn.
+ */
+const OPERATIONS: Record<string, { run: Operation; category: Category; costly?: boolean }> = {
+  InitiateAuth: { run: (pool, input) => pool.initiateAuth(input), category: 'UserAuthentication', costly: true },
+  RespondToAuthChallenge: { run: (pool, input) => pool.respondToAuthChallenge(input), category: 'UserAuthentication', costly: true },
+  SignUp: { run: (pool, input) => pool.signUp(input), category: 'UserCreation', costly: true },
+  ConfirmSignUp: { run: (pool, input) => pool.confirmSignUp(input), category: 'UserCreation' },
+  GetUser: { run: async (pool, input) => pool.getUser(await pool.userOfAccessToken(input.AccessToken)), category: 'UserRead' },
+  GlobalSignOut: { run: (pool, input) => pool.globalSignOut(input), category: 'UserAuthentication' },
+  RevokeToken: { run: (pool, input) => pool.revokeToken(input), category: 'UserAuthentication' },
   // Admin*: only for a request signed by the pool's IAM principal (see handle)
-  AdminAddUserToGroup: (pool, input) => pool.adminAddUserToGroup(input),
-  AdminRemoveUserFromGroup: (pool, input) => pool.adminRemoveUserFromGroup(input),
-  AdminListGroupsForUser: (pool, input) => pool.adminListGroupsForUser(input),
+  AdminAddUserToGroup: { run: (pool, input) => pool.adminAddUserToGroup(input), category: 'UserUpdate' },
+  AdminRemoveUserFromGroup: { run: (pool, input) => pool.adminRemoveUserFromGroup(input), category: 'UserUpdate' },
+  AdminListGroupsForUser: { run: (pool, input) => pool.adminListGroupsForUser(input), category: 'UserRead' },
+  AdminUserGlobalSignOut: { run: (pool, input) => pool.adminUserGlobalSignOut(input), category: 'UserAuthentication' },
 };
 
 /** The Cognito error a SigV4 failure is (AWS's JSON protocol answers these with HTTP 400). */
@@ -120,9 +129,26 @@ interface ServerContext {
   pool: LocalUserPool;
   allowedOrigins: Set<string>;
   adminCredentials?: Pick<IamCredentials, 'accessKeyId' | 'secretAccessKey'>;
+  fairness: ClientFairness;
 }
 
-async function handle({ pool, allowedOrigins, adminCredentials }: ServerContext, req: IncomingMessage, exchange: Exchange): Promise<void> {
+async function handle(context: ServerContext, req: IncomingMessage, exchange: Exchange): Promise<void> {
+  const client = req.socket.remoteAddress ?? '';
+  const release = context.fairness.admit(client);
+  if (!release) {
+    // too many of this client's requests under way: refused unread
+    req.resume();
+    return sendError(exchange, TOO_MANY_REQUESTS());
+  }
+  exchange.res.once('close', release);
+  try {
+    await handleAdmitted(context, client, req, exchange);
+  } finally {
+    release();
+  }
+}
+
+async function handleAdmitted({ pool, allowedOrigins, adminCredentials, fairness }: ServerContext, client: string, req: IncomingMessage, exchange: Exchange): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   const origin = req.headers.origin;
   if (origin !== undefined) {
@@ -153,16 +179,21 @@ async function handle({ pool, allowedOrigins, adminCredentials }: ServerContext,
     req.resume();
     return sendError(exchange, new CognitoError('UnknownOperationException', target ? `The local user pool does not implement ${target}.` : 'Missing X-Amz-Target.'));
   }
+  if (!fairness.take(client, operation.category)) {
+    req.resume();
+    return sendError(exchange, TOO_MANY_REQUESTS());
+  }
   const body = await readBody(req);
   if (name.startsWith('Admin')) {
     // as Cognito: the administrators' API is IAM's, signed for cognito-idp in the pool's region
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]));
     const verified = adminCredentials
-      ? await verifySigV4({ headers, sourceIp: req.socket.remoteAddress ?? '', method: req.method, path: req.url ?? '/', body }, adminCredentials, { service: 'cognito-idp', region: pool.region })
+      ? await verifySigV4({ headers, sourceIp: req.socket.remoteAddress ?? '', method: req.method, path: req.url ?? '/', body }, adminCredentials, { service: 'cognito-idp', region: pool.region, requiredHeaders: ['x-amz-target'] })
       : ({ ok: false, failure: 'unknownKey', message: 'The security token included in the request is invalid.' } as const);
     if (!verified.ok) return sendError(exchange, new CognitoError(SIGV4_ERRORS[verified.failure], verified.message));
   }
-  send(exchange, 200, await operation(pool, parseJson(body)));
+  const input = parseJson(body);
+  send(exchange, 200, await (operation.costly ? fairness.run(client, () => operation.run(pool, input)) : operation.run(pool, input)));
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
@@ -179,7 +210,7 @@ export function loopbackOrigins(url: string): string[] {
 
 export async function startUserPoolServer(options: UserPoolServerOptions = {}): Promise<UserPoolServer> {
   const pool = await LocalUserPool.create(options);
-  const context: ServerContext = { pool, allowedOrigins: new Set(options.allowedOrigins ?? []), adminCredentials: options.adminCredentials };
+  const context: ServerContext = { pool, allowedOrigins: new Set(options.allowedOrigins ?? []), adminCredentials: options.adminCredentials, fairness: new ClientFairness(options.fairness) };
   const server = createServer((req, res) => {
     const exchange: Exchange = { res, cors: {} };
     handle(context, req, exchange).catch((err: unknown) => {

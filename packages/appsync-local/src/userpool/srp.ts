@@ -43,7 +43,15 @@ export function padHex(n: bigint): string {
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest();
 const hashHex = (hex: string) => BigInt(`0x${sha256(Buffer.from(hex, 'hex')).toString('hex')}`);
 
+/**
+ * The big-number work done so far, counted: a modular exponentiation over N is what a sign-in
+ * costs, so that two paths cost the same can be checked by counting (tests compare a known
+ * and an unknown name's sign-in by it rather than by the clock).
+ */
+export const srpWork = { modPows: 0 };
+
 export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  srpWork.modPows++;
   let result = 1n;
   let b = base % modulus;
   let e = exponent;
@@ -73,6 +81,19 @@ export interface PasswordVerifier {
 
 export function createVerifier(poolName: string, username: string, password: string, saltHex = randomBytes(16).toString('hex')): PasswordVerifier {
   return { salt: saltHex, verifier: padHex(modPow(g, passwordExponent(poolName, username, password, saltHex), N)) };
+}
+
+/**
+ * A verifier for a name no user has, without the exponentiation a real one costs: HMAC output
+ * stretched to N's size and reduced mod N. g^x for an unknown x is a number no one can tell from
+ * such a one, and B = k·v + g^b is then computed for it as for a real user's verifier, so a
+ * simulated challenge costs what a real one does (one exponentiation) and looks like one.
+ */
+export function simulatedVerifier(secret: Buffer, name: string): string {
+  const blocks: Buffer[] = [];
+  for (let i = 0; blocks.length * 32 < 384 + 32; i++) blocks.push(createHmac('sha256', secret).update(`verifier/${i}/${name}`).digest());
+  const v = BigInt(`0x${Buffer.concat(blocks).toString('hex')}`) % N;
+  return padHex(v === 0n ? 1n : v);
 }
 
 /** USER_PASSWORD_AUTH against a stored verifier: the verifier recomputed from the password given. */

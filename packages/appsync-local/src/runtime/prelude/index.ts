@@ -8,6 +8,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- values here are arbitrary JSON handed in by resolver code */
 import * as ddb from './dynamodb-module';
+import * as rds from './rds-module';
 import { toSubscriptionFilter } from './expressions';
 import { javaMatches } from './java-regex';
 import { toQueryDsl, transformFilter } from './transform-filter';
@@ -47,6 +48,9 @@ export type InvokeOutput = {
 );
 
 const NOT_SUPPORTED = ' is not supported by the local AppSync runtime';
+
+/** Headers util.http.copyHeaders leaves out (http-helpers-in-utils-http-js). */
+export const RESTRICTED_HEADERS = ['transfer-encoding', 'connection', 'host', 'expect', 'keep-alive', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'te', 'content-length'];
 
 /**
  * A documented member the local runtime does not implement (the package README): present, as in
@@ -179,10 +183,18 @@ export function create(host: HostPrimitives) {
       toElasticsearchQueryDSL: (filter: unknown) => toQueryDsl(filter),
       toSubscriptionFilter,
     }),
-    // data sources the local stack does not have (the package README)
-    rds: documented({ toJsonObject: notSupported('util.rds.toJsonObject', 'the local stack has no RDS data source') }),
+    // the same reading of an ExecuteStatement result as the rds module's (resolver-reference-rds-js)
+    rds: documented({ toJsonObject: (data: unknown) => rds.toJsonObject(data) }),
     http: documented({
-      copyHeaders: notSupported('util.http.copyHeaders', 'the local stack has no HTTP data source'),
+      // http-helpers-in-utils-http-js: a copy without the restricted headers
+      copyHeaders(headers: unknown) {
+        const out: Record<string, unknown> = {};
+        if (headers === null || typeof headers !== 'object') return out;
+        for (const [name, value] of Object.entries(headers)) {
+          if (!RESTRICTED_HEADERS.includes(name.toLowerCase())) out[name] = value;
+        }
+        return out;
+      },
       addResponseHeader: notSupported('util.http.addResponseHeader', 'the local endpoint does not set response headers from resolver code'),
       addResponseHeaders: notSupported('util.http.addResponseHeaders', 'the local endpoint does not set response headers from resolver code'),
     }),
@@ -250,11 +262,19 @@ export function create(host: HostPrimitives) {
   const modules: Record<string, object> = {
     '@aws-appsync/utils': documented({ util, extensions, runtime }),
     '@aws-appsync/utils/dynamodb': documented({ ...ddb, sync: notSupported('@aws-appsync/utils/dynamodb.sync', 'the local tables have no Delta Sync') }),
+    '@aws-appsync/utils/rds': documented({ ...rds }),
   };
+
+  // util, extensions and runtime are globals of APPSYNC_JS code as well as imports (@aws-appsync/utils'
+  // lib/index.d.ts declares them in `declare global`, and AWS's samples use util unimported);
+  // read-only, as the objects themselves are
+  for (const [name, value] of Object.entries({ util, extensions, runtime })) {
+    Object.defineProperty(globalThis, name, { value, writable: false, enumerable: false, configurable: false });
+  }
 
   function require(name: string): object {
     const mod = modules[name];
-    if (!mod) throw new Error(`Cannot find module '${name}': APPSYNC_JS code may import only @aws-appsync/utils and @aws-appsync/utils/dynamodb`);
+    if (!mod) throw new Error(`Cannot find module '${name}': APPSYNC_JS code may import only @aws-appsync/utils, @aws-appsync/utils/dynamodb and @aws-appsync/utils/rds`);
     return mod;
   }
 
