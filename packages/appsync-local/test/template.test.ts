@@ -243,7 +243,7 @@ describe('a template with HTTP data sources and code using the global util', () 
     const requests: string[] = [];
     const backend = createHttpServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(`sunny in ${decodeURIComponent(req.url!.split('/').pop()!)}`);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`sunny in ${decodeURIComponent(req.url!.split('/').pop()!.replace(/\+/g, ' '))}`);
     });
     await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(backend.address() as { port: number }).port}`;
