@@ -3,8 +3,8 @@
  * AWS's APPSYNC_JS samples (aws-samples/aws-appsync-resolver-samples) are, written anew for these
  * tests (test/fixtures/templates/): a template with inline code and a pipeline, one with code files,
  * pipelines, a Lambda data source, a user pool and resources the package does not run, a CDK app
- * synthesized here with aws-cdk-lib, and a template with HTTP data sources (read and mapped here;
- * run once the runtime serves HTTP data sources). Each is served on the run's DynamoDB Local and
+ * synthesized here with aws-cdk-lib, and a template with HTTP data sources whose code uses the
+ * global util (run against a local HTTP server). Each is served on the run's DynamoDB Local and
  * called over HTTP with real credentials.
  *
  * Pages: "AWS AppSync resource type reference" (AWS CloudFormation User Guide,
