@@ -33,7 +33,7 @@ const packageBoundary = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/node_modules/**', 'build/**', 'cdk.out/**', '.data/**', 'coverage/**', 'resolvers/lib/graphql.ts'] },
+  { ignores: ['node_modules/**', '**/node_modules/**', 'build/**', 'cdk.out/**', '.data/**', 'coverage/**', 'resolvers/lib/graphql.ts', 'packages/appsync-local/dist/**'] },
   {
     files: ['**/*.ts', '**/*.tsx'],
     extends: [...tseslint.configs.recommended],

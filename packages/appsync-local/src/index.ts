@@ -58,3 +58,11 @@ export type { AuthenticationResult, AuthResponse } from './userpool/pool';
 export { startDynamoDbLocal, dynamoDbClient, localAwsConfig } from './services/dynamodb-local';
 export type { DynamoDbLocal, DynamoDbLocalOptions } from './services/dynamodb-local';
 export { freePort, portIsFree } from './services/ports';
+
+// An API from its CloudFormation template or CDK cloud assembly: read, written as a wiring folder, started.
+export { readApi, startFromTemplate, writeWiring, createTables, LOCAL_IAM } from './template/start';
+export type { TemplateApp, TemplateAppOptions, TemplateSource } from './template/start';
+export { readTemplate, readTemplateFile, localPoolId, localClientId } from './template/read';
+export type { ReadTemplateOptions, ResourceReport, TemplateApi, TemplateDataSource, TemplateFiles } from './template/read';
+export { readCdkOut } from './template/cdk-out';
+export type { CdkStack } from './template/cdk-out';

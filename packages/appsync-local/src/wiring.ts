@@ -1,8 +1,10 @@
 /**
  * The wiring description of an API: which field has which resolver (unit or pipeline), which
  * pipeline functions exist and which data source each uses. It is JSON beside the resolver code it
- * wires; code is found by name, never listed: resolver `Type.field` is `<dir>/Type.field.ts`,
- * function `name` is `<dir>/functions/name.ts`, where `<dir>` is the folder of the wiring file.
+ * wires; code is found by name: resolver `Type.field` is `<dir>/Type.field.ts` or `.js`, function
+ * `name` is `<dir>/functions/name.ts` or `.js`, where `<dir>` is the folder of the wiring file. A
+ * resolver or function may instead name its file (`code`, relative to the wiring file), as a
+ * template's resolvers do (template/): TypeScript or plain ESM JavaScript, as AppSync takes it.
  *
  * Data sources name their DynamoDB tables by a name of the API's own choosing (`table`); the API
  * says which physical table each name is when it starts (AppSyncLocalOptions.tables), as a
@@ -10,7 +12,7 @@
  * they are for the API's own tools.
  * Plain data and node:fs only.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export type DataSourceDefinition =
@@ -35,9 +37,17 @@ export interface HttpAuthorizationConfig {
 
 export interface FunctionDefinition {
   dataSource: string;
+  /** the function's code file (.ts or .js), relative to the wiring file; by default functions/<name>.ts or .js */
+  code?: string;
 }
 
-export type ResolverDefinition = { dataSource: string; pipeline?: undefined } | { pipeline: string[]; dataSource?: undefined };
+export type ResolverDefinition = (
+  | { dataSource: string; pipeline?: undefined }
+  | { pipeline: string[]; dataSource?: undefined }
+) & {
+  /** the resolver's code file (.ts or .js), relative to the wiring file; by default Type.field.ts or .js */
+  code?: string;
+};
 
 export interface Wiring<D extends DataSourceDefinition = DataSourceDefinition> {
   dataSources: Record<string, D>;
@@ -75,13 +85,30 @@ export function loadWiring<D extends DataSourceDefinition = DataSourceDefinition
   for (const [fnName, f] of Object.entries(wiring.functions)) {
     if (!wiring.dataSources[f.dataSource]) throw new Error(`wiring: function ${fnName} names unknown data source ${f.dataSource}`);
   }
+  for (const [name, entry] of [...Object.entries(wiring.resolvers), ...Object.entries(wiring.functions)]) {
+    if (entry.code !== undefined && (typeof entry.code !== 'string' || !CODE_EXTENSIONS.some((ext) => entry.code!.endsWith(ext)))) {
+      throw new Error(`wiring: ${name}: "code" must name a ${CODE_EXTENSIONS.join(' or ')} file, relative to the wiring file`);
+    }
+  }
   return { ...wiring, file: absolute, codeDir, schemaFile, name };
 }
 
-export function resolverSourceFile(wiring: Pick<LoadedWiring, 'codeDir'>, field: string): string {
-  return join(wiring.codeDir, `${field}.ts`);
+/** Resolver and function code: TypeScript, or plain JavaScript (ESM) as AppSync takes it. */
+export const CODE_EXTENSIONS = ['.ts', '.js'] as const;
+
+/** The file named by `code`, or the first of <base>.ts, <base>.js that exists (<base>.ts when neither does, for the error). */
+function codeFile(codeDir: string, code: string | undefined, base: string): string {
+  if (code) return resolve(codeDir, code);
+  const candidates = CODE_EXTENSIONS.map((ext) => join(codeDir, `${base}${ext}`));
+  const found = candidates.filter((file) => existsSync(file));
+  if (found.length > 1) throw new Error(`wiring: both ${found.join(' and ')} exist: keep one, or name it with "code"`);
+  return found[0] ?? candidates[0];
 }
 
-export function functionSourceFile(wiring: Pick<LoadedWiring, 'codeDir'>, name: string): string {
-  return join(wiring.codeDir, 'functions', `${name}.ts`);
+export function resolverSourceFile(wiring: Pick<LoadedWiring, 'codeDir' | 'resolvers'>, field: string): string {
+  return codeFile(wiring.codeDir, wiring.resolvers[field]?.code, field);
+}
+
+export function functionSourceFile(wiring: Pick<LoadedWiring, 'codeDir' | 'functions'>, name: string): string {
+  return codeFile(wiring.codeDir, wiring.functions[name]?.code, join('functions', name));
 }
