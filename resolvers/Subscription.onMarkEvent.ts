@@ -32,13 +32,15 @@ import type { SubscriptionFilterField } from './lib/subscriptions';
  * alias (`p: personalData` is listed as "p"), so the field's name is looked for in
  * selectionSetGraphQL too, which keeps aliases as written. That text shows a named fragment only as
  * its spread (`...F`), not its fields ("Resolver context object reference", info): a spread may hold
- * `p: personalData` where neither shows the name, so any named spread counts as selecting it (staff
- * and the mark's owner may use one). Any alias that merely contains the name counts as well: a
- * refusal of a harmless selection is the safe side of this check.
+ * `mark: personalData` where neither shows the name, so a signed-in caller's named spread counts as
+ * selecting it (staff and the mark's owner may use one). The API key may not select personalData
+ * at all (its field directives), so its spreads hide nothing. Any alias that merely contains the
+ * name counts as well: a refusal of a harmless selection is the safe side of this check.
  */
 function selectsPersonalData(ctx: Context): boolean {
   const text = ctx.info.selectionSetGraphQL ?? '';
-  return (ctx.info.selectionSetList ?? []).indexOf('personalData') >= 0 || text.indexOf('personalData') >= 0 || readSelection(text).spreads.length > 0;
+  const named = ctx.identity ? readSelection(text).spreads.length > 0 : false;
+  return named || (ctx.info.selectionSetList ?? []).indexOf('personalData') >= 0 || text.indexOf('personalData') >= 0;
 }
 
 export function request(ctx: Context<Record<string, unknown>>): Record<string, never> {

@@ -5,7 +5,8 @@
  * onMarkEvent filters on fails it, naming the mutation and the field (AppSync would drop that
  * event for the subscribers silently: aws-appsync-community issue 109); and the fields come from
  * where the filter is decided: one more field in the list that types the subscription resolver's
- * filter, and every client mutation is refused.
+ * filter, and every client mutation is refused; and a client command whose selection the command
+ * resolvers refuse (an alias, a named fragment: resolvers/lib/selection.ts) fails it too.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,6 +69,18 @@ describe('codegen:check over the client operations, on a copy of the tree', () =
     expect(output).toContain('subscribers would silently miss this event (aws-appsync-community issue 109)');
     // only that mutation is refused
     expect(output).not.toMatch(/mutation (ReleaseMark|PurchaseMark|ForgetMark) does not select/);
+  }, 120_000);
+
+  it('fails when a client command renames a field or spreads a named fragment, as the command resolvers refuse (issue 24)', async () => {
+    const { code, output } = await checkWith('web/operations/mutations.graphql', (text) =>
+      text
+        .replace(/(mutation LockMark\(\$input: LockMarkInput!\) \{\n {2}lockMark\(input: \$input\) \{\n {4})mark\n/, '$1mark\n    ... on MarkEvent { ownerSince: ownership }\n')
+        .replace(/(mutation UnlockMark\(\$input: UnlockMarkInput!\) \{\n {2}unlockMark\(input: \$input\) \{\n)/, '$1    ...MarkEventFields\n'),
+    );
+    expect(code).toBe(1);
+    expect(output).toContain('web/operations/mutations.graphql: mutation LockMark: its selection of lockMark renames a field (ownerSince: ownership): no alias may be used.');
+    expect(output).toContain('web/operations/mutations.graphql: mutation UnlockMark: its selection of unlockMark spreads fragment MarkEventFields, which the resolver cannot see');
+    expect(output).not.toMatch(/mutation (ReleaseMark|PurchaseMark|ForgetMark): its selection/);
   }, 120_000);
 
   it('takes the filtered fields from the list that types the subscription resolver’s filter', async () => {
