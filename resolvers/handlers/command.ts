@@ -1,25 +1,18 @@
 /**
  * The before and after steps shared by the mutation resolvers (pipeline loadMark →
  * loadCommandEvent → authorizeCommand → appendEvent → answerEvent): validate and canonicalise the input into a command before
- * anything is read or written; answer the appended (or, for a retry, the stored) event.
- *
- * The answer is also what every onMarkEvent subscriber receives, under the mutation's response
- * keys: a selection that renames a field, or whose fields the resolver cannot see, is refused here,
- * before the input is read and anything is read or written (lib/selection.ts, issue 24).
+ * anything is read or written; answer the appended (or, for a retry, the stored) event. The
+ * answer's selection is checked in authorizeCommand, before anything is written (issue 24).
  */
 import { extensions, util } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';
 import type { MarkEvent } from '../lib/graphql';
-import { validationError } from '../lib/errors';
-import { publishedSelectionProblems } from '../lib/selection';
 import { formatDateTime } from '../lib/time';
 import { validateCommand } from '../lib/validation';
 import { raise } from './errors';
 import type { CommandStash } from './stash';
 
 export function request(ctx: Context<{ input: unknown }>): Record<string, never> {
-  const selection = publishedSelectionProblems(ctx.info.selectionSetGraphQL);
-  if (selection.length > 0) return raise(validationError(selection));
   const validated = validateCommand(ctx.info.fieldName, ctx.args.input);
   if (!validated.ok) return raise(validated.error);
   const stash = ctx.stash as CommandStash;

@@ -4,7 +4,7 @@
  * the mutation's response keys, and evaluates the subscribers' filters on those keys
  * (aws-appsync-community issue 160): `{ mark: commandId }` would publish the caller's own text as
  * the event's `mark`, reaching another mark's subscribers with data nobody recorded. So the one
- * rule here, checked before anything is read or written (handlers/command.ts), is that the
+ * rule here, checked before anything is written (functions/authorizeCommand.ts), is that the
  * MarkEvent selection of a command names every field under its own name:
  * - no alias anywhere in it, inline fragments included (`mark: mark` too: the rule is about the
  *   syntax, so that it needs no knowledge of which alias would be harmless);
@@ -12,18 +12,16 @@
  *   schema definition language (SDL). Although fragments aren't merged into the selection set,
  *   inline fragments are preserved" ("Resolver context object reference", info), and its example
  *   shows the spread `... postFrag` without the fragment's fields. What the resolver cannot read,
- *   it cannot check, so it is refused.
+ *   it cannot check, so it is refused;
+ * - no response key in ctx.info.selectionSetList that the text does not show as a field.
  * Directives (@skip, @include) and `__typename` pass: they drop fields or add the type's name, and
  * cannot make one field carry another's value.
  *
  * The text is read character by character, as lib/validation.ts reads marks (no regex literals, no
- * charCodeAt in APPSYNC_JS). The code is small on purpose: it is bundled into every command's
- * resolver, which AppSync holds to 32,768 characters.
+ * charCodeAt in APPSYNC_JS), in as little code as does it: AppSync holds each bundle to 32,768
+ * characters, and the command resolvers' before step has no room left for it.
  */
 import type { FieldProblem } from './errors';
-
-/** The most problems one refusal lists: a document of 5,000 aliases gets a short error, not a long one. */
-export const MAX_SELECTION_PROBLEMS = 10;
 
 /** Characters that end a word; each of them but blanks is a word of its own. */
 const BREAKS = ' \t\n\r,{}:@$!=[]|&"';
@@ -35,7 +33,7 @@ const BREAKS = ' \t\n\r,{}:@$!=[]|&"';
  * not an alias. A `#` comment is read as text: an alias-like comment is refused, the safe side.
  * `...` before `on`, `@` or `{` is an inline fragment, before anything else a named spread.
  */
-export function readSelection(selectionSetGraphQL: string | null | undefined): { aliases: string[]; spreads: string[] } {
+export function readSelection(selectionSetGraphQL: string | null | undefined): { aliases: string[]; spreads: string[]; words: string[] } {
   const kept: string[] = [];
   let parens = 0;
   for (const c of (selectionSetGraphQL ?? '').split('')) {
@@ -51,15 +49,23 @@ export function readSelection(selectionSetGraphQL: string | null | undefined): {
     if (word === ':') aliases.push(`${words[i - 1]}: ${next}`);
     if (word === '...' && ['on', '@', '{'].indexOf(next) < 0) spreads.push(next);
   });
-  return { aliases, spreads };
+  return { aliases, spreads, words };
 }
 
-/** Why a command's MarkEvent selection would publish something other than the event as recorded; [] when it would not. */
-export function publishedSelectionProblems(selectionSetGraphQL: string | null | undefined): FieldProblem[] {
-  const { aliases, spreads } = readSelection(selectionSetGraphQL);
+/**
+ * Why a command's MarkEvent selection would publish something other than the event as recorded;
+ * [] when it would not. With `selectionSetList` (every response key, fragments merged, "Resolver
+ * context object reference"), a key the text does not show as a field is refused too: whatever
+ * way a runtime has of leaving part of a selection out of the text, what it leaves out is not
+ * checked, so it is not published.
+ */
+export function publishedSelectionProblems(selectionSetGraphQL: string | null | undefined, selectionSetList?: string[] | null): FieldProblem[] {
+  const { aliases, spreads, words } = readSelection(selectionSetGraphQL);
   return aliases
     .map((alias) => `renames a field (${alias}): no alias may be used`)
-    .concat(spreads.map((name) => `spreads fragment ${name}, which the resolver cannot see: use an inline fragment`))
-    .slice(0, MAX_SELECTION_PROBLEMS)
+    .concat(spreads.map((name) => `spreads fragment ${name}, unseen by the resolver: use an inline fragment`))
+    .concat((selectionSetList ?? []).filter((key) => words.indexOf(key) < 0).map((key) => `answers ${key}, unseen by the resolver`))
+    // at most 10: a document of 5,000 aliases gets a short error, not a long one
+    .slice(0, 10)
     .map((reason) => ({ field: 'selectionSet', reason }));
 }

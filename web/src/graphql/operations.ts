@@ -270,37 +270,29 @@ fragment MarkEventFields on MarkEvent {
 
 export const onMarkEvent = /* GraphQL */ `subscription OnMarkEvent($mark: ID, $type: MarkEventType) {
   onMarkEvent(mark: $mark, type: $type) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedSubscription<OnMarkEventSubscriptionVariables, OnMarkEventSubscription>;
 
 export const onMyMarkEvent = /* GraphQL */ `subscription OnMyMarkEvent($mark: ID!, $type: MarkEventType) {
   onMarkEvent(mark: $mark, type: $type) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedSubscription<OnMyMarkEventSubscriptionVariables, OnMyMarkEventSubscription>;
 
 export type AddressInput = {
@@ -557,4 +549,4 @@ export type OnMyMarkEventSubscriptionVariables = Exact<{
 }>;
 
 
-export type OnMyMarkEventSubscription = { onMarkEvent: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } | null };
+export type OnMyMarkEventSubscription = { onMarkEvent: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } | null };
