@@ -9,10 +9,11 @@
  * the result (a TypedDocumentNode is accepted too, but Amplify infers nothing from it). The types
  * are those typescript-operations writes into the same file; each string carries the fragments it
  * spreads. Before generating, `validate` refuses client documents that a subscription would
- * silently miss (codegen/subscription-filters.ts).
+ * silently miss, and commands whose selection the API refuses (codegen/subscription-filters.ts).
  */
 import type { PluginFunction, PluginValidateFn, Types } from '@graphql-codegen/plugin-helpers';
 import { Kind, print, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { publishedSelectionProblems } from '../resolvers/lib/selection';
 import { SUBSCRIPTION_FILTER_FIELDS } from '../resolvers/lib/subscriptions';
 import { subscriptionProblems } from './subscription-filters';
 
@@ -20,7 +21,7 @@ const BRAND = { query: 'GeneratedQuery', mutation: 'GeneratedMutation', subscrip
 const SUFFIX = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
 export const validate: PluginValidateFn = (schema, documents) => {
-  const problems = subscriptionProblems(schema, documents, SUBSCRIPTION_FILTER_FIELDS);
+  const problems = subscriptionProblems(schema, documents, SUBSCRIPTION_FILTER_FIELDS, publishedSelectionProblems);
   if (problems.length) throw new Error(`client operations refused:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 };
 

@@ -12,10 +12,13 @@
  *   - every mutation listed in a subscription's @aws_subscribe selects, under its own name, each
  *     field the subscription filters on: its arguments (from the schema) and the fields its
  *     resolver's enhanced filter compares (given by the caller, from resolvers/lib/subscriptions.ts);
- *   - every field a client subscription selects is selected by each client mutation that triggers it.
+ *   - every field a client subscription selects is selected by each client mutation that triggers it;
+ *   - with a `selectionRule` (mark-api's is the one its command resolvers apply to
+ *     ctx.info.selectionSetGraphQL, resolvers/lib/selection.ts), each such mutation's selection, as
+ *     the endpoint prints it, passes that rule: the typed client never sends a command the API refuses.
  */
 import { relative } from 'node:path';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 
 export interface ClientDocument {
   location?: string;
@@ -87,7 +90,12 @@ const describe = (field: RootField) => `${field.location}: ${field.operation.ope
  * What is wrong with the client's documents, one sentence each (empty: nothing). `filterFields`
  * names, per subscription field, the fields its resolver's enhanced filter compares.
  */
-export function subscriptionProblems(schema: GraphQLSchema, documents: readonly ClientDocument[], filterFields: Readonly<Record<string, readonly string[]>>): string[] {
+export function subscriptionProblems(
+  schema: GraphQLSchema,
+  documents: readonly ClientDocument[],
+  filterFields: Readonly<Record<string, readonly string[]>>,
+  selectionRule?: (selectionSetGraphQL: string) => readonly { reason: string }[],
+): string[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const { document } of documents) {
     for (const definition of document?.definitions ?? []) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -107,6 +115,9 @@ export function subscriptionProblems(schema: GraphQLSchema, documents: readonly 
       const selected = selectedNames(mutation.selection, fragments, true);
       const missing = filtered.filter((name) => !selected.has(name));
       if (missing.length) problems.push(`${describe(mutation)} does not select ${missing.join(', ')} of ${mutation.name} (an alias does not count): ${why}.`);
+      for (const { reason } of selectionRule?.(mutation.selection ? print(mutation.selection) : '') ?? []) {
+        problems.push(`${describe(mutation)}: its selection of ${mutation.name} ${reason}. The API refuses it (an answer is published under its response keys, aws-appsync-community issue 160).`);
+      }
     }
     for (const subscriber of roots.filter((r) => r.operation.operation === 'subscription' && r.name === subscription)) {
       const wanted = [...selectedNames(subscriber.selection, fragments, false)].filter((name) => name !== '__typename');

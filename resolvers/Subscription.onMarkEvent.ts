@@ -19,6 +19,7 @@ import type { Context, SubscriptionFilter } from '@aws-appsync/utils';
 import { authorize, callerOf } from './lib/authorize';
 import { unauthorized } from './lib/errors';
 import { sightOf } from './lib/personal-data';
+import { readSelection } from './lib/selection';
 import type { MarkState } from './lib/state';
 import { isLive } from './lib/state';
 import { validateSubscription } from './lib/validation';
@@ -29,12 +30,17 @@ import type { SubscriptionFilterField } from './lib/subscriptions';
 /**
  * Whether the subscription may receive personalData. selectionSetList names an aliased field by its
  * alias (`p: personalData` is listed as "p"), so the field's name is looked for in
- * selectionSetGraphQL too, which keeps aliases as written and carries the named fragments spread
- * ("Resolver context object reference", info). Any alias that merely contains the name counts as
- * well: a refusal of a harmless alias is the safe side of this check.
+ * selectionSetGraphQL too, which keeps aliases as written. That text shows a named fragment only as
+ * its spread (`...F`), not its fields ("Resolver context object reference", info): a spread may hold
+ * `mark: personalData` where neither shows the name, so a signed-in caller's named spread counts as
+ * selecting it (staff and the mark's owner may use one). The API key may not select personalData
+ * at all (its field directives), so its spreads hide nothing. Any alias that merely contains the
+ * name counts as well: a refusal of a harmless selection is the safe side of this check.
  */
 function selectsPersonalData(ctx: Context): boolean {
-  return (ctx.info.selectionSetList ?? []).indexOf('personalData') >= 0 || (ctx.info.selectionSetGraphQL ?? '').indexOf('personalData') >= 0;
+  const text = ctx.info.selectionSetGraphQL ?? '';
+  const named = ctx.identity ? readSelection(text).spreads.length > 0 : false;
+  return named || (ctx.info.selectionSetList ?? []).indexOf('personalData') >= 0 || text.indexOf('personalData') >= 0;
 }
 
 export function request(ctx: Context<Record<string, unknown>>): Record<string, never> {

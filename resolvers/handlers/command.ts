@@ -1,7 +1,8 @@
 /**
  * The before and after steps shared by the mutation resolvers (pipeline loadMark →
  * loadCommandEvent → authorizeCommand → appendEvent → answerEvent): validate and canonicalise the input into a command before
- * anything is read or written; answer the appended (or, for a retry, the stored) event.
+ * anything is read or written; answer the appended (or, for a retry, the stored) event. The
+ * answer's selection is checked in authorizeCommand, before anything is written (issue 24).
  */
 import { extensions, util } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';

@@ -5,6 +5,12 @@
  * merge by version — run again at every acknowledgement after a reconnect (aws-amplify v6
  * re-subscribes by itself once the connection comes back; what was published meanwhile is only in
  * the read). Nothing here touches the DOM: it runs in a browser and in Node.js alike.
+ *
+ * Defence in depth against forged events (issue 24): the API refuses a command whose answer would
+ * be published as another mark's event (resolvers/lib/selection.ts), and a follow still shows no
+ * live payload it cannot trust. An event of another mark, or with a version no mark has, is dropped;
+ * a reader who may list events shows only what the list returns (a live event only says "read the
+ * gap"); a live-only reader (the API key) shows no event at or below the version its page read.
  */
 import { CONNECTION_STATE_CHANGE, ConnectionState, type generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
@@ -74,6 +80,11 @@ export function subscribeToMark(client: Client, mark: string, authMode: AuthMode
   };
 }
 
+/** Whether a live payload can be an event of `mark`: that mark, under its canonical name, at a version a mark can have. */
+export function isEventOfMark(event: MarkEvent | null | undefined, mark: string): event is MarkEvent {
+  return !!event && event.mark === mark && Number.isInteger(event.version) && event.version >= 1;
+}
+
 /**
  * Applies a mark's events in version order, each once: an event at or below the last applied
  * version is a duplicate (it came both live and from a read), one ahead of a gap waits for the
@@ -130,7 +141,10 @@ export interface FollowOptions {
    * reconnect; without it the follow is live only, and `onMissed` says when events may be missing.
    */
   canList: boolean;
-  /** the last version the caller already has (0: none) */
+  /**
+   * the last version the caller already has (0: none); for a live-only follow, the version of the
+   * mark the page read: no live event at or below it is shown
+   */
   lastSeen?: number;
   /** each event once, in version order */
   onEvent(event: MarkEvent): void;
@@ -153,21 +167,38 @@ export function followMark(options: FollowOptions): Follow {
   let stopped = false;
   let acknowledged = false;
   let reading: Promise<void> = Promise.resolve();
+  const apply = (event: MarkEvent) => {
+    if (!stopped && isEventOfMark(event, mark)) merger.deliver(event).forEach((e) => options.onEvent(e));
+  };
+  // a live payload: for a reader who may list, only a sign that there is more to read
   const deliver = (event: MarkEvent) => {
-    if (stopped) return;
+    if (stopped || !isEventOfMark(event, mark)) return;
+    if (options.canList) {
+      if (acknowledged) readAgain();
+      return;
+    }
     // live only: what came before this event can never be read, so waiting for it would stall
-    if (!options.canList) merger.skipTo(event.version - 1);
-    merger.deliver(event).forEach((e) => options.onEvent(e));
+    if (event.version > merger.lastSeen) merger.skipTo(event.version - 1);
+    apply(event);
+  };
+  // after live events: one read running and at most one waiting, which starts after the last of them arrived
+  let readsQueued = 0;
+  const readAgain = () => {
+    if (readsQueued > 1) return;
+    readsQueued += 1;
+    readGap(false)
+      .finally(() => (readsQueued -= 1))
+      .catch((err: unknown) => !stopped && options.onError(err));
   };
   const state = (next: FollowState) => {
     if (!stopped) options.onState(next);
   };
 
   // the gap from the last version applied, page by page; catch-ups run one after another
-  const readGap = () =>
-    (reading = reading.then(async () => {
+  const readGap = (catchingUp = true) =>
+    (reading = reading.catch(() => {}).then(async () => {
       if (stopped) return;
-      state('catching-up');
+      if (catchingUp) state('catching-up');
       let nextToken: string | null = null;
       do {
         const page: { data: { listMarkEvents: { items: MarkEvent[]; nextToken: string | null } } } = await client.graphql({
@@ -175,10 +206,10 @@ export function followMark(options: FollowOptions): Follow {
           variables: { mark, fromVersion: merger.lastSeen + 1, nextToken },
           authMode,
         });
-        page.data.listMarkEvents.items.forEach(deliver);
+        page.data.listMarkEvents.items.forEach(apply);
         nextToken = page.data.listMarkEvents.nextToken;
       } while (nextToken && !stopped);
-      state('live');
+      if (catchingUp) state('live');
     }));
 
   // the connection as Amplify sees it (one WebSocket per page, shared by its subscriptions)

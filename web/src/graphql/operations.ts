@@ -7,164 +7,128 @@ import type { GeneratedMutation, GeneratedQuery, GeneratedSubscription } from '@
 
 export const releaseMark = /* GraphQL */ `mutation ReleaseMark($input: ReleaseMarkInput!) {
   releaseMark(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<ReleaseMarkMutationVariables, ReleaseMarkMutation>;
 
 export const lockMark = /* GraphQL */ `mutation LockMark($input: LockMarkInput!) {
   lockMark(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<LockMarkMutationVariables, LockMarkMutation>;
 
 export const unlockMark = /* GraphQL */ `mutation UnlockMark($input: UnlockMarkInput!) {
   unlockMark(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<UnlockMarkMutationVariables, UnlockMarkMutation>;
 
 export const purchaseMark = /* GraphQL */ `mutation PurchaseMark($input: PurchaseMarkInput!) {
   purchaseMark(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<PurchaseMarkMutationVariables, PurchaseMarkMutation>;
 
 export const changeAddress = /* GraphQL */ `mutation ChangeAddress($input: ChangeAddressInput!) {
   changeAddress(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<ChangeAddressMutationVariables, ChangeAddressMutation>;
 
 export const changeNominee = /* GraphQL */ `mutation ChangeNominee($input: ChangeNomineeInput!) {
   changeNominee(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<ChangeNomineeMutationVariables, ChangeNomineeMutation>;
 
 export const extendEntitlement = /* GraphQL */ `mutation ExtendEntitlement($input: ExtendEntitlementInput!) {
   extendEntitlement(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<ExtendEntitlementMutationVariables, ExtendEntitlementMutation>;
 
 export const issueDuplicateCertificate = /* GraphQL */ `mutation IssueDuplicateCertificate($input: IssueDuplicateCertificateInput!) {
   issueDuplicateCertificate(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<IssueDuplicateCertificateMutationVariables, IssueDuplicateCertificateMutation>;
 
 export const forgetMark = /* GraphQL */ `mutation ForgetMark($input: ForgetMarkInput!) {
   forgetMark(input: $input) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedMutation<ForgetMarkMutationVariables, ForgetMarkMutation>;
 
 export const getMark = /* GraphQL */ `query GetMark($mark: ID!) {
@@ -352,37 +316,29 @@ fragment MarkFields on Mark {
 
 export const onMarkEvent = /* GraphQL */ `subscription OnMarkEvent($mark: ID, $type: MarkEventType) {
   onMarkEvent(mark: $mark, type: $type) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedSubscription<OnMarkEventSubscriptionVariables, OnMarkEventSubscription>;
 
 export const onMyMarkEvent = /* GraphQL */ `subscription OnMyMarkEvent($mark: ID!, $type: MarkEventType) {
   onMarkEvent(mark: $mark, type: $type) {
-    ...MarkEventFields
+    mark
+    version
+    type
+    recordedAt
+    eventTime
+    commandId
+    data
+    ownership
     personalData
   }
-}
-
-fragment MarkEventFields on MarkEvent {
-  mark
-  version
-  type
-  recordedAt
-  eventTime
-  commandId
-  data
-  ownership
 }` as GeneratedSubscription<OnMyMarkEventSubscriptionVariables, OnMyMarkEventSubscription>;
 
 export type AddressInput = {
@@ -525,63 +481,63 @@ export type ReleaseMarkMutationVariables = Exact<{
 }>;
 
 
-export type ReleaseMarkMutation = { releaseMark: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type ReleaseMarkMutation = { releaseMark: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type LockMarkMutationVariables = Exact<{
   input: LockMarkInput;
 }>;
 
 
-export type LockMarkMutation = { lockMark: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type LockMarkMutation = { lockMark: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type UnlockMarkMutationVariables = Exact<{
   input: UnlockMarkInput;
 }>;
 
 
-export type UnlockMarkMutation = { unlockMark: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type UnlockMarkMutation = { unlockMark: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type PurchaseMarkMutationVariables = Exact<{
   input: PurchaseMarkInput;
 }>;
 
 
-export type PurchaseMarkMutation = { purchaseMark: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type PurchaseMarkMutation = { purchaseMark: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type ChangeAddressMutationVariables = Exact<{
   input: ChangeAddressInput;
 }>;
 
 
-export type ChangeAddressMutation = { changeAddress: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type ChangeAddressMutation = { changeAddress: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type ChangeNomineeMutationVariables = Exact<{
   input: ChangeNomineeInput;
 }>;
 
 
-export type ChangeNomineeMutation = { changeNominee: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type ChangeNomineeMutation = { changeNominee: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type ExtendEntitlementMutationVariables = Exact<{
   input: ExtendEntitlementInput;
 }>;
 
 
-export type ExtendEntitlementMutation = { extendEntitlement: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type ExtendEntitlementMutation = { extendEntitlement: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type IssueDuplicateCertificateMutationVariables = Exact<{
   input: IssueDuplicateCertificateInput;
 }>;
 
 
-export type IssueDuplicateCertificateMutation = { issueDuplicateCertificate: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type IssueDuplicateCertificateMutation = { issueDuplicateCertificate: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type ForgetMarkMutationVariables = Exact<{
   input: ForgetMarkInput;
 }>;
 
 
-export type ForgetMarkMutation = { forgetMark: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } };
+export type ForgetMarkMutation = { forgetMark: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } };
 
 export type GetMarkQueryVariables = Exact<{
   mark: string;
@@ -648,4 +604,4 @@ export type OnMyMarkEventSubscriptionVariables = Exact<{
 }>;
 
 
-export type OnMyMarkEventSubscription = { onMarkEvent: { personalData: string | null, mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null } | null };
+export type OnMyMarkEventSubscription = { onMarkEvent: { mark: string, version: number, type: MarkEventType, recordedAt: string, eventTime: string | null, commandId: string | null, data: string | null, ownership: number | null, personalData: string | null } | null };

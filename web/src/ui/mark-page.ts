@@ -371,6 +371,8 @@ export function renderMarkPage(root: HTMLElement, app: App, requested: string): 
       mark: current.mark,
       authMode: app.authMode(),
       canList: signedIn,
+      // live only: the events up to the version read are before this page; none of them is shown
+      lastSeen: signedIn ? 0 : current.version,
       onEvent: showEvent,
       onState: (state) => showConnection(state),
       onError: (err) => showConnection('failed', err),

@@ -549,7 +549,7 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
             parentTypeName: 'Subscription',
             variables: coerced.coerced,
             selectionSetList: selectionSetList(fieldNode.selectionSet, fragments),
-            selectionSetGraphQL: selectionSetGraphQL(fieldNode.selectionSet, fragments),
+            selectionSetGraphQL: selectionSetGraphQL(fieldNode.selectionSet),
           },
         });
         if (outcome.errors.length > 0) {

@@ -228,7 +228,7 @@ export function createExecutor(schema: GraphQLSchema, runtime: ResolverRuntime, 
           : info.fieldNodes.some((n) => n.selectionSet)
             ? { kind: Kind.SELECTION_SET, selections: info.fieldNodes.flatMap((n) => n.selectionSet?.selections ?? []) }
             : undefined;
-      hit = { list: selectionSetList(selectionSet, fragments), graphql: selectionSetGraphQL(selectionSet, fragments), selectionSet };
+      hit = { list: selectionSetList(selectionSet, fragments), graphql: selectionSetGraphQL(selectionSet), selectionSet };
       selections.set(info.fieldNodes, hit);
     }
     return hit;

@@ -9,8 +9,11 @@
  *   (https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference-js.html, "info"):
  *   selectionSetList: every field of the selection, nested ones as "parent/child"; fragments
  *   (inline and named) are merged in; an aliased field is listed by its alias.
- *   selectionSetGraphQL: the field's selection set as GraphQL text, fragments kept as written
- *   and the named fragments it spreads appended; "" for a field without selection.
+ *   selectionSetGraphQL: the field's selection set as GraphQL text, inline fragments kept and
+ *   named spreads as written (`...F`), without F's definition: "Although fragments aren't merged
+ *   into the selection set, inline fragments are preserved", and the page's example ends with the
+ *   spread `... postFrag` alone. A resolver cannot read a named fragment's fields from it (mark-api
+ *   refuses such selections where it must see them, issue 24). "" for a field without selection.
  * - selectionDepth: the deepest nesting of fields, for AppSync's queryDepthLimit.
  */
 import { Kind, print, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
@@ -73,24 +76,8 @@ export function selectionSetList(selectionSet: SelectionSetNode | undefined, fra
   return out;
 }
 
-export function selectionSetGraphQL(selectionSet: SelectionSetNode | undefined, fragments: Fragments): string {
-  if (!selectionSet) return '';
-  const used = new Set<FragmentDefinitionNode>();
-  const collect = (set: SelectionSetNode) => {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments[selection.name.value];
-        if (fragment && !used.has(fragment)) {
-          used.add(fragment);
-          collect(fragment.selectionSet);
-        }
-      } else if (selection.selectionSet) {
-        collect(selection.selectionSet);
-      }
-    }
-  };
-  collect(selectionSet);
-  return [print(selectionSet), ...[...used].map((f) => print(f))].join('\n\n');
+export function selectionSetGraphQL(selectionSet: SelectionSetNode | undefined): string {
+  return selectionSet ? print(selectionSet) : '';
 }
 
 /**
