@@ -83,7 +83,7 @@ describe('AdminCreateUser, AdminSetUserPassword, AdminGetUser, AdminDeleteUser',
     expect(server.pool.user('weak')).toBeUndefined();
     expect(await sdkErrorOf(admin.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId(), Username: 'staff', Password: 'nouppercase1!', Permanent: true })))).toMatchObject({ name: 'InvalidPasswordException' });
     // staff's own password still works: nothing was written
-    const staff = TEST_USERS.find((u) => u.groups.includes('staff'))!;
+    const staff = TEST_USERS.find((u) => u.role === 'staff')!;
     expect((await signIn(staff.username, staff.password)).AuthenticationResult).toBeDefined();
     expect(await sdkErrorOf(admin.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId(), Username: 'ghost', Password: 'Ghost-Pass-1', Permanent: true })))).toMatchObject({ name: 'UserNotFoundException' });
     expect(await sdkErrorOf(admin.send(new AdminDeleteUserCommand({ UserPoolId: poolId(), Username: 'ghost' })))).toMatchObject({ name: 'UserNotFoundException' });
