@@ -213,7 +213,11 @@ export async function createUsers(
         new AdminCreateUserCommand({
           UserPoolId: poolId,
           Username: user.username,
-          UserAttributes: [{ Name: 'email', Value: user.email }],
+          // verified: the administrator vouches for it, so the email alias signs in and account recovery mails it
+          UserAttributes: [
+            { Name: 'email', Value: user.email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
           ...(plan.invite ? { DesiredDeliveryMediums: ['EMAIL'] } : { MessageAction: 'SUPPRESS' }),
         }),
       );
