@@ -95,7 +95,7 @@ function tablesFromOutputs(file: string): StoreTables {
  * What a running stack's file says about one of its parts; a stack still starting has not written
  * it yet, and the caller is told to wait rather than guess.
  */
-export function runningPart(running: RunningStack, part: 'graphqlUrl' | 'dynamodbEndpoint'): string {
+export function runningPart(running: RunningStack, part: 'graphqlUrl' | 'dynamodbEndpoint' | 'userPoolEndpoint'): string {
   const value = running[part];
   if (!value) throw new UsageError(`npm start (pid ${running.pid}) holds ${stackFileOf(running.dataDir)} but is still starting: run this again once it prints "mark-api is running locally"`);
   return value;

@@ -67,6 +67,8 @@ export interface LocalUser {
    */
   passwordHash?: string;
   confirmed: boolean;
+  /** created by an administrator (AdminCreateUser) or given a temporary password: Cognito's FORCE_CHANGE_PASSWORD, until AdminSetUserPassword Permanent */
+  forceChangePassword?: boolean;
   groups: Set<string>;
   /** the code ConfirmSignUp wants (printed locally instead of mailed) */
   confirmationCode?: string;
@@ -777,6 +779,119 @@ export class LocalUserPool {
     this.requirePool(input.UserPoolId);
     const user = this.requireUser(input.Username);
     return { Groups: [...user.groups].map((GroupName) => ({ GroupName, UserPoolId: this.poolId })) };
+  }
+
+  /** The user as AdminGetUser and AdminCreateUser describe it (Cognito's UserType). */
+  private describeUser(user: LocalUser) {
+    return {
+      Username: user.username,
+      Attributes: [
+        { Name: 'sub', Value: user.sub },
+        { Name: 'email', Value: user.email },
+        { Name: 'email_verified', Value: String(user.confirmed || !!user.forceChangePassword) },
+      ],
+      // the JSON protocol's timestamps: epoch seconds
+      UserCreateDate: user.createdAt.getTime() / 1000,
+      UserLastModifiedDate: user.createdAt.getTime() / 1000,
+      Enabled: true,
+      UserStatus: user.confirmed ? 'CONFIRMED' : user.forceChangePassword ? 'FORCE_CHANGE_PASSWORD' : 'UNCONFIRMED',
+    };
+  }
+
+  private requirePassword(password: unknown): string {
+    bounded(password, 'password', INPUT_LIMITS.password);
+    const text = typeof password === 'string' ? password : '';
+    for (const [rule, message] of PASSWORD_RULES) {
+      if (!rule.test(text)) throw new CognitoError('InvalidPasswordException', `Password does not conform to policy: ${message}`);
+    }
+    return text;
+  }
+
+  private setPassword(user: LocalUser, password: string): void {
+    user.password = createVerifier(this.poolName, user.username, password);
+    user.aliasPassword = createVerifier(this.poolName, this.echoedName(user.email), password);
+    delete user.passwordHash;
+  }
+
+  /**
+   * AdminCreateUser (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html):
+   * a user in FORCE_CHANGE_PASSWORD with the TemporaryPassword given or one generated; the
+   * invitation Cognito would mail (unless MessageAction SUPPRESS) is printed. An existing name is
+   * UsernameExistsException "User account already exists"; MessageAction RESEND re-sends an
+   * existing user's invitation (UserNotFoundException for an unknown one). The pool's required
+   * email (here a sign-in alias) must be given, and be no other user's.
+   */
+  adminCreateUser(input: { UserPoolId?: unknown; Username?: unknown; TemporaryPassword?: unknown; UserAttributes?: unknown; MessageAction?: unknown; DesiredDeliveryMediums?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const username = bounded(input.Username, 'username', INPUT_LIMITS.username);
+    if (typeof username !== 'string' || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(username)) {
+      throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
+    }
+    if (input.MessageAction !== undefined && input.MessageAction !== 'SUPPRESS' && input.MessageAction !== 'RESEND') {
+      throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]");
+    }
+    if (input.MessageAction === 'RESEND') {
+      const user = this.requireUser(username);
+      if (!user.forceChangePassword) throw new CognitoError('UnsupportedUserStateException', 'Resend not possible. User status is not FORCE_CHANGE_PASSWORD.');
+      this.log(`user pool: invitation re-sent to ${user.username} <${user.email}>`);
+      return { User: this.describeUser(user) };
+    }
+    if (EMAIL.test(username)) throw new CognitoError('InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.');
+    const attributes = Array.isArray(input.UserAttributes) ? (input.UserAttributes as { Name?: unknown; Value?: unknown }[]) : [];
+    const email = attributes.find((a) => a.Name === 'email')?.Value;
+    if (typeof email !== 'string' || email.length > 2048 || !EMAIL.test(email)) {
+      throw new CognitoError('InvalidParameterException', 'Attributes did not conform to the schema: email: The attribute is required');
+    }
+    const temporary = input.TemporaryPassword === undefined ? undefined : this.requirePassword(input.TemporaryPassword);
+    if (this.users.has(this.usernameKey(username))) throw new CognitoError('UsernameExistsException', 'User account already exists');
+    if (this.user(email)) throw new CognitoError('AliasExistsException', 'An account with the given email already exists.');
+    const user: LocalUser = { username: this.displayName(username), sub: randomUUID(), email, confirmed: false, forceChangePassword: true, groups: new Set(), createdAt: new Date(this.now()) };
+    this.setPassword(user, temporary ?? `${randomBytes(12).toString('base64url')}aA1!`);
+    this.users.set(this.usernameKey(username), user);
+    this.saveState();
+    // Cognito mails the invitation (with the temporary password); the local pool says it would have
+    if (input.MessageAction !== 'SUPPRESS') this.log(`user pool: invitation for ${user.username} <${email}> (temporary password not printed)`);
+    return { User: this.describeUser(user) };
+  }
+
+  /**
+   * AdminSetUserPassword (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminSetUserPassword.html):
+   * Permanent true confirms the user (CONFIRMED, they can sign in), false leaves them in
+   * FORCE_CHANGE_PASSWORD. The password must meet the pool's policy (InvalidPasswordException).
+   */
+  adminSetUserPassword(input: { UserPoolId?: unknown; Username?: unknown; Password?: unknown; Permanent?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const password = this.requirePassword(input.Password);
+    const user = this.requireUser(input.Username);
+    this.setPassword(user, password);
+    if (input.Permanent === true) {
+      user.confirmed = true;
+      delete user.forceChangePassword;
+      delete user.confirmationCode;
+    } else {
+      user.confirmed = false;
+      user.forceChangePassword = true;
+    }
+    this.saveState();
+    return {};
+  }
+
+  /** AdminGetUser (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminGetUser.html). */
+  adminGetUser(input: { UserPoolId?: unknown; Username?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const { Attributes, ...rest } = this.describeUser(this.requireUser(input.Username));
+    return { ...rest, UserAttributes: Attributes };
+  }
+
+  /** AdminDeleteUser (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminDeleteUser.html): the user and their sessions go. */
+  adminDeleteUser(input: { UserPoolId?: unknown; Username?: unknown }) {
+    this.requirePool(input.UserPoolId);
+    const user = this.requireUser(input.Username);
+    const key = this.usernameKey(user.username);
+    this.revoke(key);
+    this.users.delete(key);
+    this.saveState();
+    return {};
   }
 
   /** Tokens for a user without a password round trip: the in-process shortcut tests and the seed use. */

@@ -77,6 +77,10 @@ const OPERATIONS: Record<string, { run: Operation; category: Category; costly?: 
   AdminRemoveUserFromGroup: { run: (pool, input) => pool.adminRemoveUserFromGroup(input), category: 'UserUpdate' },
   AdminListGroupsForUser: { run: (pool, input) => pool.adminListGroupsForUser(input), category: 'UserRead' },
   AdminUserGlobalSignOut: { run: (pool, input) => pool.adminUserGlobalSignOut(input), category: 'UserAuthentication' },
+  AdminCreateUser: { run: (pool, input) => pool.adminCreateUser(input), category: 'UserCreation', costly: true },
+  AdminSetUserPassword: { run: (pool, input) => pool.adminSetUserPassword(input), category: 'UserUpdate', costly: true },
+  AdminGetUser: { run: (pool, input) => pool.adminGetUser(input), category: 'UserRead' },
+  AdminDeleteUser: { run: (pool, input) => pool.adminDeleteUser(input), category: 'UserUpdate' },
 };
 
 /** The Cognito error a SigV4 failure is (AWS's JSON protocol answers these with HTTP 400). */
