@@ -25,7 +25,7 @@ import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from '../src/server/auth';
-import { ClientFairness } from '../src/userpool/fairness';
+import { ClientFairness, JOB_ABANDONED } from '../src/userpool/fairness';
 import { INPUT_LIMITS } from '../src/userpool/pool';
 import { startUserPoolServer, type UserPoolServer } from '../src/userpool/server';
 import { srpWork } from '../src/userpool/srp';
@@ -417,6 +417,17 @@ describe('the costly work is taken by turns (fairness.ts)', () => {
     await Promise.all([...flood, victim]);
     // the flood's first job had already started; the victim's comes next, not after the other nine
     expect(order.slice(0, 3)).toEqual(['flood 0', 'victim', 'flood 1']);
+  });
+
+  it('does not run a job whose requester has gone by its turn', async () => {
+    const fairness = new ClientFairness();
+    const order: string[] = [];
+    const gone = new Set(['flood 1', 'flood 2']);
+    const runs = ['flood 0', 'flood 1', 'flood 2', 'flood 3'].map((name) => fairness.run('10.0.0.2', () => order.push(name), () => gone.has(name)).catch((err: unknown) => err));
+    const outcomes = await Promise.all(runs);
+    expect(order).toEqual(['flood 0', 'flood 3']);
+    expect(outcomes[1]).toBe(JOB_ABANDONED);
+    expect(fairness.skipped).toBe(2);
   });
 
   it('refuses a client’s ninth request under way, and takes it again once one ends', () => {

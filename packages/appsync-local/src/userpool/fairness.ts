@@ -83,6 +83,9 @@ export class ClientFairness {
     return state;
   }
 
+  /** Jobs not run because their requester had gone by their turn. */
+  skipped = 0;
+
   /** A request begins: a function to call when it ends, or undefined when the client has too many under way already. */
   admit(client: string): (() => void) | undefined {
     const state = this.state(client);
@@ -116,13 +119,22 @@ export class ClientFairness {
     return true;
   }
 
-  /** Runs costly work in the client's turn: one job at a time, clients taken in turn. */
-  run<T>(client: string, job: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs costly work in the client's turn: one job at a time, clients taken in turn. A job whose
+   * requester is gone by its turn (`abandoned()`) is not run: its promise rejects with JOB_ABANDONED.
+   */
+  run<T>(client: string, job: () => T | Promise<T>, abandoned: () => boolean = () => false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const queue = this.queues.get(client) ?? [];
       queue.push(() => {
         Promise.resolve()
-          .then(job)
+          .then(() => {
+            if (abandoned()) {
+              this.skipped++;
+              throw JOB_ABANDONED;
+            }
+            return job();
+          })
           .then(resolve, reject)
           .finally(() => {
             this.busy = false;
@@ -156,3 +168,6 @@ export class ClientFairness {
     job();
   }
 }
+
+/** What fairness.run rejects with when a job's requester went away before its turn. */
+export const JOB_ABANDONED = new Error('the request was abandoned before its turn');

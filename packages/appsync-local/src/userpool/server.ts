@@ -140,7 +140,9 @@ async function handle(context: ServerContext, req: IncomingMessage, exchange: Ex
     req.resume();
     return sendError(exchange, TOO_MANY_REQUESTS());
   }
-  exchange.res.once('close', release);
+  // The slot is held until the work ends, not until the client hangs up: a request aborted while its
+  // job waits in fairness.run would otherwise free its slot for another, and a client could queue
+  // without bound by sending and aborting (the job of a gone client is skipped, not run).
   try {
     await handleAdmitted(context, client, req, exchange);
   } finally {
@@ -193,7 +195,7 @@ async function handleAdmitted({ pool, allowedOrigins, adminCredentials, fairness
     if (!verified.ok) return sendError(exchange, new CognitoError(SIGV4_ERRORS[verified.failure], verified.message));
   }
   const input = parseJson(body);
-  send(exchange, 200, await (operation.costly ? fairness.run(client, () => operation.run(pool, input)) : operation.run(pool, input)));
+  send(exchange, 200, await (operation.costly ? fairness.run(client, () => operation.run(pool, input), () => exchange.res.destroyed) : operation.run(pool, input)));
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
