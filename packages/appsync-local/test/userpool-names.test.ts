@@ -5,7 +5,7 @@
  * HTTP surface, which userpool.test.ts and userpool-attacks.test.ts cover.
  */
 import { describe, expect, it } from 'vitest';
-import { AttemptLimiter, CONFIRMATION_CODE_VALIDITY_MS, CognitoError, foldName, LocalUserPool } from '../src/userpool/pool';
+import { AttemptLimiter, CONFIRMATION_CODE_VALIDITY_MS, CognitoError, foldName, LocalUserPool, MAX_SESSIONS_PER_USER, REFRESH_TOKEN_VALIDITY_MS } from '../src/userpool/pool';
 
 const PASSWORD = 'Another-Pass-1';
 /** any valid SRP A (not 0 mod N): the challenge's answer is not under test, only what it says */
@@ -141,5 +141,41 @@ describe('emails and confirmation codes as Cognito has them (review #2, #3, #7)'
     clock.t += CONFIRMATION_CODE_VALIDITY_MS + 1;
     expect(await errorOf(() => confirm(pool, 'late'))).toBe('ExpiredCodeException');
     expect(pool.user('late')!.confirmed).toBe(false);
+  });
+});
+
+describe('tokens the pool keeps are bounded (review #6)', () => {
+  const refresh = (pool: LocalUserPool, token: string) => pool.initiateAuth({ ClientId: pool.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: token } });
+
+  it('expires a refresh token after 30 days, Cognito’s default', async () => {
+    const clock = { t: Date.now() };
+    const pool = await poolAt(clock);
+    signUp(pool, 'keeper', 'keeper@example.com');
+    confirm(pool, 'keeper');
+    const token = (await passwordSignIn(pool, 'keeper')).AuthenticationResult!.RefreshToken!;
+    clock.t += REFRESH_TOKEN_VALIDITY_MS - 60_000;
+    expect((await refresh(pool, token)).AuthenticationResult!.AccessToken).toBeTruthy();
+    clock.t += 60_000;
+    expect(await errorOf(() => refresh(pool, token))).toBe('NotAuthorizedException');
+  });
+
+  it(`keeps at most ${MAX_SESSIONS_PER_USER} sessions of a user: one more signs the oldest out, the others still refresh`, async () => {
+    const pool = await poolAt({ t: Date.now() });
+    signUp(pool, 'many', 'many@example.com');
+    confirm(pool, 'many');
+    const user = pool.user('many')!;
+    // signedIn is what every sign-in ends with: the password check is not under test here
+    const signedIn = (pool as unknown as { signedIn(u: typeof user): Promise<{ AuthenticationResult: { RefreshToken: string } }> }).signedIn.bind(pool);
+    const tokens: string[] = [];
+    for (let i = 0; i <= MAX_SESSIONS_PER_USER; i++) tokens.push((await signedIn(user)).AuthenticationResult.RefreshToken);
+    let message = '';
+    try {
+      await refresh(pool, tokens[0]!);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe('Refresh Token has been revoked');
+    expect((await refresh(pool, tokens[1]!)).AuthenticationResult!.AccessToken).toBeTruthy();
+    expect((await refresh(pool, tokens.at(-1)!)).AuthenticationResult!.AccessToken).toBeTruthy();
   });
 });

@@ -209,6 +209,12 @@ export const INPUT_LIMITS = { username: 128, password: 256, confirmationCode: 20
  */
 export const TIMESTAMP_SKEW_MS = 5 * 60_000;
 
+/** How long a refresh token is valid: Cognito's default for an app client, 30 days. */
+export const REFRESH_TOKEN_VALIDITY_MS = 30 * 24 * 3600_000;
+
+/** Sign-in sessions one user may have live at once; a new one past this signs the oldest out. */
+export const MAX_SESSIONS_PER_USER = 100;
+
 /** How long a sign-up's confirmation code is valid: 24 hours, as Cognito's. */
 export const CONFIRMATION_CODE_VALIDITY_MS = 24 * 3600_000;
 
@@ -336,8 +342,12 @@ export class LocalUserPool {
   /** confirmed users by email key (an alias is only active once verified, as in Cognito) */
   private readonly byEmail = new Map<string, LocalUser>();
   private shadowed: StoredUser[] = [];
-  /** refresh tokens: the user's key and the sign-in session (origin_jti) they belong to; revoked ones stay, marked */
-  private readonly refreshTokens = new Map<string, { key: string; originJti: string; revoked?: boolean }>();
+  /** refresh tokens: the user's key, the sign-in session (origin_jti) they belong to, their expiry; revoked ones stay, marked, until they expire */
+  private readonly refreshTokens = new Map<string, { key: string; originJti: string; expiresAt: number; revoked?: boolean }>();
+  /** each user's refresh tokens, so that a sign-out reaches them without a scan of everyone's */
+  private readonly refreshByUser = new Map<string, Set<string>>();
+  /** remember() calls since the last sweep of expired revoked sessions */
+  private sinceSweep = 0;
   /** live sessions (origin_jti) by user key, each until its last access token expires (epoch ms) */
   private readonly sessions = new Map<string, Map<string, number>>();
   /** revoked sessions (origin_jti): their access tokens are refused by the pool's own operations until they expire */
@@ -710,7 +720,18 @@ export class LocalUserPool {
     if (!user.confirmed) throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
     const refreshToken = randomBytes(48).toString('base64url');
     const originJti = randomUUID();
-    this.refreshTokens.set(refreshToken, { key: this.usernameKey(user.username), originJti });
+    const key = this.usernameKey(user.username);
+    const now = this.now();
+    const tokens = this.refreshByUser.get(key) ?? new Set<string>();
+    for (const token of tokens) {
+      if ((this.refreshTokens.get(token)?.expiresAt ?? 0) <= now) {
+        tokens.delete(token);
+        this.refreshTokens.delete(token);
+      }
+    }
+    tokens.add(refreshToken);
+    this.refreshByUser.set(key, tokens);
+    this.refreshTokens.set(refreshToken, { key, originJti, expiresAt: now + REFRESH_TOKEN_VALIDITY_MS });
     return { ChallengeParameters: {}, AuthenticationResult: { ...(await this.tokensFor(user, { originJti })), RefreshToken: refreshToken } };
   }
 
@@ -745,6 +766,7 @@ export class LocalUserPool {
         const session = this.refreshTokens.get(token);
         // "Amazon Cognito no longer accepts a signed-out user's refresh tokens in refresh requests" (GlobalSignOut, RevokeToken)
         if (session?.revoked) throw new CognitoError('NotAuthorizedException', 'Refresh Token has been revoked');
+        if (session && session.expiresAt <= this.now()) throw new CognitoError('NotAuthorizedException', 'Refresh Token has expired');
         const user = session ? this.users.get(session.key) : undefined;
         if (!user || !session) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
         // New tokens carry the user's groups as they are now, so a removal from a group takes
@@ -926,11 +948,17 @@ export class LocalUserPool {
   /** A session's tokens, kept until the last of them expires, so that a sign-out can reach them. */
   private remember(userKey: string, originJti: string, expiresAt: number): void {
     const now = this.now();
-    for (const [jti, until] of this.revokedSessions) if (until <= now) this.revokedSessions.delete(jti);
+    // swept now and then, not at every token: the sweep's cost is spread over the tokens issued
+    if (++this.sinceSweep >= 256) {
+      this.sinceSweep = 0;
+      for (const [jti, until] of this.revokedSessions) if (until <= now) this.revokedSessions.delete(jti);
+    }
     const sessions = this.sessions.get(userKey) ?? new Map<string, number>();
     for (const [jti, until] of sessions) if (until <= now) sessions.delete(jti);
     sessions.set(originJti, Math.max(expiresAt, sessions.get(originJti) ?? 0));
     this.sessions.set(userKey, sessions);
+    // a user's sessions are bounded: past the cap the oldest is signed out (revoked), never merely forgotten
+    while (sessions.size > MAX_SESSIONS_PER_USER) this.revoke(userKey, sessions.keys().next().value!);
   }
 
   /** Revokes sessions: their refresh tokens stop refreshing, their access tokens stop working with the pool's operations. */
@@ -942,8 +970,9 @@ export class LocalUserPool {
       sessions!.delete(jti);
     }
     if (!sessions?.size) this.sessions.delete(userKey);
-    for (const session of this.refreshTokens.values()) {
-      if (session.key === userKey && (only === undefined || session.originJti === only)) session.revoked = true;
+    for (const token of this.refreshByUser.get(userKey) ?? []) {
+      const session = this.refreshTokens.get(token);
+      if (session && (only === undefined || session.originJti === only)) session.revoked = true;
     }
   }
 
