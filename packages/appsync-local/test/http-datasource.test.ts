@@ -275,6 +275,19 @@ describe('the HTTP data source alone', () => {
     expect(received).toHaveLength(0);
   });
 
+  it('AWS_IAM: a resolver’s own Authorization or X-Amz-* headers, in any case, give way to the signer’s', async () => {
+    const ds = httpDataSource({ name: 'Signed', endpoint: backendUrl, credentials, authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'eu-west-1', signingServiceName: 'execute-api' } } });
+    for (const headers of [{ Authorization: 'Bearer mine', 'X-Amz-Date': '20000101T000000Z' }, { AUTHORIZATION: 'Bearer mine', 'x-AMZ-security-TOKEN': 'forged', 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' }]) {
+      received.length = 0;
+      const answer = await ds.execute({ method: 'POST', resourcePath: '/signed/echo', params: { headers, body: 'hi' } }, { typeName: 'Query', fieldName: 'f' });
+      expect((answer.result as { headers: Record<string, string> }).headers['x-verified']).toBe('true');
+      const got = received[0]!.headers;
+      expect(got.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOCALHTTPSIGNER\/[^,]*, SignedHeaders=[^,]*, Signature=[0-9a-f]{64}$/);
+      expect(got['x-amz-date']).not.toContain('20000101');
+      expect(got['x-amz-security-token']).toBe('local-session-token');
+    }
+  });
+
   it('AWS_IAM without credentials to sign with: ctx.error naming how to give them, nothing sent unsigned', async () => {
     received.length = 0;
     const ds = httpDataSource({ name: 'Signed', endpoint: backendUrl, authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceName: 'states' } } });

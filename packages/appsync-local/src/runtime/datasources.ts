@@ -651,6 +651,9 @@ export function httpEndpoint(name: string, endpoint: unknown, authorizationConfi
   return url;
 }
 
+/** Headers SigV4 signing sets (lower case). */
+const SIGNER_HEADERS = ['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
+
 /** RFC 3986 percent-encoding: unreserved characters as they are, everything else %XX (what SigV4 signs). */
 const rfc3986 = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -725,6 +728,9 @@ export function httpDataSource(options: HttpDataSourceOptions): DataSource {
           sha256: Sha256,
           credentials: options.credentials,
         });
+        // the headers the signer makes are the signer's: a resolver's own, in any case ("Authorization",
+        // "X-Amz-Date"), would otherwise be signed over or go out beside the signer's
+        for (const key of Object.keys(sent)) if (SIGNER_HEADERS.includes(key.toLowerCase())) delete sent[key];
         const signed = await signer.sign({
           method,
           protocol: url.protocol,
