@@ -350,7 +350,12 @@ export class LocalUserPool {
   private sinceSweep = 0;
   /** live sessions (origin_jti) by user key, each until its last access token expires (epoch ms) */
   private readonly sessions = new Map<string, Map<string, number>>();
-  /** revoked sessions (origin_jti): their access tokens are refused by the pool's own operations until they expire */
+  /**
+   * revoked sessions (origin_jti): their access tokens are refused by the pool's own operations until
+   * they expire. Kept in memory only, as are refresh tokens: after a restart with a state file the
+   * signing key survives, so a revoked access token is accepted again by GetUser until it expires
+   * (at most the token validity, an hour by default), and no refresh token survives at all.
+   */
   private readonly revokedSessions = new Map<string, number>();
   /** wrong passwords and SRP answers, by name (Cognito's temporary lockout) */
   readonly signInAttempts: AttemptLimiter;
@@ -580,7 +585,7 @@ export class LocalUserPool {
     this.requireClient(input.ClientId);
     const username = bounded(input.Username, 'username', INPUT_LIMITS.username);
     bounded(input.Password, 'password', INPUT_LIMITS.password);
-    if (typeof username !== 'string' || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(username)) {
+    if (typeof username !== 'string' || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(username)) {
       throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
     }
     // email is a sign-in alias here, so a username may not look like one (it could name two users)
