@@ -4,6 +4,9 @@
  * wipes it. In-process (LocalUserPool with a settable clock): these are the pool's rules, not its
  * HTTP surface, which userpool.test.ts and userpool-attacks.test.ts cover.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AttemptLimiter, CONFIRMATION_CODE_VALIDITY_MS, CognitoError, foldName, LocalUserPool, MAX_SESSIONS_PER_USER, REFRESH_TOKEN_VALIDITY_MS } from '../src/userpool/pool';
 
@@ -71,6 +74,26 @@ describe('the SRP challenge names a name alike whether it is someone’s (review
       expect(known.USER_ID_FOR_SRP, typed).toBe(foldName(typed));
     }
     expect(pool.user('roß')!.username).toBe('ross');
+  });
+});
+
+describe('a state file whose names an earlier pool kept in another form', () => {
+  it('gives the user back as the fold, signs them in with their password, and remakes the verifier over the fold', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'userpool-fold-'));
+    try {
+      const stateFile = join(dir, 'pool.json');
+      const earlier = await LocalUserPool.create({ stateFile, signInCaseSensitive: true, groups: [], seed: [] });
+      signUp(earlier, 'Roß', 'ross@example.com');
+      confirm(earlier, 'Roß');
+      const pool = await LocalUserPool.create({ stateFile, groups: [], seed: [] });
+      expect(pool.user('ROSS')!.username).toBe('ross');
+      expect((await passwordSignIn(pool, 'roß')).AuthenticationResult!.AccessToken).toBeTruthy();
+      expect(pool.user('ross')!.verifierName).toBeUndefined();
+      expect(await errorOf(() => passwordSignIn(pool, 'ross', 'Wrong-Pass-1'))).toBe('NotAuthorizedException');
+      expect((await passwordSignIn(pool, 'Ross')).AuthenticationResult!.AccessToken).toBeTruthy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
