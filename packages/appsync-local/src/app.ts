@@ -192,7 +192,13 @@ export async function startAppSyncLocal(options: AppSyncLocalOptions): Promise<A
     if (!options.runtime) assertSupportedDataSources(wiring);
     const { buildRoot } = options;
     if (options.build !== false && !options.runtime) await buildApi(wiring, buildRoot);
-    const factory = options.runtime ?? appSyncJsRuntime(options.lambdaHandlers, options.httpSigningCredentials ?? environmentCredentials());
+    const signingCredentials = options.httpSigningCredentials ?? environmentCredentials();
+    if (!options.runtime && !options.httpSigningCredentials && signingCredentials) {
+      // AppSync signs with the data source's scoped service role; locally it is the developer's own key: said once, at start
+      const signed = Object.entries(wiring.dataSources).filter(([, d]) => d.type === 'HTTP' && d.authorizationConfig).map(([name]) => name);
+      if (signed.length) console.warn(`appsync-local: HTTP data source${signed.length > 1 ? 's' : ''} ${signed.join(', ')} sign${signed.length > 1 ? '' : 's'} with the environment's AWS credentials (access key ${signingCredentials.accessKeyId}), not a service role as in AppSync; give httpSigningCredentials to choose others`);
+    }
+    const factory = options.runtime ?? appSyncJsRuntime(options.lambdaHandlers, signingCredentials);
     const capacity = new CapacityMeter();
     const context = (w: LoadedWiring, root: string): RuntimeContext => ({
       wiring: w,

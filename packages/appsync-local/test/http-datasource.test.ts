@@ -1,13 +1,10 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSupportedDataSources, freePort, graphqlHttpClient, httpDataSource, startAppSyncLocal, unsupportedDataSources, type AppSyncLocal, type GraphQLHttpClient } from '../src/index';
+import { assertSupportedDataSources, freePort, verifySigV4, graphqlHttpClient, httpDataSource, startAppSyncLocal, unsupportedDataSources, type AppSyncLocal, type GraphQLHttpClient } from '../src/index';
 
 /*
  * An HTTP data source as AppSync has it (resolver-reference-http-js, tutorial-http-resolvers-js),
@@ -101,29 +98,11 @@ export function request() { return {}; }
 export function response(ctx) { return ctx.prev.result.username.toUpperCase(); }
 `;
 
-/** Signs the request the server received again, from its own headers and date, and compares. */
+/** The package's own SigV4 verifier (the one the GraphQL endpoint's IAM mode uses) checks what the server received. */
 async function verifySignature(req: Received): Promise<boolean> {
-  const authorization = String(req.headers.authorization ?? '');
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
-  if (!match) return false;
-  const [, keyId, , region, service, signedHeaders] = match;
-  if (keyId !== credentials.accessKeyId) return false;
-  const url = new URL(req.url, 'http://placeholder');
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const all = url.searchParams.getAll(key);
-    query[key] = all.length === 1 ? all[0]! : all;
-  }
-  const headers: Record<string, string> = {};
-  for (const name of signedHeaders!.split(';')) headers[name] = String(req.headers[name]);
-  // a signed payload hash stands for the body in the signature: it must be the body's
-  const payloadHash = req.headers['x-amz-content-sha256'];
-  if (payloadHash !== undefined && payloadHash !== createHash('sha256').update(req.body).digest('hex')) return false;
-  const amzDate = String(req.headers['x-amz-date']);
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  const signer = new SignatureV4({ service: service!, region: region!, sha256: Sha256, credentials });
-  const again = await signer.sign({ method: req.method, protocol: 'http:', hostname: '127.0.0.1', path: url.pathname, query, headers, body: req.body }, { signingDate });
-  return again.headers.authorization === authorization;
+  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]));
+  const outcome = await verifySigV4({ headers, sourceIp: '127.0.0.1', method: req.method, path: req.url, body: req.body }, credentials, { service: 'execute-api', region: 'eu-west-1' });
+  return outcome.ok;
 }
 
 beforeAll(async () => {
@@ -238,6 +217,21 @@ describe('an HTTP data source', () => {
     expect(await verifySignature({ ...received[0]!, body: 'hello bob' })).toBe(false);
   });
 
+  it('AWS_IAM: query values with spaces, plus signs and reserved characters are sent as they are signed (RFC 3986, a space is %20)', async () => {
+    for (const name of ['ann lee', 'a+b', "o'neil (x)*!", 'é ß/?&=']) {
+      received.length = 0;
+      const res = await query('query signed($name: String!) { signed(name: $name) }', { name });
+      expect(res.body).toEqual({ data: { signed: `true:hello ${name}` } });
+      expect(received[0]!.url).not.toContain('+');
+    }
+    // the verifier reads "+" as a plus, as AWS does: the same signature over "a%20b" does not vouch for "a+b"
+    received.length = 0;
+    await query('query { signed(name: "ann lee") }');
+    const got = received[0]!;
+    expect(await verifySignature(got)).toBe(true);
+    expect(await verifySignature({ ...got, url: got.url.replace('%20', '+') })).toBe(false);
+  });
+
   it('in a pipeline: a function calls the HTTP data source and the next step reads its result', async () => {
     expect((await query('query { userName(id: "1") }')).body).toEqual({ data: { userName: 'NADIA' } });
     const missing = await query('query { userName(id: "9") }');
@@ -279,6 +273,19 @@ describe('the HTTP data source alone', () => {
     expect((await ds.execute({ method: 'GET' }, ctx)).error).toMatchObject({ type: 'MappingTemplate', message: expect.stringContaining('resourcePath') });
     expect((await ds.execute({ method: 'GET', resourcePath: '/', params: { headers: 'x' } }, ctx)).error).toMatchObject({ type: 'MappingTemplate' });
     expect(received).toHaveLength(0);
+  });
+
+  it('AWS_IAM: a resolver’s own Authorization or X-Amz-* headers, in any case, give way to the signer’s', async () => {
+    const ds = httpDataSource({ name: 'Signed', endpoint: backendUrl, credentials, authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'eu-west-1', signingServiceName: 'execute-api' } } });
+    for (const headers of [{ Authorization: 'Bearer mine', 'X-Amz-Date': '20000101T000000Z' }, { AUTHORIZATION: 'Bearer mine', 'x-AMZ-security-TOKEN': 'forged', 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' }]) {
+      received.length = 0;
+      const answer = await ds.execute({ method: 'POST', resourcePath: '/signed/echo', params: { headers, body: 'hi' } }, { typeName: 'Query', fieldName: 'f' });
+      expect((answer.result as { headers: Record<string, string> }).headers['x-verified']).toBe('true');
+      const got = received[0]!.headers;
+      expect(got.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOCALHTTPSIGNER\/[^,]*, SignedHeaders=[^,]*, Signature=[0-9a-f]{64}$/);
+      expect(got['x-amz-date']).not.toContain('20000101');
+      expect(got['x-amz-security-token']).toBe('local-session-token');
+    }
   });
 
   it('AWS_IAM without credentials to sign with: ctx.error naming how to give them, nothing sent unsigned', async () => {

@@ -25,9 +25,9 @@ import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from '../src/server/auth';
-import { ClientFairness } from '../src/userpool/fairness';
+import { ClientFairness, clientOf, JOB_ABANDONED } from '../src/userpool/fairness';
 import { INPUT_LIMITS } from '../src/userpool/pool';
-import { startUserPoolServer, type UserPoolServer } from '../src/userpool/server';
+import { BODY_READ_TIMEOUT_MS, startUserPoolServer, type UserPoolServer } from '../src/userpool/server';
 import { srpWork } from '../src/userpool/srp';
 import { TEST_IAM, TEST_USERS } from './support/api';
 import { sdkErrorOf } from './support/sdk-error';
@@ -419,6 +419,17 @@ describe('the costly work is taken by turns (fairness.ts)', () => {
     expect(order.slice(0, 3)).toEqual(['flood 0', 'victim', 'flood 1']);
   });
 
+  it('does not run a job whose requester has gone by its turn', async () => {
+    const fairness = new ClientFairness();
+    const order: string[] = [];
+    const gone = new Set(['flood 1', 'flood 2']);
+    const runs = ['flood 0', 'flood 1', 'flood 2', 'flood 3'].map((name) => fairness.run('10.0.0.2', () => order.push(name), () => gone.has(name)).catch((err: unknown) => err));
+    const outcomes = await Promise.all(runs);
+    expect(order).toEqual(['flood 0', 'flood 3']);
+    expect(outcomes[1]).toBe(JOB_ABANDONED);
+    expect(fairness.skipped).toBe(2);
+  });
+
   it('refuses a client’s ninth request under way, and takes it again once one ends', () => {
     const fairness = new ClientFairness();
     const releases = Array.from({ length: 8 }, () => fairness.admit('10.0.0.2'));
@@ -428,4 +439,52 @@ describe('the costly work is taken by turns (fairness.ts)', () => {
     releases[0]!();
     expect(fairness.admit('10.0.0.2')).toBeDefined();
   });
+
+  it('counts an IPv4-mapped address as its IPv4 address and an IPv6 address by its /64', () => {
+    expect(clientOf('::ffff:10.0.0.7')).toBe('10.0.0.7');
+    expect(clientOf('2001:db8:0:1::1')).toBe(clientOf('2001:db8:0:1:ffff:1:2:3'));
+    expect(clientOf('2001:db8:0:1::1')).toBe('2001:db8:0:1::/64');
+    expect(clientOf('2001:db8:0:2::1')).not.toBe(clientOf('2001:db8:0:1::1'));
+    expect(clientOf('::1')).toBe('0:0:0:0::/64');
+    expect(clientOf('10.0.0.7')).toBe('10.0.0.7');
+  });
+
+  it('with a client’s slots all held by slowly sent bodies: the JWKS is still served, and the slots come back after the body timeout', async () => {
+    const pool = await startUserPoolServer({ seed: TEST_USERS, fairness: { inFlight: 2 } });
+    const slow = Array.from({ length: 2 }, () => {
+      const req = httpRequest(pool.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth', 'content-length': '1000' } });
+      req.on('error', () => {});
+      req.write('{');
+      return req;
+    });
+    const status = (method: string, path = '/') =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${pool.endpoint}${path}`, { method, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{}' : undefined);
+      });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await status('POST')).toBe(400); // TooManyRequestsException: both slots are held
+      expect(await status('GET', `/${pool.pool.poolId}/.well-known/jwks.json`)).toBe(200);
+      await new Promise((r) => setTimeout(r, BODY_READ_TIMEOUT_MS + 300));
+      expect(slow.every((req) => req.destroyed)).toBe(true);
+      const again = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest(pool.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { __type: string }).__type));
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+      expect(again).not.toBe('TooManyRequestsException');
+    } finally {
+      for (const req of slow) req.destroy();
+      await pool.stop();
+    }
+  }, 20_000);
 });

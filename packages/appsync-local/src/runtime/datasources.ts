@@ -651,6 +651,11 @@ export function httpEndpoint(name: string, endpoint: unknown, authorizationConfi
   return url;
 }
 
+/** Headers SigV4 signing sets (lower case). */
+const SIGNER_HEADERS = ['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
+
+/** RFC 3986 percent-encoding: unreserved characters as they are, everything else %XX (what SigV4 signs). */
+const rfc3986 = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
@@ -687,14 +692,17 @@ export function httpDataSource(options: HttpDataSourceOptions): DataSource {
       const url = new URL(base.href);
       const path = request.resourcePath.startsWith('/') ? request.resourcePath : `/${request.resourcePath}`;
       url.pathname = `${url.pathname.replace(/\/$/, '')}${path}`;
-      url.search = '';
       const queryParams: Record<string, string | string[]> = {};
+      const pairs: string[] = [];
       for (const [key, value] of Object.entries(query ?? {})) {
         if (value === undefined || value === null) continue;
         const values = Array.isArray(value) ? value.map(text) : text(value);
         queryParams[key] = values;
-        for (const v of Array.isArray(values) ? values : [values]) url.searchParams.append(key, v);
+        for (const v of Array.isArray(values) ? values : [values]) pairs.push(`${rfc3986(key)}=${rfc3986(v)}`);
       }
+      // encoded as SigV4's canonical query encodes it (a space is %20, never "+", which AWS reads as
+      // a literal plus), so the query sent is the query signed
+      url.search = pairs.join('&');
       // header names are case-insensitive: of two spellings of one name, the later one is sent
       const sent: Record<string, string> = {};
       const spelled = new Map<string, string>();
@@ -720,6 +728,9 @@ export function httpDataSource(options: HttpDataSourceOptions): DataSource {
           sha256: Sha256,
           credentials: options.credentials,
         });
+        // the headers the signer makes are the signer's: a resolver's own, in any case ("Authorization",
+        // "X-Amz-Date"), would otherwise be signed over or go out beside the signer's
+        for (const key of Object.keys(sent)) if (SIGNER_HEADERS.includes(key.toLowerCase())) delete sent[key];
         const signed = await signer.sign({
           method,
           protocol: url.protocol,

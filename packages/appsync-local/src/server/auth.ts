@@ -250,6 +250,31 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
 export type SigV4Failure = 'missing' | 'incomplete' | 'unknownKey' | 'expired' | 'wrongScope' | 'mismatch';
 export type SigV4Outcome = { ok: true } | { ok: false; failure: SigV4Failure; message: string };
 
+/**
+ * A raw query string as SigV4 reads it: each name and value percent-decoded (RFC 3986; a "+" is a
+ * plus, not a space as in HTML forms), a name given twice keeping both values. URLSearchParams
+ * would decode "+" as a space, so a request sent "a+b" would verify as if it had signed "a b".
+ */
+function canonicalQueryOf(query: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  for (const pair of query.split('&')) {
+    if (!pair) continue;
+    const at = pair.indexOf('=');
+    const key = decode(at < 0 ? pair : pair.slice(0, at));
+    const value = at < 0 ? '' : decode(pair.slice(at + 1));
+    const held = out[key];
+    out[key] = held === undefined ? value : Array.isArray(held) ? [...held, value] : [held, value];
+  }
+  return out;
+}
+
 /** How far a SigV4 signing time may be from now: AWS refuses a request signed more than 5 minutes off ("Signature expired"). */
 export const SIGV4_SKEW_MS = 5 * 60_000;
 
@@ -312,7 +337,7 @@ export async function verifySigV4(
       protocol: 'https:',
       hostname: headers.host ?? '',
       path,
-      query: Object.fromEntries(new URLSearchParams(query)),
+      query: canonicalQueryOf(query),
       headers,
       body: request.body ?? '',
     },

@@ -3,7 +3,8 @@
  * pool's work is mostly big-number arithmetic on the one event loop (an SRP exponentiation is a
  * few milliseconds), so a client that sends requests faster than they are worked off would make
  * every other client wait behind its queue. Three guards, each applied by client address (the
- * socket's remote address) and each before any of a refused request's work is done:
+ * socket's remote address as clientOf reads it) and each before any of a refused request's work is
+ * done; reading the JWKS (GET) is not capped, and a body must arrive within BODY_READ_TIMEOUT_MS:
  *
  * - at most `inFlight` requests of one client at a time: more are refused at once, unread;
  * - Cognito's request rate quotas by operation category ("Quotas in Amazon Cognito",
@@ -15,7 +16,24 @@
  *   clients in turn (round robin) and yielding to the event loop between two: a client with many
  *   requests waiting delays another's by at most one of its own.
  */
+import { isIPv6 } from 'node:net';
 import { CognitoError } from './pool';
+
+/**
+ * The client an address stands for: an IPv4-mapped IPv6 address ("::ffff:10.0.0.1") is its IPv4
+ * address, and an IPv6 address its /64 (what one host or network is given), so that one machine
+ * does not get a share per address it can take.
+ */
+export function clientOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 
 /** Cognito's operation categories, as far as the local pool implements their operations, and their default quotas (requests a second). */
 export const CATEGORY_QUOTAS = {
@@ -83,6 +101,9 @@ export class ClientFairness {
     return state;
   }
 
+  /** Jobs not run because their requester had gone by their turn. */
+  skipped = 0;
+
   /** A request begins: a function to call when it ends, or undefined when the client has too many under way already. */
   admit(client: string): (() => void) | undefined {
     const state = this.state(client);
@@ -116,13 +137,22 @@ export class ClientFairness {
     return true;
   }
 
-  /** Runs costly work in the client's turn: one job at a time, clients taken in turn. */
-  run<T>(client: string, job: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs costly work in the client's turn: one job at a time, clients taken in turn. A job whose
+   * requester is gone by its turn (`abandoned()`) is not run: its promise rejects with JOB_ABANDONED.
+   */
+  run<T>(client: string, job: () => T | Promise<T>, abandoned: () => boolean = () => false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const queue = this.queues.get(client) ?? [];
       queue.push(() => {
         Promise.resolve()
-          .then(job)
+          .then(() => {
+            if (abandoned()) {
+              this.skipped++;
+              throw JOB_ABANDONED;
+            }
+            return job();
+          })
           .then(resolve, reject)
           .finally(() => {
             this.busy = false;
@@ -156,3 +186,6 @@ export class ClientFairness {
     job();
   }
 }
+
+/** What fairness.run rejects with when a job's requester went away before its turn. */
+export const JOB_ABANDONED = new Error('the request was abandoned before its turn');

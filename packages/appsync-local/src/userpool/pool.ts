@@ -49,8 +49,14 @@ export class CognitoError extends Error {
 }
 
 export interface LocalUser {
-  /** as the pool gives it back (GetUser, tokens, USER_ID_FOR_SRP): lower case in a case-insensitive pool */
+  /** as the pool gives it back (GetUser, tokens, USER_ID_FOR_SRP): its usernameKey in a case-insensitive pool */
   username: string;
+  /**
+   * The name `password` was made over, when not `username`: a state file's user whose name an
+   * earlier pool kept in another form (only lower-cased); their next USER_PASSWORD_AUTH sign-in
+   * remakes the verifier over `username` and drops this.
+   */
+  verifierName?: string;
   sub: string;
   email: string;
   /** all the pool keeps of the password: SRP's salt and verifier (srp.ts) */
@@ -70,7 +76,7 @@ export interface LocalUser {
   /** created by an administrator (AdminCreateUser) or given a temporary password: Cognito's FORCE_CHANGE_PASSWORD, until AdminSetUserPassword Permanent */
   forceChangePassword?: boolean;
   groups: Set<string>;
-  /** the code ConfirmSignUp wants (printed locally instead of mailed) */
+  /** the code ConfirmSignUp wants (printed locally instead of mailed), valid CONFIRMATION_CODE_VALIDITY_MS from createdAt */
   confirmationCode?: string;
   createdAt: Date;
 }
@@ -205,6 +211,15 @@ export const INPUT_LIMITS = { username: 128, password: 256, confirmationCode: 20
  */
 export const TIMESTAMP_SKEW_MS = 5 * 60_000;
 
+/** How long a refresh token is valid: Cognito's default for an app client, 30 days. */
+export const REFRESH_TOKEN_VALIDITY_MS = 30 * 24 * 3600_000;
+
+/** Sign-in sessions one user may have live at once; a new one past this signs the oldest out. */
+export const MAX_SESSIONS_PER_USER = 100;
+
+/** How long a sign-up's confirmation code is valid: 24 hours, as Cognito's. */
+export const CONFIRMATION_CODE_VALIDITY_MS = 24 * 3600_000;
+
 function tooLong(field: string, max: number): CognitoError {
   return new CognitoError('InvalidParameterException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
 }
@@ -217,13 +232,34 @@ function bounded(value: unknown, field: string, max: number): string | undefined
 }
 
 /**
+ * A case-insensitive pool's fold of a name: NFKC, then case-folded until it no longer changes.
+ * Lower-casing alone keeps apart what upper-casing joins ("ß" and "SS", "ς" and "σ"), and one pass
+ * of lower/upper/lower is not stable either ("ẞ" lower-cases to "ß", which only the next pass
+ * makes "ss"), so the fold runs to its fixed point: folding twice gives what folding once gave.
+ */
+export function foldName(name: string): string {
+  let current = name;
+  for (let i = 0; i < 4; i++) {
+    const next = current.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC');
+    if (next === current) return next;
+    current = next;
+  }
+  return current;
+}
+
+/**
  * Failed attempts by name, with Cognito's temporary lockout ("Lockout behavior for failed
  * sign-in attempts", https://docs.aws.amazon.com/cognito/latest/developerguide/authentication.html#authentication-flow-lockout-behavior):
  * after five failures a name is locked for one second, then 2^(n-5) seconds after the n-th
  * (at most about 15 minutes); attempts during a lockout are refused without being checked and do
  * not count; a success after the lockout, or 15 minutes without any attempt, starts over. Names
  * are counted as typed (normalised), known or not, so that a lockout says nothing of who exists;
- * at most `capacity` names are remembered, the least recently tried forgotten first.
+ * at most `capacity` names are remembered: when full, a name idle for `resetMs` is forgotten first,
+ * then the least recently tried of those with fewer than `free` failures; a name locked out, or
+ * one failure from it, is never forgotten early (else a flood of made-up names would wipe a
+ * victim's lockout and give five guesses more). Past `capacity` the records can then only grow as
+ * fast as names can be locked (five failures each within `resetMs`), which the server's per-client
+ * quotas bound.
  */
 export class AttemptLimiter {
   private readonly records = new Map<string, { failures: number; lockedUntil: number; lastAttempt: number }>();
@@ -243,14 +279,30 @@ export class AttemptLimiter {
       return false;
     }
     record.lastAttempt = now;
+    // most recently tried last, so that the idle are found first
+    this.records.delete(key);
+    this.records.set(key, record);
     return now < record.lockedUntil;
+  }
+
+  /** Makes room for one record: an idle one goes, else the least recently tried with failures to spare; none if every record is (nearly) locked. */
+  private evict(now: number): void {
+    let scanned = 0;
+    for (const [key, record] of this.records) {
+      if (now - record.lastAttempt >= this.options.resetMs || record.failures < this.options.free - 1) {
+        this.records.delete(key);
+        return;
+      }
+      // bounded work per failure: past this many guarded records, the map grows instead (see above)
+      if (++scanned >= 1024) return;
+    }
   }
 
   failed(key: string): void {
     const now = this.now();
     const record = this.records.get(key) ?? { failures: 0, lockedUntil: 0, lastAttempt: now };
     this.records.delete(key);
-    if (this.records.size >= this.options.capacity) this.records.delete(this.records.keys().next().value!);
+    if (this.records.size >= this.options.capacity) this.evict(now);
     record.failures++;
     record.lastAttempt = now;
     if (record.failures >= this.options.free) record.lockedUntil = now + Math.min(2 ** (record.failures - this.options.free) * 1000, this.options.maxLockMs);
@@ -289,12 +341,23 @@ export class LocalUserPool {
   private endpointUrl: string;
   /** by username key (usernameKey) */
   private readonly users = new Map<string, LocalUser>();
+  /** confirmed users by email key (an alias is only active once verified, as in Cognito) */
+  private readonly byEmail = new Map<string, LocalUser>();
   private shadowed: StoredUser[] = [];
-  /** refresh tokens: the user's key and the sign-in session (origin_jti) they belong to; revoked ones stay, marked */
-  private readonly refreshTokens = new Map<string, { key: string; originJti: string; revoked?: boolean }>();
+  /** refresh tokens: the user's key, the sign-in session (origin_jti) they belong to, their expiry; revoked ones stay, marked, until they expire */
+  private readonly refreshTokens = new Map<string, { key: string; originJti: string; expiresAt: number; revoked?: boolean }>();
+  /** each user's refresh tokens, so that a sign-out reaches them without a scan of everyone's */
+  private readonly refreshByUser = new Map<string, Set<string>>();
+  /** remember() calls since the last sweep of expired revoked sessions */
+  private sinceSweep = 0;
   /** live sessions (origin_jti) by user key, each until its last access token expires (epoch ms) */
   private readonly sessions = new Map<string, Map<string, number>>();
-  /** revoked sessions (origin_jti): their access tokens are refused by the pool's own operations until they expire */
+  /**
+   * revoked sessions (origin_jti): their access tokens are refused by the pool's own operations until
+   * they expire. Kept in memory only, as are refresh tokens: after a restart with a state file the
+   * signing key survives, so a revoked access token is accepted again by GetUser until it expires
+   * (at most the token validity, an hour by default), and no refresh token survives at all.
+   */
   private readonly revokedSessions = new Map<string, number>();
   /** wrong passwords and SRP answers, by name (Cognito's temporary lockout) */
   readonly signInAttempts: AttemptLimiter;
@@ -328,22 +391,26 @@ export class LocalUserPool {
    * no one's): the name itself, normalised as names compare, whoever it belongs to.
    */
   private echoedName(name: string): string {
-    return this.signInCaseSensitive ? name : name.normalize('NFKC').toLowerCase();
+    // the same fold as the lookup, so that a known and an unknown name come back alike ("roß" is "ross" either way)
+    return this.usernameKey(name);
   }
 
   /** The name's identity in this pool: itself, or (case-insensitive) its NFKC form case-folded. */
   usernameKey(name: string): string {
-    // toUpperCase first folds what lower-casing alone keeps apart ("ß" and "SS", "ς" and "σ")
-    return this.signInCaseSensitive ? name : name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+    return this.signInCaseSensitive ? name : foldName(name);
   }
 
-  /** The name as the pool stores and gives it back. */
+  /**
+   * The name as the pool stores and gives it back: its key, so that what comes back for a name
+   * never depends on whether it is someone's.
+   */
   private displayName(name: string): string {
-    return this.signInCaseSensitive ? name : name.toLowerCase();
+    return this.usernameKey(name);
   }
 
+  /** An email's identity as a sign-in alias: folded as usernames are, so one mailbox is one alias. */
   private emailKey(email: string): string {
-    return this.signInCaseSensitive ? email : email.toLowerCase();
+    return this.usernameKey(email);
   }
 
   private get poolName(): string {
@@ -390,6 +457,20 @@ export class LocalUserPool {
     this.users.set(key, kept);
   }
 
+  /** The email index, rebuilt: each confirmed user's email names them; of two with one email, the first keeps it. */
+  private indexEmails(): void {
+    this.byEmail.clear();
+    for (const user of this.users.values()) {
+      const key = this.emailKey(user.email);
+      if (!user.confirmed) continue;
+      if (this.byEmail.has(key)) {
+        this.log(`user pool: "${user.username}" has the email of "${this.byEmail.get(key)!.username}": it signs in by username only`);
+        continue;
+      }
+      this.byEmail.set(key, user);
+    }
+  }
+
   static async create(options: LocalUserPoolOptions = {}): Promise<LocalUserPool> {
     const pool = new LocalUserPool(options);
     const saved = pool.loadState();
@@ -415,7 +496,7 @@ export class LocalUserPool {
       if (pool.users.get(key)?.sub === sub) pool.users.delete(key);
       pool.admit(
         {
-          username: seeded.username,
+          username: pool.displayName(seeded.username),
           sub,
           email: seeded.email,
           password: createVerifier(pool.poolName, pool.displayName(seeded.username), seeded.password),
@@ -428,8 +509,16 @@ export class LocalUserPool {
         true,
       );
     }
-    // names as this pool gives them back (a state file's "Alice" is "alice" in a case-insensitive pool)
-    for (const user of pool.users.values()) user.username = pool.displayName(user.username);
+    // names as this pool gives them back (a state file's "Alice" is "alice", its "Roß" "ross", in a case-insensitive pool)
+    for (const user of pool.users.values()) {
+      const shown = pool.displayName(user.username);
+      if (shown === user.username) continue;
+      // the verifiers were made over the old forms: kept, and remade at the next password sign-in
+      if (user.password) user.verifierName ??= user.username;
+      user.username = shown;
+      delete user.aliasPassword;
+    }
+    pool.indexEmails();
     pool.saveState();
     return pool;
   }
@@ -464,8 +553,15 @@ export class LocalUserPool {
   private lookup(name: string): { user?: LocalUser; byAlias: boolean } {
     const byName = this.users.get(this.usernameKey(name));
     if (byName) return { user: byName, byAlias: false };
-    const email = this.emailKey(name);
-    return { user: [...this.users.values()].find((u) => this.emailKey(u.email) === email), byAlias: true };
+    return { user: this.byEmail.get(this.emailKey(name)), byAlias: true };
+  }
+
+  /**
+   * Whose failures an attempt counts against: the user's own key when the name (username or email)
+   * is someone's, so each user has one lockout whichever way they are named; the name's key otherwise.
+   */
+  private lockKeyOf(name: string, user: LocalUser | undefined): string {
+    return this.usernameKey(user ? user.username : name);
   }
 
   private requireClient(clientId: unknown): void {
@@ -491,7 +587,7 @@ export class LocalUserPool {
     this.requireClient(input.ClientId);
     const username = bounded(input.Username, 'username', INPUT_LIMITS.username);
     bounded(input.Password, 'password', INPUT_LIMITS.password);
-    if (typeof username !== 'string' || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(username)) {
+    if (typeof username !== 'string' || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(username)) {
       throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
     }
     // email is a sign-in alias here, so a username may not look like one (it could name two users)
@@ -507,9 +603,9 @@ export class LocalUserPool {
       throw new CognitoError('InvalidParameterException', 'Attributes did not conform to the schema: email: The attribute is required');
     }
     const key = this.usernameKey(username);
-    if (this.users.has(key) || this.user(email)) {
-      throw new CognitoError('UsernameExistsException', 'User already exists');
-    }
+    // an email that is someone's is not refused here (that would tell whose it is): it is refused at
+    // ConfirmSignUp with AliasExistsException, when the alias would become active, as in Cognito
+    if (this.users.has(key)) throw new CognitoError('UsernameExistsException', 'User already exists');
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const stored = this.displayName(username);
     const user: LocalUser = {
@@ -550,9 +646,10 @@ export class LocalUserPool {
     const code = bounded(input.ConfirmationCode, 'confirmationCode', INPUT_LIMITS.confirmationCode);
     if (name === undefined || name === '') throw new CognitoError('InvalidParameterException', 'Missing required parameter Username');
     if (code === undefined || !/^\S+$/.test(code)) throw new CognitoError('InvalidParameterException', "1 validation error detected: Value at 'confirmationCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+");
-    const lockKey = this.usernameKey(name);
+    // by username only: an unconfirmed user's email is no alias yet
+    const user = this.users.get(this.usernameKey(name));
+    const lockKey = this.lockKeyOf(name, user);
     if (this.confirmationAttempts.locked(lockKey)) throw new CognitoError('LimitExceededException', 'Attempt limit exceeded, please try after some time.');
-    const user = this.user(name);
     const mismatch = new CognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
     if (!this.preventUserExistenceErrors) {
       if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
@@ -565,9 +662,14 @@ export class LocalUserPool {
       this.confirmationAttempts.failed(lockKey);
       throw mismatch;
     }
+    // a code lives 24 hours ("The confirmation code ... is valid for 24 hours", Cognito's signing-up-users-in-your-app)
+    if (this.now() - user.createdAt.getTime() > CONFIRMATION_CODE_VALIDITY_MS) throw new CognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
+    const holder = this.byEmail.get(this.emailKey(user.email));
+    if (holder && holder !== user) throw new CognitoError('AliasExistsException', 'An account with the given email already exists.');
     this.confirmationAttempts.succeeded(lockKey);
     user.confirmed = true;
     delete user.confirmationCode;
+    this.byEmail.set(this.emailKey(user.email), user);
     this.saveState();
     return {};
   }
@@ -583,7 +685,13 @@ export class LocalUserPool {
    */
   private passwordMatches(user: LocalUser | undefined, password: string): boolean {
     if (user?.password) {
-      const matches = passwordMatchesVerifier(this.poolName, user.username, password, user.password);
+      const matches = passwordMatchesVerifier(this.poolName, user.verifierName ?? user.username, password, user.password);
+      if (matches && user.verifierName !== undefined) {
+        // made over the name's old form: remade over the name as the pool now gives it
+        user.password = createVerifier(this.poolName, user.username, password);
+        delete user.verifierName;
+        this.saveState();
+      }
       if (matches && !user.aliasPassword) {
         // a user of a state file from before sign-in by email answered with the email: SRP by email works from now on
         user.aliasPassword = createVerifier(this.poolName, this.echoedName(user.email), password);
@@ -619,7 +727,18 @@ export class LocalUserPool {
     if (!user.confirmed) throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
     const refreshToken = randomBytes(48).toString('base64url');
     const originJti = randomUUID();
-    this.refreshTokens.set(refreshToken, { key: this.usernameKey(user.username), originJti });
+    const key = this.usernameKey(user.username);
+    const now = this.now();
+    const tokens = this.refreshByUser.get(key) ?? new Set<string>();
+    for (const token of tokens) {
+      if ((this.refreshTokens.get(token)?.expiresAt ?? 0) <= now) {
+        tokens.delete(token);
+        this.refreshTokens.delete(token);
+      }
+    }
+    tokens.add(refreshToken);
+    this.refreshByUser.set(key, tokens);
+    this.refreshTokens.set(refreshToken, { key, originJti, expiresAt: now + REFRESH_TOKEN_VALIDITY_MS });
     return { ChallengeParameters: {}, AuthenticationResult: { ...(await this.tokensFor(user, { originJti })), RefreshToken: refreshToken } };
   }
 
@@ -635,10 +754,10 @@ export class LocalUserPool {
       case 'USER_PASSWORD_AUTH': {
         const username = required('USERNAME', INPUT_LIMITS.username);
         const password = required('PASSWORD', INPUT_LIMITS.password);
-        const lockKey = this.usernameKey(username);
+        const user = this.user(username);
+        const lockKey = this.lockKeyOf(username, user);
         // refused unchecked during a lockout: no password work for a locked name
         if (this.signInAttempts.locked(lockKey)) throw PASSWORD_ATTEMPTS_EXCEEDED();
-        const user = this.user(username);
         if (!this.passwordMatches(user, password)) {
           if (user || this.preventUserExistenceErrors) this.signInAttempts.failed(lockKey);
           throw user ? INCORRECT() : this.unknownUser();
@@ -654,6 +773,7 @@ export class LocalUserPool {
         const session = this.refreshTokens.get(token);
         // "Amazon Cognito no longer accepts a signed-out user's refresh tokens in refresh requests" (GlobalSignOut, RevokeToken)
         if (session?.revoked) throw new CognitoError('NotAuthorizedException', 'Refresh Token has been revoked');
+        if (session && session.expiresAt <= this.now()) throw new CognitoError('NotAuthorizedException', 'Refresh Token has expired');
         const user = session ? this.users.get(session.key) : undefined;
         if (!user || !session) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
         // New tokens carry the user's groups as they are now, so a removal from a group takes
@@ -678,10 +798,10 @@ export class LocalUserPool {
   private passwordVerifierChallenge(name: string, srpA: string): AuthResponse {
     const A = parseClientPublic(srpA);
     if (A === undefined) throw new CognitoError('InvalidParameterException', 'SRP_A is not a valid SRP public value.');
-    const lockKey = this.usernameKey(name);
+    const { user, byAlias } = this.lookup(name);
+    const lockKey = this.lockKeyOf(name, user);
     // a locked name gets no challenge (and costs no exponentiation), known or not
     if (this.signInAttempts.locked(lockKey)) throw PASSWORD_ATTEMPTS_EXCEEDED();
-    const { user, byAlias } = this.lookup(name);
     if (!user && !this.preventUserExistenceErrors) throw this.unknownUser();
     if (user?.passwordHash && !user.password) {
       this.log(`user pool: ${user.username} was saved by an earlier version of the pool, which kept no SRP verifier: sign in once with USER_PASSWORD_AUTH (the console does) and SRP works from then on`);
@@ -948,11 +1068,17 @@ export class LocalUserPool {
   /** A session's tokens, kept until the last of them expires, so that a sign-out can reach them. */
   private remember(userKey: string, originJti: string, expiresAt: number): void {
     const now = this.now();
-    for (const [jti, until] of this.revokedSessions) if (until <= now) this.revokedSessions.delete(jti);
+    // swept now and then, not at every token: the sweep's cost is spread over the tokens issued
+    if (++this.sinceSweep >= 256) {
+      this.sinceSweep = 0;
+      for (const [jti, until] of this.revokedSessions) if (until <= now) this.revokedSessions.delete(jti);
+    }
     const sessions = this.sessions.get(userKey) ?? new Map<string, number>();
     for (const [jti, until] of sessions) if (until <= now) sessions.delete(jti);
     sessions.set(originJti, Math.max(expiresAt, sessions.get(originJti) ?? 0));
     this.sessions.set(userKey, sessions);
+    // a user's sessions are bounded: past the cap the oldest is signed out (revoked), never merely forgotten
+    while (sessions.size > MAX_SESSIONS_PER_USER) this.revoke(userKey, sessions.keys().next().value!);
   }
 
   /** Revokes sessions: their refresh tokens stop refreshing, their access tokens stop working with the pool's operations. */
@@ -964,8 +1090,9 @@ export class LocalUserPool {
       sessions!.delete(jti);
     }
     if (!sessions?.size) this.sessions.delete(userKey);
-    for (const session of this.refreshTokens.values()) {
-      if (session.key === userKey && (only === undefined || session.originJti === only)) session.revoked = true;
+    for (const token of this.refreshByUser.get(userKey) ?? []) {
+      const session = this.refreshTokens.get(token);
+      if (session && (only === undefined || session.originJti === only)) session.revoked = true;
     }
   }
 

@@ -23,7 +23,7 @@ import { guardRequests } from '../server/guard';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySigV4, type IamCredentials } from '../server/auth';
-import { ClientFairness, TOO_MANY_REQUESTS, type Category, type FairnessOptions } from './fairness';
+import { ClientFairness, clientOf, JOB_ABANDONED, TOO_MANY_REQUESTS, type Category, type FairnessOptions } from './fairness';
 import { CognitoError, LocalUserPool, type LocalUserPoolOptions } from './pool';
 
 export { CognitoError, LocalUserPool, DEFAULT_CLIENT_ID, DEFAULT_POOL_ID, type SeededUser } from './pool';
@@ -109,7 +109,20 @@ function sendError(exchange: Exchange, error: CognitoError): void {
   send(exchange, 400, { __type: error.type, message: error.message }, { 'x-amzn-errortype': `${error.type}:`, 'x-amzn-errormessage': error.message });
 }
 
+/** How long a request's body may take to arrive: a client that sends it slowly does not hold a slot longer. */
+export const BODY_READ_TIMEOUT_MS = 5_000;
+
 async function readBody(req: IncomingMessage): Promise<string> {
+  const timer = setTimeout(() => req.destroy(new CognitoError('SerializationException', 'Request body not received in time.')), BODY_READ_TIMEOUT_MS);
+  timer.unref();
+  try {
+    return await readChunks(req);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readChunks(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -138,14 +151,19 @@ interface ServerContext {
 }
 
 async function handle(context: ServerContext, req: IncomingMessage, exchange: Exchange): Promise<void> {
-  const client = req.socket.remoteAddress ?? '';
+  const client = clientOf(req.socket.remoteAddress ?? '');
+  // reading the JWKS or a preflight is cheap and bounded: it never waits behind a client's in-flight cap
+  // (the GraphQL endpoint's token check fetches the JWKS from here)
+  if (req.method === 'GET' || req.method === 'OPTIONS') return handleAdmitted(context, client, req, exchange);
   const release = context.fairness.admit(client);
   if (!release) {
     // too many of this client's requests under way: refused unread
     req.resume();
     return sendError(exchange, TOO_MANY_REQUESTS());
   }
-  exchange.res.once('close', release);
+  // The slot is held until the work ends, not until the client hangs up: a request aborted while its
+  // job waits in fairness.run would otherwise free its slot for another, and a client could queue
+  // without bound by sending and aborting (the job of a gone client is skipped, not run).
   try {
     await handleAdmitted(context, client, req, exchange);
   } finally {
@@ -198,7 +216,15 @@ async function handleAdmitted({ pool, allowedOrigins, adminCredentials, fairness
     if (!verified.ok) return sendError(exchange, new CognitoError(SIGV4_ERRORS[verified.failure], verified.message));
   }
   const input = parseJson(body);
-  send(exchange, 200, await (operation.costly ? fairness.run(client, () => operation.run(pool, input)) : operation.run(pool, input)));
+  let answer: unknown;
+  try {
+    answer = await (operation.costly ? fairness.run(client, () => operation.run(pool, input), () => exchange.res.destroyed) : operation.run(pool, input));
+  } catch (err) {
+    // the client went away before its turn: no one to answer
+    if (err === JOB_ABANDONED) return;
+    throw err;
+  }
+  send(exchange, 200, answer);
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
