@@ -127,6 +127,7 @@ export class MarkApiStack extends Stack {
     this.archive = new MarkArchive(this, 'Archive', {
       ...monitoring,
       stream: this.pipeline.stream,
+      fanOut: settings.archiveFanOut,
       entry: join(functionsDir, 'archive', 'index.ts'),
       keys: tableWithDefinition(markArchiveKeysTable),
       retain: settings.retainArchive,

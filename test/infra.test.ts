@@ -453,10 +453,10 @@ describe('Kinesis and the stream consumers', () => {
     DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(queue), 'Arn'] } } },
   });
 
-  it('feeds the archive from the consumer, not the shared stream, with the failure handling', () => {
+  it('feeds the archive from the consumer (production), not the shared stream, with the failure handling', () => {
     const m = mappingOf(stack.archive.fn);
     expect(m).toMatchObject(failureHandling(stack.archive.guard.failures));
-    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.archive.consumer), 'ConsumerARN'] });
+    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.archive.consumer!), 'ConsumerARN'] });
     expect(m.BatchSize).toBeGreaterThan(1);
   });
 
@@ -815,6 +815,13 @@ describe('context settings', () => {
     t.resourceCountIs('AWS::SNS::Subscription', 0);
     t.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 1, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
     t.hasResourceProperties('AWS::AppSync::GraphQLApi', { IntrospectionConfig: 'ENABLED' });
+    // the archive, the stream's only reader, polls it instead of paying for an enhanced fan-out consumer
+    t.resourceCountIs('AWS::Kinesis::StreamConsumer', 0);
+    const t_logicalId = (c: IConstruct) => development.getLogicalId(c.node.defaultChild as CfnElement);
+    const archiveMapping = Object.values(t.findResources('AWS::Lambda::EventSourceMapping')).map((r) => r.Properties as Json).find((m) => JSON.stringify(m.FunctionName).includes(t_logicalId(development.archive.fn)));
+    expect(archiveMapping?.EventSourceArn).toEqual({ 'Fn::GetAtt': [t_logicalId(development.pipeline.stream), 'Arn'] });
+    expect(readSettings(contextOf({ archiveFanOut: 'true' })).archiveFanOut).toBe(true);
+    expect(readSettings(contextOf({ stage: 'production' })).archiveFanOut).toBe(true);
     const keys = Object.values(t.findResources('Custom::CDKBucketDeployment'))[0]!.Properties.SourceObjectKeys as string[];
     expect(readdirSync(join(assembly.directory, `asset.${keys[0]!.replace(/\.zip$/, '')}`))).toContain('app.js.map');
     // -c kinesisShards=on-demand asks for on demand in any stage

@@ -4,7 +4,8 @@
  * redelivery overwrites itself: functions/archive/keys.ts; the keys in MarkArchiveKeys), fed by
  * the archive function through its own enhanced
  * fan-out consumer on the Kinesis stream (dedicated read throughput, so it never competes with
- * other readers of the stream).
+ * other readers of the stream), or, with `fanOut` off (a development stage's default), through a
+ * polling event source mapping on the stream's shared throughput, which costs nothing idle.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,6 +24,8 @@ import { StreamConsumerGuard } from './stream-consumer';
 
 export interface MarkArchiveProps {
   stream: kinesis.IStream;
+  /** read through an enhanced fan-out consumer (settings archiveFanOut), or by polling the stream */
+  fanOut: boolean;
   entry: string;
   /** MarkArchiveKeys: the data keys the archive reads and makes */
   keys: { table: dynamodb.Table; definition: TableDefinition };
@@ -43,7 +46,8 @@ export class MarkArchive extends Construct {
   readonly bucket: s3.Bucket;
   /** the archive bucket's server access logs, and nothing else */
   readonly accessLogs: s3.Bucket;
-  readonly consumer: kinesis.StreamConsumer;
+  /** the enhanced fan-out consumer, when the archive reads through one */
+  readonly consumer?: kinesis.StreamConsumer;
   readonly fn: lambda.IFunction;
   readonly guard: StreamConsumerGuard;
 
@@ -100,10 +104,7 @@ export class MarkArchive extends Construct {
       ...removal,
     });
 
-    this.consumer = new kinesis.StreamConsumer(this, 'Consumer', {
-      streamConsumerName: 'archive',
-      stream: props.stream,
-    });
+    if (props.fanOut) this.consumer = new kinesis.StreamConsumer(this, 'Consumer', { streamConsumerName: 'archive', stream: props.stream });
 
     this.fn = new MarkFunction(this, 'Archive', {
       metricsNamespace: props.metricsNamespace,
@@ -132,11 +133,13 @@ export class MarkArchive extends Construct {
 
     this.guard = new StreamConsumerGuard(this, 'Delivery', {
       fn: this.fn,
-      label: 'archive (Kinesis enhanced fan-out → S3)',
+      label: props.fanOut ? 'archive (Kinesis enhanced fan-out → S3)' : 'archive (Kinesis → S3)',
       iteratorAgeAlarmMs: props.iteratorAgeAlarmMs,
       alarmTopic: props.alarmTopic,
     });
-    // binding grants the consumer read (SubscribeToShard, DescribeStreamConsumer) and the stream's describe/list
-    this.fn.addEventSource(new sources.KinesisConsumerEventSource(this.consumer, this.guard.eventSourceProps(100)));
+    // binding grants the read it needs: the consumer's (SubscribeToShard, DescribeStreamConsumer) and
+    // the stream's describe/list, or the stream's GetRecords/GetShardIterator when it polls
+    const mapping = this.guard.eventSourceProps(100);
+    this.fn.addEventSource(this.consumer ? new sources.KinesisConsumerEventSource(this.consumer, mapping) : new sources.KinesisEventSource(props.stream, mapping));
   }
 }
