@@ -137,7 +137,7 @@ try {
   progress(`stages: ${plan.stages} changeNominee and ${plan.stages} getMark one at a time, traced by the endpoint (and as many untraced)`);
   stages = await benchStages({ stack, calls: plan.stages, tag: 'S' });
 
-  const fanOutAliases = [100, 5_000];
+  const fanOutAliases = [100, 1_000];
   progress(`fan-out: a reader's getMark alone, then beside ${plan.fanOut.documents} documents of ${fanOutAliases.join(' and ')} aliases of getMark`);
   const f = await benchFanOut({ stack, aliases: fanOutAliases, ...plan.fanOut, tag: 'F' }, progress);
   for (const phase of f.phases) {

@@ -4,8 +4,11 @@
  * `Amplify.configure` takes (its `ResourcesConfig`), so a client passes the file's content as it is.
  * Pointing a client at AWS instead of the local stack is a change of this file alone.
  *
- * Why not Amplify Gen 2's amplify_outputs.json: its reader (parseAmplifyOutputs in @aws-amplify/core)
- * carries no user pool endpoint, which the local pool needs; ResourcesConfig has `userPoolEndpoint`.
+ * Why ResourcesConfig for the web client and the local stack, not Amplify Gen 2's amplify_outputs.json:
+ * its reader (parseAmplifyOutputs in @aws-amplify/core) carries no user pool endpoint, which the local
+ * pool needs; ResourcesConfig has `userPoolEndpoint`. For a deployed stack `npm run client-config`
+ * writes amplify_outputs.json too (amplifyOutputs below), the file Amplify's Swift, Android and
+ * Flutter libraries read.
  *
  * Written by `npm start` for the local stack (local/client-config.ts) and, for a deployed stack,
  * by `npm run client-config` from `cdk deploy --outputs-file` (the outputs named here, which

@@ -16,7 +16,9 @@ import { SEEDED_USERS } from '../users';
 
 const original = JSON.parse(readFileSync(new URL('./original-create-request.json', import.meta.url), 'utf8')) as { request: { mark: string } };
 
-const EVENT = 'mark\n    version\n    type\n    recordedAt\n    eventTime\n    data';
+// every field onMarkEvent filters on (resolvers/lib/subscriptions.ts), as codegen:check holds the
+// web client's operations to: a mutation that leaves one out reaches no subscriber filtered on it
+const EVENT = 'mark\n    version\n    type\n    ownership\n    recordedAt\n    eventTime\n    data';
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 const mark = original.request.mark;
 

@@ -48,8 +48,8 @@ A deployed stack:
   npm run smoke -- --outputs cdk-outputs.json
 Staff act over IAM with the usual AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID..., as the AWS
 CLI finds them): a principal of the stack's account allowed appsync:GraphQL on the API. The users
-must exist, confirmed, with a permanent password (aws cognito-idp admin-create-user, then
-admin-set-user-password --permanent; admin-add-user-to-group for dataProtection).
+must exist, confirmed, with a permanent password: npm run users -- --outputs cdk-outputs.json --smoke
+--smoke-env smoke.env makes them and writes these lines into smoke.env (set -a; . smoke.env; set +a).
 
 Options:
   --config <file>           a client configuration file (default: the one the running npm start wrote, ${relativeToCwd(LOCAL_CLIENT_CONFIG_FILE)})

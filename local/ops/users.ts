@@ -6,7 +6,7 @@
  * operations, signed with the local IAM principal npm start prints), so it can be tried there.
  * Running it again is safe: an existing user is said to exist, and only their groups are completed.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -267,8 +267,14 @@ export function writeSmokeEnv(file: string, outcomes: UserOutcome[], poolDescrip
       missing.push(`${o.user.smokeEnv}_PASSWORD`);
     }
   }
-  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  // an existing file is emptied and made 600 before the passwords go in, never after
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, `${lines.join('\n')}\n`);
+  } finally {
+    closeSync(fd);
+  }
   return missing;
 }
 
