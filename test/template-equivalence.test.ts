@@ -10,17 +10,17 @@
  * Expectations are derived from infra/tables.ts, infra/auth.ts and the wiring, never listed here,
  * so that a new table or index in infra/ is compared as well.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi, graphqlHttpClient, readApi, signedIamHeaders, startFromTemplate, type BuiltCode, type TemplateApi, type TemplateApp } from 'appsync-local';
 import cdkJson from '../cdk.json';
 import { MARK_API_AUTHORIZATION } from '../infra/auth';
 import { ROLE_GROUPS } from '../infra/constructs/user-pool';
 import { MarkApiStack } from '../infra/stack';
-import { tables, type TableDefinition } from '../infra/tables';
+import { apiTables, tables, type TableDefinition } from '../infra/tables';
 import { loadMarkApiWiring, type MarkApiWiring } from '../infra/wiring';
 import { startTestStack, type TestStack } from './support/stack';
 import { uniquePrefix } from './support/prefix';
@@ -30,6 +30,7 @@ let wiring: MarkApiWiring;
 let bundles: BuiltCode[];
 let assembly: string;
 let read: TemplateApi;
+let synthesized: MarkApiStack;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mark-api-template-'));
@@ -38,7 +39,12 @@ beforeAll(async () => {
   assembly = join(root, 'cdk.out');
   // cdk.json's context, less the default-rules validation report (it only reports, and costs most of a synthesis)
   const app = new App({ outdir: assembly, context: { ...cdkJson.context, '@aws-cdk/core:validateAgainstDefaultRules': false } });
-  new MarkApiStack(app, 'MarkApiLocal', { wiring, bundles });
+  // the stack hosts the web client and refuses to synthesize without its index.html; npm test does
+  // not build build/web, so a stub stands in (as in infra-nag.test.ts): the web client is not compared here
+  const webDir = join(root, 'web');
+  mkdirSync(webDir);
+  writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>mark-api</title>');
+  synthesized = new MarkApiStack(app, 'MarkApiLocal', { wiring, bundles, webDir });
   app.synth();
   read = readApi({ cdkOut: assembly });
 }, 300_000);
@@ -47,11 +53,14 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-/** The physical name the template gives a table of infra/tables.ts: ctx.env carries it under the table's envVar. */
+/**
+ * The name the reader gives a table of infra/tables.ts: the table has no TableName (CloudFormation
+ * names it), so the reader names it after its logical id in the template. Found through the stack,
+ * not through ctx.env, which holds only the tables of the API (inApi).
+ */
 const physical = (logicalName: string) => {
-  const def = tables.find((t) => t.logicalName === logicalName);
-  if (!def) throw new Error(`no table ${logicalName} in infra/tables.ts`);
-  return read.env[def.envVar];
+  // MarkTables.table throws for a name that is not in infra/tables.ts
+  return synthesized.getLogicalId(synthesized.tables.table(logicalName).node.defaultChild as CfnElement);
 };
 
 describe('mark-api read from its synthesized template', () => {
@@ -90,7 +99,9 @@ describe('mark-api read from its synthesized template', () => {
   });
 
   it('has every table of infra/tables.ts with its keys, indexes and stream', () => {
+    // every table of the template is one of infra/tables.ts, in the API (ctx.env) or not, and the reverse
     expect(read.tables).toHaveLength(tables.length);
+    expect(read.tables.map((t) => t.TableName).sort()).toEqual(tables.map((t) => physical(t.logicalName)).sort());
     const keys = (partition: TableDefinition['partitionKey'], sort?: TableDefinition['sortKey']) => [
       { AttributeName: partition.name, KeyType: 'HASH' },
       ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
@@ -116,7 +127,9 @@ describe('mark-api read from its synthesized template', () => {
     expect(read.auth.modes).toEqual(MARK_API_AUTHORIZATION);
     expect(read.auth.apiKey).toBe(true);
     expect([...(read.auth.userPool?.groups ?? [])].sort()).toEqual(Object.keys(ROLE_GROUPS).sort());
-    expect(Object.keys(read.env).sort()).toEqual(tables.map((t) => t.envVar).sort());
+    // ctx.env: the tables of the API, each under its envVar, with the name of that very table
+    expect(Object.keys(read.env).sort()).toEqual(apiTables.map((t) => t.envVar).sort());
+    for (const def of apiTables) expect(read.env[def.envVar], def.envVar).toBe(physical(def.logicalName));
   });
 
   it('lists what it does not run, and runs every AppSync resource of the stack', () => {
