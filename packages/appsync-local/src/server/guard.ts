@@ -78,20 +78,98 @@ function logged(options: GuardOptions, what: string, error: unknown): 400 | 500 
   return status;
 }
 
-/** The request's events whose listeners, hung by a handler as it starts, run inside the guard too. */
-const REQUEST_EVENTS = ['data', 'end', 'error', 'close', 'aborted'] as const;
+/** The request's events whose listeners, hung by a handler, run inside the guard too. */
+const REQUEST_EVENTS: ReadonlySet<string | symbol> = new Set(['data', 'end', 'error', 'close', 'aborted', 'readable']);
+
+type Listener = (...args: unknown[]) => unknown;
+type Registration = 'on' | 'addListener' | 'prependListener' | 'once' | 'prependOnceListener';
+
+/** Requests whose listener registration is already guarded (by the first guard that saw them). */
+const guardedRequests = new WeakSet<IncomingMessage>();
+/** Responses a guard has already answered a failure on: only the first failure answers. */
+const answeredResponses = new WeakSet<ServerResponse>();
+
+/**
+ * A listener that runs `listener` inside the guard. It carries `listener` as its `.listener`, the
+ * property Node's own `once` wrappers carry, so EventEmitter treats it as `listener` everywhere a
+ * handler looks: `removeListener`/`off(event, listener)` remove it (a stream's pipe cleanup,
+ * raw-body's), `listeners(event)` and `listenerCount(event, listener)` name `listener`. With `once`
+ * it removes itself before it runs, as Node's do.
+ */
+function guardedListener(req: IncomingMessage, event: string | symbol, listener: Listener, once: boolean, fail: (error: unknown) => void): Listener {
+  let fired = false;
+  const guarded = function (this: unknown, ...args: unknown[]): unknown {
+    if (once) {
+      if (fired) return undefined;
+      fired = true;
+      req.removeListener(event, guarded);
+    }
+    try {
+      settle(listener.apply(this, args), fail);
+    } catch (error) {
+      fail(error);
+    }
+    return undefined;
+  };
+  return Object.assign(guarded, { listener });
+}
+
+/**
+ * Makes every listener later hung on `req` for one of REQUEST_EVENTS run inside the guard, by
+ * shadowing the request's own registration methods (on, addListener, prependListener, once,
+ * prependOnceListener) with ones that register a guarded listener through the original method, so
+ * a Readable's side effects (`on('data')` starts the flow) and `once` stay what they were. Other
+ * events and removal are untouched: removal finds a guarded listener by its original (see
+ * guardedListener). Earlier listeners (the server's own) are left as they are.
+ */
+function guardRegistration(req: IncomingMessage, fail: (error: unknown) => void): void {
+  if (guardedRequests.has(req)) return;
+  guardedRequests.add(req);
+  const methods: Array<[Registration, boolean]> = [
+    ['on', false],
+    ['addListener', false],
+    ['prependListener', false],
+    ['once', true],
+    ['prependOnceListener', true],
+  ];
+  type Register = (event: string | symbol, listener: Listener) => IncomingMessage;
+  // the request's own methods, taken before any is shadowed
+  const originals = new Map(methods.map(([name]) => [name, req[name] as Register]));
+  for (const [name, once] of methods) {
+    const original = originals.get(name)!;
+    // `once` variants register through the matching persistent method: the guarded listener removes itself
+    const register = once ? originals.get(name === 'once' ? 'on' : 'prependListener')! : original;
+    Object.defineProperty(req, name, {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value(this: IncomingMessage, event: string | symbol, listener: Listener) {
+        if (!REQUEST_EVENTS.has(event) || typeof listener !== 'function') return original.call(this, event, listener);
+        return register.call(this, event, guardedListener(req, event, listener, once, fail));
+      },
+    });
+  }
+}
 
 /**
  * An HTTP request handler whose exceptions (thrown or rejected) answer that request with 400 or 500.
- * Listeners the handler hangs on its request while it runs synchronously run inside the guard too:
- * kinesalite's `req.on('error', (err) => { throw err })` turned a client that reset in the middle
- * of its body into an uncaught exception that stopped every port of the stack.
+ * Listeners the handler hangs on its request (data, end, error, close, aborted, readable), while it
+ * runs or later, run inside the guard too: kinesalite's `req.on('error', (err) => { throw err })`
+ * turned a client that reset in the middle of its body into an uncaught exception that stopped
+ * every port of the stack. The listeners stay the handler's: `removeListener(event, listener)`
+ * removes them and `once` ones fire once. Only the first failure on a request answers it; later
+ * ones (a second throwing listener, an error after the answer) are logged.
  */
 export function guardRequests<R extends IncomingMessage, S extends ServerResponse>(handler: (req: R, res: S) => unknown, options: GuardOptions): (req: R, res: S) => void {
   return (req, res) => {
-    const before = REQUEST_EVENTS.map((event) => new Set(req.listeners(event)));
+    const what = `${String(req.method).slice(0, 16)} request`;
     const fail = (error: unknown) => {
-      const status = logged(options, `${String(req.method).slice(0, 16)} request`, error);
+      if (answeredResponses.has(res)) {
+        (options.log ?? defaultLog)(`${options.name}: ${what} failed again after its failure was answered`, error);
+        return;
+      }
+      answeredResponses.add(res);
+      const status = logged(options, what, error);
       if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
@@ -100,24 +178,12 @@ export function guardRequests<R extends IncomingMessage, S extends ServerRespons
       res.writeHead(status, { 'content-type': answer.type, 'content-length': Buffer.byteLength(answer.body), connection: 'close', ...answer.headers });
       res.end(answer.body);
     };
+    guardRegistration(req, fail);
     try {
       settle(handler(req, res), fail);
     } catch (error) {
       fail(error);
     }
-    REQUEST_EVENTS.forEach((event, i) => {
-      for (const listener of req.listeners(event) as Array<(...args: unknown[]) => unknown>) {
-        if (before[i]!.has(listener)) continue;
-        req.off(event, listener);
-        req.on(event, (...args: unknown[]) => {
-          try {
-            listener.apply(req, args);
-          } catch (error) {
-            fail(error);
-          }
-        });
-      }
-    });
   };
 }
 
