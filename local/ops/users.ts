@@ -236,7 +236,7 @@ export async function createUsers(
       for (const group of groupsAdded) await client.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: user.username, GroupName: group }));
       const outcome: UserOutcome = { user, status, password, groupsAdded, otherGroups: [...has].filter((g) => !user.groups.includes(g)) };
       outcomes.push(outcome);
-      log(describeOutcome(outcome, plan.invite));
+      log(describeOutcome(outcome, plan.invite, plan.password !== undefined));
     } catch (err) {
       throw explain(err, poolId, where);
     }
@@ -244,11 +244,12 @@ export async function createUsers(
   return outcomes;
 }
 
-export function describeOutcome(o: UserOutcome, invite: boolean): string {
+/** A password given through the environment is the operator's own: it is never echoed, only a generated one is. */
+export function describeOutcome(o: UserOutcome, invite: boolean, passwordGiven = false): string {
   const groups = o.user.groups.length ? `groups ${o.user.groups.join(', ')}` : 'no group';
   const added = o.status === 'exists' ? (o.groupsAdded.length ? `; added to ${o.groupsAdded.join(', ')}` : '; groups already right') : '';
   const other = o.otherGroups.length ? `; also in ${o.otherGroups.join(', ')} (left alone)` : '';
-  const secret = o.status === 'exists' ? ', password unchanged' : o.password ? `, password ${o.password}` : invite ? ', invited by email (Cognito mails a temporary password)' : '';
+  const secret = o.status === 'exists' ? ', password unchanged' : o.password ? (passwordGiven ? ', password from MARK_USERS_PASSWORD' : `, password ${o.password}`) : invite ? ', invited by email (Cognito mails a temporary password)' : '';
   return `${o.status === 'created' ? 'created' : 'exists '} ${o.user.username} <${o.user.email}> (${groups}${added}${other})${secret}`;
 }
 
