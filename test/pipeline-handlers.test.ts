@@ -320,9 +320,14 @@ describe('archive', () => {
     const events = markEvents('SEAL 1', 1, 3);
     const records = events.map((e) => kinesisRecord(e));
     expect(await archive({ Records: records })).toEqual({ batchItemFailures: [] });
-    const body = JSON.stringify(await objectLines(bucket, batchKey(records[0])));
-    for (const secret of [...personalStrings('SEAL 1'), 'cmd-SEAL 1-1', 'C1']) expect(body).not.toContain(secret);
-    const [first, second] = await objectLines(bucket, batchKey(records[0]));
+    const lines = await objectLines(bucket, batchKey(records[0]));
+    const body = JSON.stringify(lines);
+    // names and addresses hold spaces, which no base64 box can
+    for (const secret of [...personalStrings('SEAL 1'), 'cmd-SEAL 1-1']) expect(body).not.toContain(secret);
+    // a short value (the customer id) is looked for outside the boxes: random base64 holds "C1" by chance
+    const open = JSON.stringify(lines.map((line) => Object.fromEntries(Object.entries(line).filter(([field]) => field !== 'sealed'))));
+    expect(open).not.toContain('C1');
+    const [first, second] = lines;
     // analytics read the rest as it is
     expect(first).toMatchObject({ mark: 'SEAL 1', version: 1, type: 'ENTITLEMENT_CREATED', recordedAt: events[0].recordedAt, eventTime: events[0].eventTime, schemaVersion: 1, data: { status: 'ENTITLEMENT_ASSIGNED', price: 250 }, life: 0 });
     expect(Object.keys(first.data).sort()).toEqual(['price', 'status']);
