@@ -133,8 +133,11 @@ export const maxSubscriptionsReached = (): RealtimeError => ({
 export const REALTIME_SAFEGUARDS = {
   /** starts of one connection whose work runs at once */
   startsAtOncePerConnection: 1,
-  /** starts one connection may send at once (its quota of subscriptions, as a client re-subscribes after a reconnect) */
-  startBurst: MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  /**
+   * starts one connection may send at once: twice its quota of subscriptions, so that a client
+   * re-subscribing all of them after a reconnect can still stop and start as many again
+   */
+  startBurst: 2 * MAX_SUBSCRIPTIONS_PER_CONNECTION,
   /** then this many a second */
   startsPerSecond: 10,
   /** open connections from one source address */
@@ -593,6 +596,11 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
 
   /** A start waits for its connection's turn, or is refused past the connection's rate (REALTIME_SAFEGUARDS). */
   function enqueueStart(connection: Connection, message: Record<string, unknown>): void {
+    // A connection at its quota gets AppSync's answer for it, whatever its rate, and spends nothing.
+    if (connection.subscriptions.size + connection.pending.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      sendError(connection, typeof message.id === 'string' ? message.id : undefined, [maxSubscriptionsReached()]);
+      return;
+    }
     const now = performance.now();
     connection.startTokens = Math.min(startBurst, connection.startTokens + ((now - connection.tokensAt) / 1000) * startsPerSecond);
     connection.tokensAt = now;
