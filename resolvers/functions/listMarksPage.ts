@@ -11,26 +11,21 @@ import type { MarkState } from '../lib/state';
 import { raisePageError } from '../handlers/errors';
 import type { ListMarksStash } from '../handlers/stash';
 
+/** One page of the Marks index whose partition key is `attribute` (byOwner, byStatus). */
+function queryIndex(index: string, attribute: string, value: string, stash: ListMarksStash): DynamoDBQueryRequest {
+  return {
+    operation: 'Query',
+    index,
+    query: { expression: '#key = :key', expressionNames: { '#key': attribute }, expressionValues: util.dynamodb.toMapValues({ ':key': value }) },
+    limit: stash.limit,
+    nextToken: stash.nextToken,
+  };
+}
+
 export function request(ctx: Context): DynamoDBQueryRequest | DynamoDBScanRequest {
   const stash = ctx.stash as ListMarksStash;
-  if (stash.owner) {
-    return {
-      operation: 'Query',
-      index: 'byOwner',
-      query: { expression: '#owner = :owner', expressionNames: { '#owner': 'owner' }, expressionValues: util.dynamodb.toMapValues({ ':owner': stash.owner }) },
-      limit: stash.limit,
-      nextToken: stash.nextToken,
-    };
-  }
-  if (stash.status) {
-    return {
-      operation: 'Query',
-      index: 'byStatus',
-      query: { expression: '#status = :status', expressionNames: { '#status': 'status' }, expressionValues: util.dynamodb.toMapValues({ ':status': stash.status }) },
-      limit: stash.limit,
-      nextToken: stash.nextToken,
-    };
-  }
+  if (stash.owner) return queryIndex('byOwner', 'owner', stash.owner, stash);
+  if (stash.status) return queryIndex('byStatus', 'status', stash.status, stash);
   return {
     operation: 'Scan',
     filter: { expression: 'attribute_not_exists(#forgotten)', expressionNames: { '#forgotten': 'forgotten' } },
